@@ -1,0 +1,54 @@
+# nmt — every target works on a fresh Debian 12 machine with Swift installed.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := pkg-config libopenblas-dev libicu-dev libsqlite3-dev diatheke sword-text-sparv sword-text-web
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN := .build/release/nmt
+DEBUG_BIN := .build/debug/nmt
+# The binary that builds data and vocabularies: release by default, debug under `make test`.
+NMT ?= $(RELEASE_BIN)
+VOCAB := vocab/bible.8k.bpe
+
+.PHONY: all deps build build-debug test data vocab vocab-update demo bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	else echo "deps: all present"; fi
+
+build: deps
+	$(SWIFT) build -c release --product nmt
+
+build-debug: deps
+	$(SWIFT) build --product nmt
+
+# Deterministic corpus from the Debian SWORD modules, verified against the committed manifest.
+data: deps $(if $(filter $(NMT),$(DEBUG_BIN)),build-debug,build)
+	$(NMT) data bible --out data/bible --manifest data/bible.manifest
+
+# Re-learn the committed BPE model and check it is byte-identical.
+vocab: data
+	@tmp=$$(mktemp -d); \
+	$(NMT) bpe learn --vocab-size 8000 --out $$tmp/model.bpe data/bible/train.es data/bible/train.en && \
+	cmp $$tmp/model.bpe $(VOCAB) && echo "vocab: $(VOCAB) reproduced byte-for-byte"; rc=$$?; rm -rf $$tmp; exit $$rc
+
+vocab-update: data
+	$(NMT) bpe learn --vocab-size 8000 --out $(VOCAB) data/bible/train.es data/bible/train.en
+
+test: deps
+	$(MAKE) data NMT=$(DEBUG_BIN)
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build data
+	bash scripts/demo.sh
+
+bench: build data
+	bash scripts/bench.sh
+
+clean:
+	rm -rf .build

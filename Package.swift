@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One target per concern; dependencies point one way:
+// nmt → {Training, Decoding, Store, Metrics, Text, Corpus} → Transformer → Tensor → CBLAS.
+// Text, Metrics and Hashing depend on nothing of ours.
+
+// Kernels are written so the optimizer can vectorize them; accuracy tests forbid fast-math.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "nmt",
+    products: [
+        .executable(name: "nmt", targets: ["nmt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CICU", path: "Sources/CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // ICU behind a plain-C façade (ICU and Foundation cannot share a Swift target).
+        .target(name: "CTextNorm", dependencies: ["CICU"], path: "Sources/CTextNorm"),
+
+        .target(name: "Hashing"),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "Text", dependencies: ["CTextNorm", "Hashing"], swiftSettings: optimized),
+        .target(name: "Corpus", dependencies: ["Hashing"]),
+        .target(name: "Metrics", swiftSettings: optimized),
+        .target(name: "Transformer", dependencies: ["Tensor"], swiftSettings: optimized),
+        .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: optimized),
+        .target(name: "Store", dependencies: ["CSQLite", "Hashing"]),
+        .target(name: "Training", dependencies: ["Transformer", "Optim", "Text", "Hashing"], swiftSettings: optimized),
+        .target(name: "Decoding", dependencies: ["Transformer"], swiftSettings: optimized),
+        .executableTarget(
+            name: "nmt",
+            dependencies: [
+                "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
+        .testTarget(name: "CLITests", dependencies: ["nmt"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

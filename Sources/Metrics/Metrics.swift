@@ -1,0 +1,1 @@
+// The Metrics module. See shared ARCHITECTURE.md for its place in the data flow.

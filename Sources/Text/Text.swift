@@ -1,0 +1,1 @@
+// The Text module. See shared ARCHITECTURE.md for its place in the data flow.

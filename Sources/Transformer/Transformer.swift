@@ -1,0 +1,1 @@
+// The Transformer module. See shared ARCHITECTURE.md for its place in the data flow.
