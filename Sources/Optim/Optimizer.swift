@@ -10,6 +10,13 @@ public struct StepReport: Equatable, Sendable {
     public var rectification: Double?
     /// False when RAdam took the un-adapted (momentum SGD) step.
     public var adaptive: Bool
+
+    public init(step: Int, rhoT: Double?, rectification: Double?, adaptive: Bool) {
+        self.step = step
+        self.rhoT = rhoT
+        self.rectification = rectification
+        self.adaptive = adaptive
+    }
 }
 
 public protocol Optimizer {
