@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Corpus", dependencies: ["Hashing"]),
         .target(name: "Metrics", swiftSettings: optimized),
         .target(name: "Transformer", dependencies: ["Tensor"], swiftSettings: optimized),
-        .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: optimized),
+        .target(name: "Optim", swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite", "Hashing"]),
         .target(name: "Training", dependencies: ["Transformer", "Optim", "Text", "Hashing"], swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer"], swiftSettings: optimized),
