@@ -14,13 +14,13 @@ struct BleuCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Reference file(s), one segment per line; give several for multiple references.")
+    @Argument(help: ArgumentHelp("Reference file(s), one segment per line; give several for multiple references.", valueName: "REF_FILE"))
     var referenceFiles: [String] = []
 
-    @Option(name: .customLong("hyp"), help: "Hypothesis file (default: standard input).")
+    @Option(name: .customLong("hyp"), help: ArgumentHelp("Hypothesis file (default: standard input).", valueName: "HYP_FILE"))
     var hypothesisFile: String?
 
-    @Option(help: "BLEU tokenizer: 13a, none, intl or char.")
+    @Option(help: ArgumentHelp("BLEU tokenizer: 13a, none, intl or char.", valueName: "13a|none|intl|char"))
     var tokenize: BLEUTokenizer = .thirteenA
 
     @Flag(help: "Lowercase before computing BLEU (chrF stays case-sensitive, as in sacreBLEU).")
