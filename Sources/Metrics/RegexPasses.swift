@@ -13,22 +13,26 @@ enum PairReplacement {
 
 @inline(__always)
 func substitutePairs(
-    _ input: [UInt32], into output: inout [UInt32], _ replacement: PairReplacement,
+    _ input: CodePointBuffer, into output: CodePointBuffer, _ replacement: PairReplacement,
     first: (UInt32) -> Bool, second: (UInt32) -> Bool
 ) {
-    output.removeAll(keepingCapacity: true)
+    output.removeAll()
     let n = input.count
+    output.reserve(2 * n)   // each pair of 2 grows to 4
+    let text = input.base
     var i = 0
     while i < n {
-        let a = input[i]
-        if i + 1 < n && first(a) && second(input[i + 1]) {
+        let a = text[i]
+        if i + 1 < n && first(a) && second(text[i + 1]) {
             switch replacement {
-            case .spaceBetweenAndAfter: output.append(a); output.append(0x20); output.append(input[i + 1]); output.append(0x20)
-            case .spaceBeforeAndBetween: output.append(0x20); output.append(a); output.append(0x20); output.append(input[i + 1])
+            case .spaceBetweenAndAfter:
+                output.appendReserved(a); output.appendReserved(0x20); output.appendReserved(text[i + 1]); output.appendReserved(0x20)
+            case .spaceBeforeAndBetween:
+                output.appendReserved(0x20); output.appendReserved(a); output.appendReserved(0x20); output.appendReserved(text[i + 1])
             }
             i += 2
         } else {
-            output.append(a)
+            output.appendReserved(a)
             i += 1
         }
     }
@@ -36,24 +40,28 @@ func substitutePairs(
 
 /// `(C)` → ` \1 ` for a single character class C.
 @inline(__always)
-func padCharacters(_ input: [UInt32], into output: inout [UInt32], where matches: (UInt32) -> Bool) {
-    output.removeAll(keepingCapacity: true)
-    for c in input {
-        if matches(c) { output.append(0x20); output.append(c); output.append(0x20) } else { output.append(c) }
+func padCharacters(_ input: CodePointBuffer, into output: CodePointBuffer, where matches: (UInt32) -> Bool) {
+    output.removeAll()
+    output.reserve(3 * input.count)
+    for i in 0 ..< input.count {
+        let c = input.base[i]
+        if matches(c) { output.appendReserved(0x20); output.appendReserved(c); output.appendReserved(0x20) } else { output.appendReserved(c) }
     }
 }
 
 /// Python's `str.replace(old, new)` (non-overlapping, left to right) over code points.
-func replaceAll(_ input: [UInt32], _ old: [UInt32], with new: [UInt32], into output: inout [UInt32]) {
-    output.removeAll(keepingCapacity: true)
+func replaceAll(_ input: CodePointBuffer, _ old: [UInt32], with new: [UInt32], into output: CodePointBuffer) {
+    output.removeAll()
     let n = input.count, m = old.count
+    output.reserve(n + n / m * new.count)
+    let text = input.base
     var i = 0
     while i < n {
-        if input[i] == old[0] && i + m <= n && input[i ..< i + m].elementsEqual(old) {
-            output.append(contentsOf: new)
+        if text[i] == old[0] && i + m <= n && (0 ..< m).allSatisfy({ text[i + $0] == old[$0] }) {
+            for c in new { output.appendReserved(c) }
             i += m
         } else {
-            output.append(input[i])
+            output.appendReserved(text[i])
             i += 1
         }
     }

@@ -9,8 +9,8 @@ final class SegmentCounter {
     private let interner = TokenInterner()
     private let table = NGramTable()
     private var lowered: [UInt32] = []
-    private var tokenized: [UInt32] = []
-    private var scratch: [UInt32] = []
+    private var tokenized = CodePointBuffer()
+    private var scratch = CodePointBuffer()
     private var hypothesisIDs: [UInt32] = []
     private var referenceIDs: [[UInt32]]
     private var referenceLengths: [Int]

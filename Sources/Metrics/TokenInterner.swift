@@ -75,8 +75,9 @@ final class TokenInterner {
     }
 
     /// Splits `text` on Python whitespace and appends each token's id to `ids`.
-    func appendTokenIDs(of text: [UInt32], to ids: inout [UInt32]) {
-        text.withUnsafeBufferPointer { all in
+    func appendTokenIDs(of text: CodePointBuffer, to ids: inout [UInt32]) {
+        do {
+            let all = text.buffer
             let n = all.count
             var i = 0
             while i < n {

@@ -19,25 +19,26 @@ enum Tokenizer13a {
     static func isPeriodOrComma(_ c: UInt32) -> Bool { c == 0x2E || c == 0x2C }
 
     /// Writes the tokenized line (tokens separated by whitespace) to `a`; `b` is scratch.
-    static func tokenize(_ line: UnsafeBufferPointer<UInt32>, into a: inout [UInt32], scratch b: inout [UInt32]) {
-        a.removeAll(keepingCapacity: true)
+    static func tokenize(_ line: UnsafeBufferPointer<UInt32>, into a: inout CodePointBuffer, scratch b: inout CodePointBuffer) {
+        a.removeAll()
         a.append(contentsOf: line)
         // Language-independent part. Lines never contain "\n", so its two rules have nothing to do.
         if a.contains(0x3C) {
-            replaceAll(a, skipped, with: [], into: &b); swap(&a, &b)
+            replaceAll(a, skipped, with: [], into: b); swap(&a, &b)
         }
         if a.contains(0x26) {
-            for (entity, character) in entities { replaceAll(a, entity, with: character, into: &b); swap(&a, &b) }
+            for (entity, character) in entities { replaceAll(a, entity, with: character, into: b); swap(&a, &b) }
         }
         // f' {line} '
-        b.removeAll(keepingCapacity: true)
-        b.append(0x20); b.append(contentsOf: a); b.append(0x20)
-        padCharacters(b, into: &a, where: isSplitPunctuation)
+        b.removeAll()
+        b.reserve(a.count + 2)
+        b.appendReserved(0x20); b.append(contentsOf: a.buffer); b.reserve(1); b.appendReserved(0x20)
+        padCharacters(b, into: a, where: isSplitPunctuation)
         // Period and comma unless preceded by a digit, then unless followed by a digit.
-        substitutePairs(a, into: &b, .spaceBetweenAndAfter, first: { !isASCIIDigit($0) }, second: isPeriodOrComma)
-        substitutePairs(b, into: &a, .spaceBeforeAndBetween, first: isPeriodOrComma, second: { !isASCIIDigit($0) })
+        substitutePairs(a, into: b, .spaceBetweenAndAfter, first: { !isASCIIDigit($0) }, second: isPeriodOrComma)
+        substitutePairs(b, into: a, .spaceBeforeAndBetween, first: isPeriodOrComma, second: { !isASCIIDigit($0) })
         // Dash when preceded by a digit.
-        substitutePairs(a, into: &b, .spaceBetweenAndAfter, first: isASCIIDigit, second: { $0 == 0x2D })
+        substitutePairs(a, into: b, .spaceBetweenAndAfter, first: isASCIIDigit, second: { $0 == 0x2D })
         swap(&a, &b)
     }
 }

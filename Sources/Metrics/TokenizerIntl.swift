@@ -25,15 +25,15 @@ enum TokenizerIntl {
     }
 
     /// Writes the tokenized line (tokens separated by whitespace) to `a`; `b` is scratch.
-    static func tokenize(_ line: UnsafeBufferPointer<UInt32>, into a: inout [UInt32], scratch b: inout [UInt32]) {
-        a.removeAll(keepingCapacity: true)
+    static func tokenize(_ line: UnsafeBufferPointer<UInt32>, into a: inout CodePointBuffer, scratch b: inout CodePointBuffer) {
+        a.removeAll()
         a.append(contentsOf: line)
         let notNumber: (UInt32) -> Bool = { characterClass($0) != .number }
         let punctuation: (UInt32) -> Bool = { characterClass($0) == .punctuation }
         // (\P{N})(\p{P}) → "\1 \2 ", then (\p{P})(\P{N}) → " \1 \2", then (\p{S}) → " \1 ".
-        substitutePairs(a, into: &b, .spaceBetweenAndAfter, first: notNumber, second: punctuation)
-        substitutePairs(b, into: &a, .spaceBeforeAndBetween, first: punctuation, second: notNumber)
-        padCharacters(a, into: &b, where: { characterClass($0) == .symbol })
+        substitutePairs(a, into: b, .spaceBetweenAndAfter, first: notNumber, second: punctuation)
+        substitutePairs(b, into: a, .spaceBeforeAndBetween, first: punctuation, second: notNumber)
+        padCharacters(a, into: b, where: { characterClass($0) == .symbol })
         swap(&a, &b)
     }
 }

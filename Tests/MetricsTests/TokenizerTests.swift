@@ -37,7 +37,7 @@ struct TokenizerTests {
     /// The tokens `tokenizer` gives for `line`, as strings.
     static func tokens(_ line: String, _ tokenizer: BLEUTokenizer, lowercase: Bool) -> [String] {
         let lines = TextLines(lines: [line])
-        var output: [UInt32] = [], scratch: [UInt32] = [], lowered: [UInt32] = []
+        var output = CodePointBuffer(), scratch = CodePointBuffer(), lowered: [UInt32] = []
         lines.withLine(0) { raw in
             if lowercase {
                 PythonText.appendLowercased(raw, to: &lowered)
@@ -49,7 +49,7 @@ struct TokenizerTests {
             }
         }
         var result: [String] = [], current = String.UnicodeScalarView()
-        for c in output {
+        for c in output.buffer {
             if PythonText.isWhitespace(c) {
                 if !current.isEmpty { result.append(String(current)); current = String.UnicodeScalarView() }
             } else {
