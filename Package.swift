@@ -42,6 +42,9 @@ let package = Package(
             ]
         ),
 
+        // Model speed benchmark (scripts/bench/30-model.sh).
+        .executableTarget(name: "nmt-bench", dependencies: ["Tensor", "Transformer", "CBLAS"], swiftSettings: optimized),
+
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
