@@ -24,7 +24,7 @@ let package = Package(
         // ICU behind a plain-C façade (ICU and Foundation cannot share a Swift target).
         .target(name: "CTextNorm", dependencies: ["CICU"], path: "Sources/CTextNorm"),
 
-        .target(name: "Hashing"),
+        .target(name: "Hashing", swiftSettings: optimized),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing"], swiftSettings: optimized),
         .target(name: "Corpus", dependencies: ["Hashing"]),
