@@ -109,15 +109,15 @@ public struct ValidationRow: Equatable, Sendable {
     }
 }
 
-/// The three parts of a checkpoint, each stored as a BLOB with its SHA-256. Floats are stored as
-/// raw little-endian Float32 bytes.
+/// The three parts of a checkpoint, each stored as a BLOB with its SHA-256. Weights are stored as
+/// raw little-endian Float32 bytes; the optimizer state is the optimizer's own serialization.
 public struct CheckpointPayload: Equatable, Sendable {
     public var weights: [Float]
-    public var optimizerState: [Float]
+    public var optimizerState: Data
     /// Small serialized training state (step, schedule, RNG, data position), e.g. JSON.
     public var trainingState: Data
 
-    public init(weights: [Float], optimizerState: [Float], trainingState: Data) {
+    public init(weights: [Float], optimizerState: Data, trainingState: Data) {
         self.weights = weights
         self.optimizerState = optimizerState
         self.trainingState = trainingState

@@ -79,11 +79,8 @@ extension RunStore {
         guard try query.step() else { throw StoreError.checkpointNotFound(run: name, selector: selector.description) }
         let info = Self.info(query)
         let weights = try verifiedFloats(query, column: 6, hashColumn: 7, checkpoint: info.id, part: "weights")
-        let optimizer = try verifiedFloats(query, column: 8, hashColumn: 9, checkpoint: info.id, part: "optimizer")
-        let state = try query.withBlob(10) { bytes -> Data in
-            try verify(bytes, expected: query.text(11), checkpoint: info.id, part: "state")
-            return Data(bytes)
-        }
+        let optimizer = try verifiedBytes(query, column: 8, hashColumn: 9, checkpoint: info.id, part: "optimizer")
+        let state = try verifiedBytes(query, column: 10, hashColumn: 11, checkpoint: info.id, part: "state")
         return Checkpoint(info: info, payload: CheckpointPayload(weights: weights, optimizerState: optimizer, trainingState: state))
     }
 
@@ -103,6 +100,13 @@ extension RunStore {
                 if count > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes) }
                 initialized = count
             }
+        }
+    }
+
+    private func verifiedBytes(_ row: Statement, column: Int32, hashColumn: Int32, checkpoint: Int64, part: String) throws -> Data {
+        try row.withBlob(column) { bytes in
+            try verify(bytes, expected: row.text(hashColumn), checkpoint: checkpoint, part: part)
+            return Data(bytes)
         }
     }
 

@@ -13,8 +13,6 @@ public protocol TrainableModel: AnyObject {
     func forwardBackward(_ batch: [Batcher.Pair], labelSmoothing: Double, dropoutKey: UInt64) throws -> LossSums
     /// The same loss without dropout and without gradients (validation).
     func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums
-    /// The weights in their file format (safetensors), for checkpoints.
-    func serializedWeights() throws -> [UInt8]
 }
 
 /// Sums over target tokens (fairseq's sample_size = number of target tokens).

@@ -118,7 +118,7 @@ public final class Trainer {
             if state.batchInEpoch >= order.count {
                 // Epoch end: validate and checkpoint, then move on.
                 if lastValidationUpdate != state.update { try validate() }
-                if lastCheckpointUpdate != state.update { try checkpoint() }
+                if lastCheckpointUpdate != state.update { try checkpoint(kind: "epoch") }
                 if settings.maxEpoch > 0 && state.epoch >= settings.maxEpoch {
                     try finish(reason: .maxEpoch)
                     return .maxEpoch
@@ -195,20 +195,20 @@ public final class Trainer {
         return result
     }
 
-    private func checkpoint() throws {
+    private func checkpoint(kind: String = "periodic") throws {
         lastCheckpointUpdate = state.update
         var saved = state
         saved.elapsedSeconds = elapsed
         let validLoss = lastValidationUpdate == state.update ? lastValidationLoss : nil
-        try recorder.saveCheckpoint(CheckpointPayload(
-            update: state.update, epoch: state.epoch, validLoss: validLoss,
-            weights: try model.serializedWeights(), optimizer: optimizer.serialized(),
+        try recorder.saveCheckpoint(TrainingCheckpoint(
+            update: state.update, epoch: state.epoch, validLoss: validLoss, kind: kind,
+            weights: Array(model.parameters), optimizer: optimizer.serialized(),
             state: Array(try JSONEncoder.sorted.encode(saved))))
     }
 
     private func finish(reason: StopReason) throws {
         if state.update > 0 && lastValidationUpdate != state.update && reason != .interrupted { try validate() }
-        if lastCheckpointUpdate != state.update { try checkpoint() }
+        if lastCheckpointUpdate != state.update { try checkpoint(kind: reason == .interrupted ? "interrupted" : "final") }
     }
 
     public static func decodeState(_ bytes: [UInt8]) throws -> TrainingState {

@@ -4,7 +4,7 @@ public protocol TrainingRecorder: AnyObject {
     func recordMetrics(_ metrics: TrainMetrics) throws
     func recordValidation(_ validation: ValidationResult) throws
     /// Saves one checkpoint atomically (and applies retention).
-    func saveCheckpoint(_ checkpoint: CheckpointPayload) throws
+    func saveCheckpoint(_ checkpoint: TrainingCheckpoint) throws
 }
 
 public struct TrainMetrics: Sendable, Equatable {
@@ -30,12 +30,15 @@ public struct ValidationResult: Sendable, Equatable {
     public var bleu: Double?
 }
 
-/// One checkpoint's bytes: model weights (safetensors), optimizer state and training state.
-public struct CheckpointPayload: Sendable {
+/// One checkpoint: the flat parameter buffer, the optimizer's serialized state and the
+/// training state (JSON), taken after `update` updates.
+public struct TrainingCheckpoint: Sendable {
     public var update: Int
     public var epoch: Int
     public var validLoss: Double?
-    public var weights: [UInt8]
+    /// Why it was taken: "periodic", "epoch", "final" or "interrupted".
+    public var kind: String
+    public var weights: [Float]
     public var optimizer: [UInt8]
     public var state: [UInt8]
 }

@@ -29,7 +29,7 @@ import Testing
 
     @Test func emptyPayloadRoundTrips() throws {
         let store = try store()
-        let empty = CheckpointPayload(weights: [], optimizerState: [], trainingState: Data())
+        let empty = CheckpointPayload(weights: [], optimizerState: Data(), trainingState: Data())
         try store.saveCheckpoint(empty, run: "r", update: 0, epoch: 0, validLoss: nil, kind: "initial", keepLast: 1)
         #expect(try store.loadCheckpoint(run: "r", .last).payload == empty)
     }

@@ -20,7 +20,7 @@ enum StoreFixtures {
 
     static func payload(_ seed: Float, count: Int = 1000) -> CheckpointPayload {
         CheckpointPayload(weights: (0..<count).map { Float($0) * 0.001 + seed },
-                          optimizerState: (0..<(2 * count)).map { -Float($0) - seed },
+                          optimizerState: Data((0..<(2 * count)).map { UInt8(truncatingIfNeeded: $0 &+ Int(seed)) }),
                           trainingState: Data(#"{"step":\#(Int(seed)),"rng":[1,2,3]}"#.utf8))
     }
 

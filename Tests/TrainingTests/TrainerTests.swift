@@ -54,17 +54,16 @@ final class ToyModel: TrainableModel {
         run(batch, key: dropoutKey, backward: true)
     }
     func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums { run(batch, key: nil, backward: false) }
-    func serializedWeights() throws -> [UInt8] { Array(UnsafeRawBufferPointer(storage)) }
-    func load(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(storage).copyMemory(from: $0) } }
+    func load(_ weights: [Float]) { _ = storage.update(fromContentsOf: weights) }
 }
 
 final class MemoryRecorder: TrainingRecorder {
     var metrics: [TrainMetrics] = []
     var validations: [ValidationResult] = []
-    var checkpoints: [CheckpointPayload] = []
+    var checkpoints: [TrainingCheckpoint] = []
     func recordMetrics(_ m: TrainMetrics) throws { metrics.append(m) }
     func recordValidation(_ v: ValidationResult) throws { validations.append(v) }
-    func saveCheckpoint(_ c: CheckpointPayload) throws { checkpoints.append(c) }
+    func saveCheckpoint(_ c: TrainingCheckpoint) throws { checkpoints.append(c) }
 }
 
 struct TrainerTests {
