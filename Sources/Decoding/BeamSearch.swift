@@ -50,13 +50,13 @@ public struct BeamSearch {
         let n = sources.count
         guard n > 0 else { return [] }
         let beam = settings.beam, V = decoder.vocabularySize, eos = decoder.eosID
-        try decoder.begin(sources: sources)
+        let maxLengths = sources.map { min(settings.maxLength(sourceLength: $0.count), decoder.maxOutputLength) }
+        try decoder.begin(sources: sources, maxSteps: maxLengths.max()! + 1)
         // Expand each source to `beam` rows; at step 0 only the first row of each is live.
         decoder.reorder(rows: (0..<n).flatMap { Array(repeating: $0, count: beam) })
         var live = (0..<n).map { _ in (0..<beam).map { b in LiveBeam(tokens: [], logProb: b == 0 ? 0 : -.infinity) } }
         var finished = [[Hypothesis]](repeating: [], count: n)
         var done = [Bool](repeating: false, count: n)
-        let maxLengths = sources.map { settings.maxLength(sourceLength: $0.count) }
         var rowsOfSentence = Array(0..<n)   // active sentences, in row-block order
         var logProbs: [Float] = []
         var stepIndex = 0

@@ -8,8 +8,12 @@ public protocol IncrementalDecoder: AnyObject {
     /// Tokens search must never produce (padding, BOS).
     var forbiddenIDs: [Int32] { get }
 
-    /// Encodes the sources; afterwards the decoder holds one row per source, empty prefix.
-    func begin(sources: [[Int32]]) throws
+    /// The longest output (in tokens, `</s>` excluded) the model can produce: its positions.
+    var maxOutputLength: Int { get }
+
+    /// Encodes the sources; afterwards the decoder holds one row per source, empty prefix,
+    /// ready for at most `maxSteps` calls of `step`.
+    func begin(sources: [[Int32]], maxSteps: Int) throws
     /// Keeps, in this order, the rows listed (indices may repeat: a row becomes beams).
     func reorder(rows: [Int])
     /// Feeds one token per current row and writes log-probabilities of the next token,

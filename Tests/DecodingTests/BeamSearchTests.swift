@@ -17,7 +17,8 @@ final class TableDecoder: IncrementalDecoder {
         self.distribution = distribution
     }
 
-    func begin(sources: [[Int32]]) throws { rows = sources.map { ($0, []) } }
+    var maxOutputLength = 1000
+    func begin(sources: [[Int32]], maxSteps: Int) throws { rows = sources.map { ($0, []) } }
     func reorder(rows indices: [Int]) { rows = indices.map { rows[$0] } }
     func step(tokens: [Int32], logProbs: inout [Float]) throws {
         precondition(tokens.count == rows.count)
