@@ -54,6 +54,23 @@ public final class RunStore: @unchecked Sendable {
         if database.changes == 0 { throw StoreError.unknownRun(name: name) }
     }
 
+    /// Marks a run as running again (for `--resume`) and drops the metric and validation rows
+    /// a killed process wrote after `update`, the checkpoint it resumes from — in one
+    /// transaction, so the run's history reads as one uninterrupted run.
+    public func reopenRun(_ name: String, resumingAfter update: Int) throws {
+        let runID = try requireRunID(name)
+        try database.transaction {
+            let reopen = try database.prepare("UPDATE runs SET status = 'running', ended_at = NULL WHERE id = ?1")
+            try reopen.bind(.int(runID))
+            try reopen.run()
+            for table in ["metrics", "validations"] {
+                let prune = try database.prepare("DELETE FROM \(table) WHERE run_id = ?1 AND update_step > ?2")
+                try prune.bind(.int(runID), .int(Int64(update)))
+                try prune.run()
+            }
+        }
+    }
+
     public func run(named name: String) throws -> RunRecord {
         let query = try database.prepare("""
             SELECT id, name, config_json, vocabulary_sha256, seed, tool_version, git_commit, blas, optimizer,

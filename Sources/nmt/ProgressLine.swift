@@ -32,18 +32,20 @@ final class ProgressLine {
 
     var elapsed: Double { ProgressLine.now() - start }
 
-    /// Reports `done` units so far; `detail` is appended (loss, lr, …).
-    func update(_ done: Int, detail: String = "", force: Bool = false) {
+    /// Reports `done` units so far in this process (the rate's numerator); `shownDone`, if
+    /// given, is the count displayed (e.g. updates including those before a resume).
+    func update(_ done: Int, detail: String = "", force: Bool = false, shownDone: Int? = nil) {
         guard !quiet else { return }
         let t = ProgressLine.now()
         guard force || t - lastDraw >= interval else { return }
         lastDraw = t
         let elapsed = t - start
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        var text = "\(label) \(done)"
+        let shown = shownDone ?? done
+        var text = "\(label) \(shown)"
         if let total { text += "/\(total)" }
         text += " \(unit) | \(ProgressLine.format(rate: rate))/s"
-        if let total, rate > 0, done < total { text += " | ETA \(ProgressLine.format(duration: Double(total - done) / rate))" }
+        if let total, rate > 0, shown < total { text += " | ETA \(ProgressLine.format(duration: Double(total - shown) / rate))" }
         if !detail.isEmpty { text += " | " + detail }
         if isTerminal {
             fputs("\r\u{1B}[2K" + text, stderr)
@@ -54,9 +56,9 @@ final class ProgressLine {
     }
 
     /// Ends the live line so later output starts on a fresh line.
-    func finish(_ done: Int, detail: String = "") {
+    func finish(_ done: Int, detail: String = "", shownDone: Int? = nil) {
         guard !quiet else { return }
-        update(done, detail: detail, force: true)
+        update(done, detail: detail, force: true, shownDone: shownDone)
         if isTerminal { fputs("\n", stderr) }
     }
 

@@ -1,0 +1,33 @@
+import Foundation
+import Store
+import Training
+
+/// Training's recorder over the SQLite run store: every write is one transaction, so a kill
+/// at any instant leaves the database at the last complete record.
+final class StoreRecorder: TrainingRecorder {
+    let store: RunStore
+    let run: String
+    let keepLast: Int
+
+    init(store: RunStore, run: String, keepLast: Int) {
+        self.store = store
+        self.run = run
+        self.keepLast = keepLast
+    }
+
+    func recordMetrics(_ m: TrainMetrics) throws {
+        try store.appendMetrics([MetricRow(update: m.update, epoch: m.epoch, trainLoss: m.loss, nll: m.nll, learningRate: m.lr,
+                                           gradientNorm: m.gradNorm, tokensPerSecond: m.tokensPerSecond, wallSeconds: m.wallSeconds,
+                                           rho: m.rhoT, r: m.rectification)], run: run)
+    }
+
+    func recordValidation(_ v: ValidationResult) throws {
+        try store.appendValidation(ValidationRow(update: v.update, epoch: v.epoch, validLoss: v.loss, nll: v.nll,
+                                                 perplexity: v.perplexity, bleu: v.bleu), run: run)
+    }
+
+    func saveCheckpoint(_ c: TrainingCheckpoint) throws {
+        try store.saveCheckpoint(Store.CheckpointPayload(weights: c.weights, optimizerState: Data(c.optimizer), trainingState: Data(c.state)),
+                                 run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, kind: c.kind, keepLast: keepLast)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Optim
+import Training
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a Transformer (Adam with warmup, RAdam, or SGD); runs, metrics and checkpoints go to SQLite.",
+        discussion: """
+        Examples:
+          nmt train --name adam-warmup --preset tiny --optimizer adam --lr 1e-3 --warmup 500 --max-update 2000
+          nmt train --name radam --preset tiny --optimizer radam --lr 1e-3 --max-update 2000
+          nmt train --resume radam            continue a run from its last checkpoint (after a crash or kill -9 too)
+        Defaults use the built-in corpus (make data) and vocab/bible.8k.bpe.
+        """)
+
+    @Option(help: "Run name (unique in the database). Generated if absent.") var name: String?
+    @Option(help: "Continue the named run from its last checkpoint.") var resume: String?
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Model") var model: ModelOptions
+
+    @Option(help: "Training source text, one sentence per line.") var src = "data/bible/train.es"
+    @Option(help: "Training target text, line-aligned with --src.") var tgt = "data/bible/train.en"
+    @Option(name: .customLong("valid-src")) var validSrc = "data/bible/valid.es"
+    @Option(name: .customLong("valid-tgt")) var validTgt = "data/bible/valid.en"
+    @Option(help: "BPE model file (nmt bpe learn).") var vocab = "vocab/bible.8k.bpe"
+
+    @OptionGroup(title: "Optimizer") var optim: OptimizerOptions
+
+    @Option(name: .customLong("max-tokens"), help: "Tokens per batch (padded).") var maxTokens = 4096
+    @Option(name: .customLong("max-len"), help: "Skip pairs with a side longer than this many tokens.") var maxLen = 256
+    @Option(name: .customLong("update-freq"), help: "Batches accumulated per update.") var updateFreq = 1
+    @Option(name: .customLong("label-smoothing")) var labelSmoothing = 0.1
+    @Option(name: .customLong("max-update"), help: "Stop after this many updates.") var maxUpdate: Int?
+    @Option(name: .customLong("max-epoch"), help: "Stop after this many epochs.") var maxEpoch: Int?
+    @Option(name: .customLong("max-time"), help: "Stop after this much training time: 90s, 45m, 2h, 1h30m.") var maxTime: String?
+    @Option(name: .customLong("valid-every"), help: "Validate every N updates (and at each epoch end; 0 = epoch ends only).")
+    var validEvery = 500
+    @Option(name: .customLong("log-every"), help: "Record training metrics every N updates.") var logEvery = 10
+    @Option(name: .customLong("save-every"), help: "Checkpoint every N updates (and at each epoch end).") var saveEvery = 1000
+    @Option(name: .customLong("keep-last"), help: "Checkpoints kept besides the best.") var keepLast = 3
+    @Option(help: "Stop after N validations without improvement (0 = never).") var patience = 0
+    @Option(help: "Random seed (initialisation, batch order, dropout).") var seed: UInt64 = 1
+    @Option(help: "Threads for BLAS and kernels.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "No progress output.") var quiet = false
+
+    func validate() throws {
+        if let maxTime, DurationParser.seconds(maxTime) == nil {
+            throw ValidationError("--max-time must look like 90s, 45m, 2h or 1h30m, got '\(maxTime)'")
+        }
+        if resume != nil && name != nil { throw ValidationError("--resume names the run already; drop --name") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try withCleanErrors {
+            if let resume {
+                let session = try TrainingSession.resume(name: resume, db: database.db, limits: limitOverrides(), threads: threads, quiet: quiet)
+                try session.run()
+                return
+            }
+            let limits = limitOverrides()
+            var trainer = TrainerSettings()
+            trainer.maxTokens = maxTokens
+            trainer.maxLength = maxLen
+            trainer.updateFreq = updateFreq
+            trainer.labelSmoothing = labelSmoothing
+            trainer.clipNorm = optim.clipNorm
+            trainer.maxUpdate = limits.maxUpdate ?? 0
+            trainer.maxEpoch = limits.maxEpoch ?? 0
+            trainer.maxTimeSeconds = limits.maxTime ?? 0
+            trainer.validEvery = validEvery
+            trainer.logEvery = logEvery
+            trainer.saveEvery = saveEvery
+            trainer.keepLast = keepLast
+            trainer.patience = patience
+            trainer.seed = seed
+            let session = try TrainingSession.start(
+                name: name, db: database.db, modelOptions: model, optimizerOptions: optim, trainer: trainer,
+                data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocab),
+                threads: threads, quiet: quiet)
+            try session.run()
+        }
+    }
+
+    func limitOverrides() -> TrainingSession.Limits {
+        TrainingSession.Limits(maxUpdate: maxUpdate, maxEpoch: maxEpoch, maxTime: maxTime.flatMap(DurationParser.seconds))
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Optim
+import Training
+import Transformer
+
+extension OptimizerKind: ExpressibleByArgument {}
+extension Schedule.Kind: ExpressibleByArgument {}
+
+/// Where runs live; shared by every command that reads or writes runs.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The run database (SQLite).")
+    var db: String = "nmt.sqlite"
+}
+
+/// Model architecture: a preset, each dimension overridable.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Architecture preset: tiny (d 128, 2+2 layers), small (d 256, 3+3), iwslt (d 512, 6+6).")
+    var preset: String = "tiny"
+    @Option(name: .customLong("d-model"), help: "Model dimension.") var dModel: Int?
+    @Option(help: "Attention heads.") var heads: Int?
+    @Option(help: "Feed-forward inner dimension.") var ffn: Int?
+    @Option(name: .customLong("encoder-layers")) var encoderLayers: Int?
+    @Option(name: .customLong("decoder-layers")) var decoderLayers: Int?
+    @Option(help: "Dropout on residual connections.") var dropout: Float?
+    @Option(name: .customLong("attention-dropout")) var attentionDropout: Float?
+    @Option(name: .customLong("relu-dropout")) var reluDropout: Float?
+    @Flag(name: .customLong("pre-norm"), help: "Layer norm before each sub-layer (default: after, as in the paper).")
+    var preNorm = false
+
+    func resolve(vocabularySize: Int) throws -> TransformerConfig {
+        var c = try TransformerConfig.preset(preset, vocabularySize: vocabularySize)
+        if let dModel { c.modelDimension = dModel }
+        if let heads { c.heads = heads }
+        if let ffn { c.ffnDimension = ffn }
+        if let encoderLayers { c.encoderLayers = encoderLayers }
+        if let decoderLayers { c.decoderLayers = decoderLayers }
+        if let dropout { c.dropout = dropout }
+        if let attentionDropout { c.attentionDropout = attentionDropout }
+        if let reluDropout { c.reluDropout = reluDropout }
+        if preNorm { c.normalizeBefore = true }
+        try c.validate()
+        return c
+    }
+}
+
+/// Optimizer and learning-rate schedule.
+struct OptimizerOptions: ParsableArguments {
+    @Option(help: "adam (Adam with decoupled weight decay), radam (Rectified Adam), sgd (momentum).")
+    var optimizer: OptimizerKind = .adam
+    @Option(help: "Peak learning rate.") var lr: Double = 5e-4
+    @Option(help: "Warmup updates (0 = none). Default: 4000 for adam and sgd, 0 for radam.") var warmup: Int?
+    @Option(help: "constant, inverse-sqrt or linear. Default: inverse-sqrt (linear for radam when --max-update is set, else constant).")
+    var schedule: Schedule.Kind?
+    @Option(name: .customLong("warmup-init-lr"), help: "Learning rate at the start of warmup.") var warmupInitLR: Double = 0
+    @Option(name: .customLong("min-lr"), help: "Final learning rate of the linear schedule.") var minLR: Double = 0
+    @Option(help: "Adam betas as 'b1,b2'.") var betas: String = "0.9,0.98"
+    @Option(help: "Adam epsilon.") var eps: Double = 1e-8
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay.") var weightDecay: Double = 0
+    @Option(name: .customLong("rho-threshold"), help: "RAdam: rectify once ρt exceeds this (5 as torch; 4 as the paper's box).")
+    var rhoThreshold: Double = 5
+    @Option(help: "SGD momentum.") var momentum: Double = 0.9
+    @Option(name: .customLong("clip-norm"), help: "Global gradient-norm clipping (0 = off).") var clipNorm: Double = 0
+
+    func resolve(maxUpdate: Int) throws -> (OptimizerConfig, Schedule) {
+        var o = OptimizerConfig(kind: optimizer)
+        let parts = betas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else {
+            throw ValidationError("--betas must be two numbers like '0.9,0.98', got '\(betas)'")
+        }
+        o.beta1 = b1
+        o.beta2 = b2
+        o.eps = eps
+        o.weightDecay = weightDecay
+        o.rhoThreshold = rhoThreshold
+        o.momentum = momentum
+        try o.validate()
+        let warmupSteps = warmup ?? (optimizer == .radam ? 0 : 4000)
+        let kind = schedule ?? (optimizer == .radam ? (maxUpdate > 0 ? .linear : .constant) : .inverseSqrt)
+        let s = Schedule(kind: kind, lr: lr, warmup: warmupSteps, warmupInitLR: warmupInitLR, minLR: minLR, maxUpdate: maxUpdate)
+        try s.validate()
+        return (o, s)
+    }
+}
+
+import Foundation
