@@ -5,6 +5,7 @@
 #include <unicode/ustring.h>
 #include <unicode/unorm2.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 
 int32_t nmt_icu_version_major(void) {
     UVersionInfo v;
@@ -108,4 +109,13 @@ done:
     release(&a);
     release(&b);
     return result;
+}
+
+int32_t nmt_script_class(uint32_t codePoint) {
+    UErrorCode status = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript((UChar32)codePoint, &status);
+    if (U_FAILURE(status)) return USCRIPT_UNKNOWN;
+    if (script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA || codePoint == 0x30FC) return USCRIPT_HAN;
+    if (script == USCRIPT_INHERITED) return NMT_SCRIPT_ANY;
+    return (int32_t)script;
 }

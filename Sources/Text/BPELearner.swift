@@ -7,9 +7,17 @@
 // character coverage of 1.0. The Bible has about 100 distinct characters per language, so
 // SentencePiece's 0.9995 rule would only drop a handful of rare symbols and buy nothing here.
 //
+// Piece rules (SentencePiece's defaults): a piece never mixes Unicode scripts (letters do not
+// merge with punctuation, which is script Common; combining marks go with their neighbours) and
+// holds at most 16 characters; "▁" only ever starts a piece because it only starts words.
+//
 // Determinism: words are laid out in byte order, positions are processed left to right, and
 // ties between equally frequent pairs go to the smaller left id, then the smaller right id
 // (character ids are ordered by frequency, then code point; merged pieces by creation).
+
+import CTextNorm
+
+let anyScript = Int32(NMT_SCRIPT_ANY)
 
 /// Settings of `nmt bpe learn`.
 public struct BPELearnerOptions: Sendable {
@@ -61,6 +69,11 @@ struct MergeLearner {
     // Vocabulary so far, as UTF-8 bytes, and its reverse map.
     var pieces: [[UInt8]]
     var pieceIds: [[UInt8]: Int32] = [:]
+    /// Each piece's script class (NMT_SCRIPT_ANY if it has no letter of a definite script).
+    var pieceScript: [Int32] = []
+    /// Each piece's length in characters.
+    var pieceLength: [Int32] = []
+    static let maxPieceLength: Int32 = 16
     let characterCount: Int
     var merges: [BPEModel.Merge] = []
 
@@ -118,6 +131,8 @@ struct MergeLearner {
             pieces.append(Array(String(Unicode.Scalar(scalar)!).utf8))
         }
         for (id, piece) in pieces.enumerated() { pieceIds[piece] = Int32(id) }
+        pieceScript = [Int32](repeating: -1, count: 4) + alphabet.map { $0 == boundary ? anyScript : nmt_script_class($0) }
+        pieceLength = [Int32](repeating: 1, count: pieces.count)
 
         // Lay out the words and count their pairs.
         for (w, scalars) in scalarsOfWords.enumerated() {
@@ -170,6 +185,8 @@ struct MergeLearner {
         } else {
             result = Int32(pieces.count)
             pieces.append(bytes)
+            pieceScript.append(pieceScript[Int(left)] == anyScript ? pieceScript[Int(right)] : pieceScript[Int(left)])
+            pieceLength.append(pieceLength[Int(left)] + pieceLength[Int(right)])
             pieceIds[bytes] = result
         }
         merges.append(.init(left: left, right: right, result: result))
@@ -207,6 +224,7 @@ struct MergeLearner {
 
     /// Changes a pair's count by `delta`, creating the pair if new, and records a position.
     mutating func add(_ left: Int32, _ right: Int32, _ delta: Int64, at position: Int32?) {
+        guard mayMerge(left, right) else { return }
         let key = BPEModel.pairKey(left, right)
         let pair: Int
         if let existing = pairIndex[key] {
@@ -227,6 +245,14 @@ struct MergeLearner {
             touchedMark[pair] = true
             touched.append(Int32(pair))
         }
+    }
+
+    /// Whether the two pieces may form one (same script, not too long); other pairs are never counted.
+    @inline(__always)
+    func mayMerge(_ left: Int32, _ right: Int32) -> Bool {
+        let a = pieceScript[Int(left)], b = pieceScript[Int(right)]
+        return (a == anyScript || b == anyScript || a == b)
+            && pieceLength[Int(left)] + pieceLength[Int(right)] <= MergeLearner.maxPieceLength
     }
 
     mutating func pushCandidate(_ pair: Int32) {

@@ -42,6 +42,8 @@ public final class BPEModel: @unchecked Sendable {
     let pieceIds: [[UInt8]: Int32]
     /// Each piece's decoded bytes: "▁" written as a space, specials empty, <unk> as "⁇".
     let decodedBytes: [[UInt8]]
+    /// Each piece's UTF-8 bytes, for writing pieces.
+    public let pieceBytes: [[UInt8]]
     let boundaryId: Int32
 
     /// Builds a model; `vocabulary` must start with the special pieces, then the characters.
@@ -72,6 +74,7 @@ public final class BPEModel: @unchecked Sendable {
             if id < 4 { return [] }
             return Array(piece.replacingBoundaries().utf8)
         }
+        pieceBytes = vocabulary.map { Array($0.utf8) }
         boundaryId = characterIds[0x2581] ?? BPEModel.unkId
         hash = BPEModel.contentHash(unhashedContents())
     }

@@ -27,6 +27,12 @@ enum {
 /// may exceed `capacity` (then call again with a buffer that large), or a negative NMT_CLEAN_* error.
 int32_t nmt_clean_utf8(int32_t form, const uint8_t *input, int32_t length, uint8_t *output, int32_t capacity);
 
+/// The script class of a code point for BPE piece boundaries, as SentencePiece defines it:
+/// the Unicode Script property (ICU UScriptCode), with Hiragana, Katakana and U+30FC counted as
+/// Han, and NMT_SCRIPT_ANY for Inherited (combining marks take their neighbour's script).
+enum { NMT_SCRIPT_ANY = -1 };
+int32_t nmt_script_class(uint32_t codePoint);
+
 /// The major version of the ICU library in use.
 int32_t nmt_icu_version_major(void);
 
