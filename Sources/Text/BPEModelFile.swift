@@ -57,6 +57,13 @@ extension BPEModel {
         return sha.hexDigest()
     }
 
+    /// The hash a model file's text should declare: SHA-256 of the text without its 6th line.
+    static func declaredHash(ofFileText text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.count > 5 { lines.remove(at: 5) }
+        return SHA256.hexDigest(of: lines.joined(separator: "\n"))
+    }
+
     /// The model file's text.
     public func fileContents() -> String {
         let parts = unhashedContents()
@@ -104,6 +111,8 @@ struct ModelFileParser {
     let path: String
     var lines: [ArraySlice<UInt8>] = []
     var lineIndex = 0
+    /// 1-based number of the line read last, which errors name.
+    var currentLine = 0
 
     init(bytes: [UInt8], path: String) {
         self.bytes = bytes
@@ -113,15 +122,21 @@ struct ModelFileParser {
     }
 
     func fail(_ message: String, line: Int? = nil) -> BPEModelError {
-        BPEModelError(path, line ?? lineIndex + 1, message)
+        BPEModelError(path, line ?? currentLine, message)
     }
 
     mutating func next(_ what: String) throws -> ArraySlice<UInt8> {
         guard lineIndex < lines.count else {
             throw BPEModelError(path, lines.count + 1, "unexpected end of file, expected \(what)")
         }
-        defer { lineIndex += 1 }
-        return lines[lineIndex]
+        lineIndex += 1
+        currentLine = lineIndex
+        return lines[lineIndex - 1]
+    }
+
+    mutating func nextText(_ what: String) throws -> String {
+        let line = try next(what)
+        return try text(line)
     }
 
     func text(_ line: ArraySlice<UInt8>) throws -> String {
@@ -131,7 +146,7 @@ struct ModelFileParser {
 
     /// Reads "key value" and returns value.
     mutating func field(_ key: String) throws -> String {
-        let line = try text(try next("'\(key) …'"))
+        let line = try nextText("'\(key) …'")
         let prefix = key + " "
         guard line.hasPrefix(prefix) else { throw fail("expected '\(key) …', found '\(line.prefix(60))'") }
         return String(line.dropFirst(prefix.count))
@@ -153,7 +168,7 @@ struct ModelFileParser {
     }
 
     mutating func parse() throws -> BPEModel {
-        let header = try text(try next("the header"))
+        let header = try nextText("the header")
         guard header == BPEModel.formatHeader else {
             if header.hasPrefix("nmt-bpe ") { throw fail("unsupported format version '\(header)', expected '\(BPEModel.formatHeader)'") }
             throw fail("not an nmt BPE model (first line must be '\(BPEModel.formatHeader)')")
@@ -165,12 +180,12 @@ struct ModelFileParser {
         let vocabSize = try count("vocab-size")
         let characterCount = try count("characters")
         let mergeCount = try count("merges")
-        let hashLine = lineIndex + 1
+        let hashLine = lineIndex + 1  // the next line read
         let declaredHash = try field("sha256")
         guard vocabSize >= 4 + characterCount else {
             throw fail("vocab-size \(vocabSize) is smaller than 4 special tokens + \(characterCount) characters", line: 3)
         }
-        guard try text(try next("'vocab'")) == "vocab" else { throw fail("expected 'vocab'") }
+        guard try nextText("'vocab'") == "vocab" else { throw fail("expected 'vocab'") }
 
         var vocabulary: [String] = []
         vocabulary.reserveCapacity(vocabSize)
@@ -204,13 +219,15 @@ struct ModelFileParser {
             throw fail("the characters (ids 4..<\(4 + characterCount)) must include the word-boundary marker ▁", line: 4)
         }
 
-        guard try text(try next("'merges'")) == "merges" else { throw fail("expected 'merges' after \(vocabSize) vocabulary entries") }
+        guard try nextText("'merges'") == "merges" else { throw fail("expected 'merges' after \(vocabSize) vocabulary entries") }
         var merges: [BPEModel.Merge] = []
         merges.reserveCapacity(mergeCount)
         var produced = [Bool](repeating: false, count: vocabSize)
         var seen = Set<UInt64>()
         for index in 0..<mergeCount {
-            let (leftBytes, rightBytes) = try pair(try next("merge \(index + 1)"))
+            // Read first: `pair` is a method of self, so `try pair(try next())` would see the old line number.
+            let line = try next("merge \(index + 1)")
+            let (leftBytes, rightBytes) = try pair(line)
             guard let left = ids[Array(leftBytes)], left >= 4 else { throw fail("unknown piece '\(String(decoding: leftBytes, as: UTF8.self))' in merge") }
             guard let right = ids[Array(rightBytes)], right >= 4 else { throw fail("unknown piece '\(String(decoding: rightBytes, as: UTF8.self))' in merge") }
             guard let result = ids[Array(leftBytes) + Array(rightBytes)], Int(result) >= 4 + characterCount else {
@@ -220,7 +237,7 @@ struct ModelFileParser {
             produced[Int(result)] = true
             merges.append(.init(left: left, right: right, result: result))
         }
-        if lineIndex < lines.count { throw fail("unexpected text after the \(mergeCount) merges") }
+        if lineIndex < lines.count { throw fail("unexpected text after the \(mergeCount) merges", line: lineIndex + 1) }
         if let orphan = (4 + characterCount..<vocabSize).first(where: { !produced[$0] }) {
             throw BPEModelError(path, nil, "piece '\(vocabulary[orphan])' (id \(orphan)) is produced by no merge")
         }

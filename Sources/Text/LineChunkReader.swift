@@ -50,17 +50,19 @@ public final class LineChunkReader {
     /// The next chunk of at least one whole line (about `chunkBytes` bytes), or nil at the end.
     /// The last line need not end in "\n".
     public func nextChunk() throws -> LineChunk? {
-        while !atEnd && (pending.count < chunkBytes || pending.lastIndex(of: 10) == nil) {
+        while !atEnd && (pending.count < chunkBytes || pending.firstIndex(of: 10) == nil) {
             try fill()
         }
         if pending.isEmpty { return nil }
         var chunk = LineChunk()
         chunk.firstLineNumber = nextLineNumber
-        if let lastNewline = pending.lastIndex(of: 10), !(atEnd && lastNewline != pending.count - 1) {
-            chunk.bytes = Array(pending[...lastNewline])
-            pending.removeSubrange(...lastNewline)
+        // End at the last newline within chunkBytes, or at the first one if a line is longer.
+        let head = pending[..<min(chunkBytes, pending.count)]
+        if let cut = head.lastIndex(of: 10) ?? pending.firstIndex(of: 10) {
+            chunk.bytes = Array(pending[...cut])
+            pending.removeSubrange(...cut)
         } else {
-            // End of stream: the rest is the final line, with or without a newline.
+            // End of stream: the rest is the final line, without a newline.
             chunk.bytes = pending
             pending = []
         }
@@ -77,7 +79,7 @@ public final class LineChunkReader {
     }
 
     private func fill() throws {
-        let want = max(chunkBytes, 1 << 16)
+        let want = chunkBytes
         let old = pending.count
         pending.reserveCapacity(old + want)
         var got = 0
