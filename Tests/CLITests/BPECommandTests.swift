@@ -151,6 +151,12 @@ private enum BPECLI {
         #expect(tooSmall.status != 0)
         #expect(tooSmall.stderr.contains("vocabulary size 10 is too small"))
 
+        let badText = dir.appendingPathComponent("bad.txt")
+        try Data([0x61, 0x0A, 0x62, 0x0A, 0xFF, 0x0A]).write(to: badText)
+        let badLearn = try BPECLI.run(["bpe", "learn", "--out", dir.appendingPathComponent("b.bpe").path, badText.path])
+        #expect(badLearn.status != 0)
+        #expect(badLearn.stderr.contains("bad.txt:3: not valid UTF-8"))
+
         let noFile = try BPECLI.run(["bpe", "learn", "--out", dir.appendingPathComponent("m.bpe").path, dir.appendingPathComponent("absent.txt").path])
         #expect(noFile.status != 0)
         #expect(noFile.stderr.contains("absent.txt: cannot open"))
