@@ -3,9 +3,10 @@
 // thread-safe (it owns its normalizer and cache): give each thread its own encoder.
 
 public final class BPEEncoder {
-    public let model: BPEModel
+    /// The model's tables, not the model: the model's own encoder pool holds encoders.
+    let tables: SegmentationTables
     private let normalizer: TextNormalizer
-    private let cache = ByteStringTable(capacity: 1 << 14)
+    private let cache: ByteStringTable
     private var cachedStarts: [Int] = [0]
     private var cachedIds: [Int32] = []
     private let cacheLimitBytes: Int
@@ -15,9 +16,10 @@ public final class BPEEncoder {
 
     /// `cacheLimitBytes` bounds the cache's keys; the cache is emptied when it grows past it.
     public init(model: BPEModel, cacheLimitBytes: Int = 64 << 20) {
-        self.model = model
+        self.tables = model.segmentation
         self.normalizer = TextNormalizer(form: model.normalization)
         self.cacheLimitBytes = cacheLimitBytes
+        self.cache = ByteStringTable(capacity: cacheLimitBytes > 0 ? 1 << 14 : 1)
     }
 
     /// Normalizes and encodes one line (UTF-8, no newline), appending its ids to `ids`.
@@ -61,12 +63,12 @@ public final class BPEEncoder {
     /// Splits "▁" + word into characters and applies merges, lowest rank first, into `symbols`.
     private func segment(_ word: UnsafeBufferPointer<UInt8>) {
         symbols.removeAll(keepingCapacity: true)
-        symbols.append(model.boundaryId)
+        symbols.append(tables.boundaryId)
         var i = 0
         while i < word.count {
             let (scalar, length) = decodeScalar(word, at: i)
             i += length
-            if let id = model.characterIds[scalar] {
+            if let id = tables.characterIds[scalar] {
                 symbols.append(id)
             } else {
                 symbols.append(BPEModel.unkId)
@@ -76,13 +78,13 @@ public final class BPEEncoder {
         while symbols.count > 1 {
             var bestRank = Int32.max, bestAt = -1
             for j in 0..<(symbols.count - 1) {
-                if let rank = model.mergeRank[BPEModel.pairKey(symbols[j], symbols[j + 1])], rank < bestRank {
+                if let rank = tables.mergeRank[BPEModel.pairKey(symbols[j], symbols[j + 1])], rank < bestRank {
                     bestRank = rank
                     bestAt = j
                 }
             }
             if bestAt < 0 { break }
-            symbols[bestAt] = model.merges[Int(bestRank)].result
+            symbols[bestAt] = tables.merges[Int(bestRank)].result
             symbols.remove(at: bestAt + 1)
         }
     }

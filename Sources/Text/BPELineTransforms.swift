@@ -3,11 +3,13 @@
 /// Encodes a line into pieces (or ids) separated by single spaces, plus "\n".
 public final class EncodeLineTransform: LineTransform {
     public let encoder: BPEEncoder
+    let model: BPEModel
     let writeIds: Bool
     private var ids: [Int32] = []
 
     public init(model: BPEModel, writeIds: Bool) {
         encoder = BPEEncoder(model: model)
+        self.model = model
         self.writeIds = writeIds
     }
 
@@ -19,7 +21,7 @@ public final class EncodeLineTransform: LineTransform {
             if writeIds {
                 appendDecimal(id, to: &output)
             } else {
-                output.append(contentsOf: encoder.model.pieceBytes[Int(id)])
+                output.append(contentsOf: model.pieceBytes[Int(id)])
             }
         }
         output.append(10)

@@ -34,9 +34,8 @@ public final class BPEModel: @unchecked Sendable {
     public var vocabSize: Int { vocabulary.count }
 
     // Look-up tables built once.
-    let characterIds: [UInt32: Int32]
-    let mergeTable: [UInt64: Merge]
-    let mergeRank: [UInt64: Int32]
+    let segmentation: SegmentationTables
+    var characterIds: [UInt32: Int32] { segmentation.characterIds }
     /// Keyed by UTF-8 bytes: String equality is canonical equivalence, which would conflate
     /// "é" and "e\u{301}" under --normalize none.
     let pieceIds: [[UInt8]: Int32]
@@ -44,7 +43,8 @@ public final class BPEModel: @unchecked Sendable {
     let decodedBytes: [[UInt8]]
     /// Each piece's UTF-8 bytes, for writing pieces.
     public let pieceBytes: [[UInt8]]
-    let boundaryId: Int32
+    /// Cached encoders for encode(_:), so library callers get the word cache too.
+    private let encoderPool = EncoderPool()
 
     /// Builds a model; `vocabulary` must start with the special pieces, then the characters.
     /// Callers are the learner and the file loader, which validate their input first.
@@ -53,19 +53,7 @@ public final class BPEModel: @unchecked Sendable {
         self.vocabulary = vocabulary
         self.characterCount = characterCount
         self.merges = merges
-        var characterIds: [UInt32: Int32] = [:]
-        for id in 4..<(4 + characterCount) {
-            characterIds[vocabulary[id].unicodeScalars.first!.value] = Int32(id)
-        }
-        self.characterIds = characterIds
-        var table: [UInt64: Merge] = [:], rank: [UInt64: Int32] = [:]
-        for (i, m) in merges.enumerated() {
-            let key = BPEModel.pairKey(m.left, m.right)
-            table[key] = m
-            rank[key] = Int32(i)
-        }
-        mergeTable = table
-        mergeRank = rank
+        segmentation = SegmentationTables(vocabulary: vocabulary, characterCount: characterCount, merges: merges, normalization: normalization)
         var ids: [[UInt8]: Int32] = [:]
         for (i, piece) in vocabulary.enumerated() { ids[Array(piece.utf8)] = Int32(i) }
         pieceIds = ids
@@ -75,7 +63,6 @@ public final class BPEModel: @unchecked Sendable {
             return Array(piece.replacingBoundaries().utf8)
         }
         pieceBytes = vocabulary.map { Array($0.utf8) }
-        boundaryId = characterIds[0x2581] ?? BPEModel.unkId
         hash = BPEModel.contentHash(unhashedContents())
     }
 
@@ -93,12 +80,15 @@ public final class BPEModel: @unchecked Sendable {
     }
 
     /// Token ids of one line; adds the number of characters encoded as <unk> to `unknownCount`.
+    /// Thread-safe: each call borrows a cached encoder from a pool.
     public func encode(_ line: String, unknownCount: inout Int) -> [Int32] {
-        let encoder = BPEEncoder(model: self, cacheLimitBytes: 0)
+        let encoder = encoderPool.take() ?? BPEEncoder(model: self, cacheLimitBytes: 16 << 20)
+        defer { encoderPool.give(encoder) }
+        let unknownBefore = encoder.unknownCount
         var ids: [Int32] = []
         var text = line
         text.withUTF8 { _ = encoder.encodeLine($0, into: &ids) }
-        unknownCount += encoder.unknownCount
+        unknownCount += encoder.unknownCount - unknownBefore
         return ids
     }
 

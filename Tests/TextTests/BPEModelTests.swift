@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 @testable import Text
@@ -35,6 +36,18 @@ func tinyModel() throws -> BPEModel {
         let low = model.encode("low")
         #expect(model.decode([BPEModel.bosId] + low + [BPEModel.eosId, BPEModel.padId]) == "low")
         #expect(model.decode(low + [999]) == "low⁇")
+    }
+
+    @Test func encodeIsThreadSafe() throws {
+        let model = try tinyModel()
+        let lines = (0..<400).map { ["lowest newer", "widest", "low low lower", "newz"][$0 % 4] + " \($0 % 3)" }
+        let serial = lines.map { model.encode($0) }
+        var parallel = [[Int32]](repeating: [], count: lines.count)
+        parallel.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: lines.count) { out[$0] = model.encode(lines[$0]) }
+        }
+        #expect(parallel == serial)
     }
 
     @Test func fileRoundTrip() throws {
