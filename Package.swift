@@ -24,13 +24,13 @@ let package = Package(
         // ICU behind a plain-C façade (ICU and Foundation cannot share a Swift target).
         .target(name: "CTextNorm", dependencies: ["CICU"], path: "Sources/CTextNorm"),
 
-        .target(name: "Hashing"),
+        .target(name: "Hashing", swiftSettings: optimized),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing"], swiftSettings: optimized),
         .target(name: "Corpus", dependencies: ["Hashing"]),
         .target(name: "Metrics", swiftSettings: optimized),
         .target(name: "Transformer", dependencies: ["Tensor"], swiftSettings: optimized),
-        .target(name: "Optim", dependencies: ["Tensor"], swiftSettings: optimized),
+        .target(name: "Optim", swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite", "Hashing"]),
         .target(name: "Training", dependencies: ["Transformer", "Optim", "Text", "Hashing"], swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer"], swiftSettings: optimized),
@@ -41,6 +41,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // Model speed benchmark (scripts/bench/30-model.sh).
+        .executableTarget(name: "nmt-bench", dependencies: ["Tensor", "Transformer", "CBLAS"], swiftSettings: optimized),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -1,0 +1,157 @@
+/// Batched beam search as fairseq's SequenceGenerator does it: every sentence keeps `beam`
+/// live hypotheses; at each step the best 2·beam extensions of each sentence are ranked,
+/// those ending in `</s>` are set aside as finished with score / length^lenpen (length
+/// counting `</s>`), and the best beam non-finished ones continue. A sentence is done when
+/// it has `beam` finished hypotheses or reaches max length, where `</s>` is forced.
+/// Greedy search is `beam = 1`. Sentences are independent, so results do not depend on
+/// which other sentences share the batch.
+public struct BeamSearch {
+    public struct Settings: Codable, Equatable, Sendable {
+        public var beam = 5
+        public var lenpen = 1.0
+        public var maxLenA = 1.2
+        public var maxLenB = 10
+        public var nbest = 1
+
+        public init(beam: Int = 5, lenpen: Double = 1.0, maxLenA: Double = 1.2, maxLenB: Int = 10, nbest: Int = 1) {
+            self.beam = beam
+            self.lenpen = lenpen
+            self.maxLenA = maxLenA
+            self.maxLenB = maxLenB
+            self.nbest = nbest
+        }
+
+        public func validate() throws {
+            if beam < 1 { throw DecodingError.invalidSetting("--beam must be at least 1, got \(beam)") }
+            if nbest < 1 || nbest > beam { throw DecodingError.invalidSetting("--nbest must be in 1...beam (\(beam)), got \(nbest)") }
+            if maxLenA < 0 || maxLenB < 0 { throw DecodingError.invalidSetting("--max-len-a and --max-len-b must be non-negative") }
+        }
+
+        /// Maximum output length in tokens, `</s>` excluded.
+        public func maxLength(sourceLength: Int) -> Int { max(1, Int(maxLenA * Double(sourceLength)) + maxLenB) }
+    }
+
+    public struct Hypothesis: Equatable, Sendable {
+        /// Output tokens without `</s>`.
+        public var tokens: [Int32]
+        /// Sum of token log-probabilities, `</s>` included.
+        public var logProb: Double
+        /// Length-normalised score used for ranking.
+        public var score: Double
+    }
+
+    public let settings: Settings
+
+    public init(settings: Settings) { self.settings = settings }
+
+    /// Best `nbest` hypotheses of each source, in input order.
+    public func search(_ decoder: IncrementalDecoder, sources: [[Int32]]) throws -> [[Hypothesis]] {
+        try settings.validate()
+        let n = sources.count
+        guard n > 0 else { return [] }
+        let beam = settings.beam, V = decoder.vocabularySize, eos = decoder.eosID
+        let maxLengths = sources.map { min(settings.maxLength(sourceLength: $0.count), decoder.maxOutputLength) }
+        try decoder.begin(sources: sources, maxSteps: maxLengths.max()! + 1)
+        // Expand each source to `beam` rows; at step 0 only the first row of each is live.
+        decoder.reorder(rows: (0..<n).flatMap { Array(repeating: $0, count: beam) })
+        var live = (0..<n).map { _ in (0..<beam).map { b in LiveBeam(tokens: [], logProb: b == 0 ? 0 : -.infinity) } }
+        var finished = [[Hypothesis]](repeating: [], count: n)
+        var done = [Bool](repeating: false, count: n)
+        var rowsOfSentence = Array(0..<n)   // active sentences, in row-block order
+        var logProbs: [Float] = []
+        var stepIndex = 0
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(2 * beam)
+
+        while !rowsOfSentence.isEmpty {
+            let tokens: [Int32] = rowsOfSentence.flatMap { s in live[s].map { $0.tokens.last ?? decoder.bosID } }
+            try decoder.step(tokens: tokens, logProbs: &logProbs)
+            var keepRows: [Int] = []
+            var stillActive: [Int] = []
+            for (block, s) in rowsOfSentence.enumerated() {
+                let forceEOS = stepIndex >= maxLengths[s]
+                candidates.removeAll(keepingCapacity: true)
+                logProbs.withUnsafeBufferPointer { lp in
+                    for b in 0..<beam where live[s][b].logProb > -.infinity {
+                        let row = lp.baseAddress! + (block * beam + b) * V
+                        let base = live[s][b].logProb
+                        if forceEOS {
+                            insert(Candidate(score: base + Double(row[Int(eos)]), beam: b, token: eos), into: &candidates, limit: 2 * beam)
+                            continue
+                        }
+                        for v in 0..<V {
+                            let lpv = row[v]
+                            guard lpv > -.infinity else { continue }
+                            let score = base + Double(lpv)
+                            if candidates.count == 2 * beam && score <= candidates[candidates.count - 1].score { continue }
+                            if decoder.forbiddenIDs.contains(Int32(v)) { continue }
+                            insert(Candidate(score: score, beam: b, token: Int32(v)), into: &candidates, limit: 2 * beam)
+                        }
+                    }
+                }
+                var next: [LiveBeam] = []
+                var nextRows: [Int] = []
+                for (rank, c) in candidates.enumerated() {
+                    if c.token == eos {
+                        // Only `</s>` candidates ranked within the first `beam` finish (fairseq).
+                        if rank < beam && finished[s].count < beam {
+                            let length = Double(live[s][c.beam].tokens.count + 1)
+                            finished[s].append(Hypothesis(tokens: live[s][c.beam].tokens, logProb: c.score,
+                                                          score: c.score / pow(length, settings.lenpen)))
+                        }
+                    } else if next.count < beam {
+                        next.append(LiveBeam(tokens: live[s][c.beam].tokens + [c.token], logProb: c.score))
+                        nextRows.append(block * beam + c.beam)
+                    }
+                }
+                if finished[s].count >= beam || forceEOS || next.isEmpty {
+                    done[s] = true
+                    continue
+                }
+                while next.count < beam { next.append(LiveBeam(tokens: [], logProb: -.infinity)); nextRows.append(nextRows[0]) }
+                live[s] = next
+                keepRows += nextRows
+                stillActive.append(s)
+            }
+            rowsOfSentence = stillActive
+            if !keepRows.isEmpty { decoder.reorder(rows: keepRows) }
+            stepIndex += 1
+        }
+        return finished.map { hyps in
+            Array(hyps.sorted { $0.score > $1.score }.prefix(settings.nbest))
+        }
+    }
+
+    struct LiveBeam {
+        var tokens: [Int32]
+        var logProb: Double
+    }
+
+    struct Candidate {
+        var score: Double
+        var beam: Int
+        var token: Int32
+    }
+
+    /// Keeps `list` sorted by descending score (ties: lower beam, then lower token — a fixed
+    /// order so results never depend on iteration details), at most `limit` long.
+    @inline(__always)
+    private func insert(_ c: Candidate, into list: inout [Candidate], limit: Int) {
+        var i = list.count
+        while i > 0 && (list[i - 1].score < c.score) { i -= 1 }
+        guard i < limit else { return }
+        list.insert(c, at: i)
+        if list.count > limit { list.removeLast() }
+    }
+}
+
+public enum DecodingError: Error, CustomStringConvertible {
+    case invalidSetting(String)
+    public var description: String {
+        switch self { case .invalidSetting(let m): return m }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

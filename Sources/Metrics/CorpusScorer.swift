@@ -1,0 +1,82 @@
+import Dispatch
+
+/// How BLEU preprocesses segments. The defaults are sacreBLEU 2.x's.
+public struct BLEUOptions: Equatable, Sendable {
+    public var tokenizer: BLEUTokenizer
+    public var lowercase: Bool
+
+    public init(tokenizer: BLEUTokenizer = .thirteenA, lowercase: Bool = false) {
+        self.tokenizer = tokenizer
+        self.lowercase = lowercase
+    }
+}
+
+/// Corpus-level sufficient statistics; scores follow from them by pure functions.
+public struct CorpusStatistics: Equatable, Sendable {
+    public var bleu: BLEUStatistics
+    public var chrF: CHRFStatistics?
+}
+
+/// A named stream of lines, for error messages.
+public struct NamedLines: Sendable {
+    public var name: String
+    public var lines: TextLines
+    public init(name: String, lines: TextLines) { self.name = name; self.lines = lines }
+}
+
+public enum CorpusScorer {
+    /// Every reference stream must have one line per hypothesis, and there must be something to score.
+    public static func checkAlignment(hypotheses: NamedLines, references: [NamedLines]) throws {
+        guard let first = references.first else { throw MetricsInputError.noReferences }
+        for reference in references.dropFirst() where reference.lines.count != first.lines.count {
+            throw MetricsInputError.lineCountMismatch(file: reference.name, lines: reference.lines.count,
+                                                      expectedFile: first.name, expectedLines: first.lines.count)
+        }
+        if hypotheses.lines.count != first.lines.count {
+            throw MetricsInputError.lineCountMismatch(file: hypotheses.name, lines: hypotheses.lines.count,
+                                                      expectedFile: first.name, expectedLines: first.lines.count)
+        }
+        if first.lines.count == 0 { throw MetricsInputError.emptyCorpus(file: first.name) }
+    }
+
+    /// Counts every segment (in parallel over `workers` threads) and sums the statistics.
+    /// The streams must be aligned (see `checkAlignment`).
+    public static func statistics(hypotheses: TextLines, references: [TextLines], options: BLEUOptions = BLEUOptions(),
+                                  includeCHRF: Bool = false, workers: Int = 2) -> CorpusStatistics {
+        precondition(!references.isEmpty && references.allSatisfy { $0.count == hypotheses.count })
+        let segments = hypotheses.count
+        // Several chunks per worker balance uneven line lengths; each chunk has its own counter.
+        let chunkCount = max(1, min(segments / 64, max(1, workers) * 8))
+        let bleuParts = UnsafeMutableBufferPointer<BLEUCounts>.allocate(capacity: chunkCount)
+        let chrfParts = UnsafeMutableBufferPointer<CHRFCounts>.allocate(capacity: chunkCount)
+        defer { bleuParts.deallocate(); chrfParts.deallocate() }
+
+        nonisolated(unsafe) let bleuOut = bleuParts
+        nonisolated(unsafe) let chrfOut = chrfParts
+        let work = { (chunk: Int) in
+            let counter = SegmentCounter(hypotheses: hypotheses, references: references,
+                                         tokenizer: options.tokenizer, lowercase: options.lowercase)
+            var bleu = BLEUCounts()
+            var chrf = CHRFCounts()
+            for segment in (segments * chunk / chunkCount) ..< (segments * (chunk + 1) / chunkCount) {
+                counter.addBLEU(segment: segment, to: &bleu)
+                if includeCHRF { counter.addCHRF(segment: segment, to: &chrf) }
+            }
+            bleuOut.baseAddress!.advanced(by: chunk).initialize(to: bleu)
+            chrfOut.baseAddress!.advanced(by: chunk).initialize(to: chrf)
+        }
+        if workers <= 1 || chunkCount == 1 {
+            for chunk in 0 ..< chunkCount { work(chunk) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: work)
+        }
+
+        var bleu = BLEUCounts()
+        var chrf = CHRFCounts()
+        for chunk in 0 ..< chunkCount {
+            bleu += bleuParts[chunk]
+            chrf += chrfParts[chunk]
+        }
+        return CorpusStatistics(bleu: bleu.statistics, chrF: includeCHRF ? chrf.statistics : nil)
+    }
+}

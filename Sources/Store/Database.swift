@@ -1,0 +1,85 @@
+// A thin, typed wrapper over the SQLite C API: one connection, prepared statements, transactions,
+// errors that carry SQLite's own message. SQL text is always a constant; values are bound.
+import CSQLite
+import Foundation
+
+public final class Database: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let path: String
+    public let busyTimeoutMilliseconds: Int32
+
+    /// Opens (creating if needed) the database at `path`; ":memory:" gives a private in-memory one.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        var db: OpaquePointer?
+        // FULLMUTEX: the connection may be handed between threads; SQLite serializes calls.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError.sqlite(path: path, code: code, message: message, context: "opening the database")
+        }
+        handle = db
+        self.path = path
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements without results (schema, pragmas, BEGIN/COMMIT).
+    public func execute(_ sql: String) throws {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(code, context: "running \(sql.prefix(60))") }
+    }
+
+    public func prepare(_ sql: String) throws -> Statement {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw error(code, context: "preparing \(sql.prefix(60))") }
+        return Statement(database: self, handle: statement, sql: sql)
+    }
+
+    /// Runs `body` in one write transaction (BEGIN IMMEDIATE takes the write lock up front, so a
+    /// busy database fails here, not halfway). Any error rolls everything back.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// A single integer from a query such as "PRAGMA user_version".
+    public func scalarInt(_ sql: String) throws -> Int64? {
+        let statement = try prepare(sql)
+        return try statement.step() ? statement.optionalInt64(0) : nil
+    }
+
+    public func scalarText(_ sql: String) throws -> String? {
+        let statement = try prepare(sql)
+        return try statement.step() ? statement.optionalText(0) : nil
+    }
+
+    func error(_ code: Int32, context: String) -> StoreError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        switch code & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return .busy(path: path, waitedMilliseconds: busyTimeoutMilliseconds)
+        case SQLITE_NOTADB:
+            return .notADatabase(path: path, message: message)
+        case SQLITE_CORRUPT:
+            return .corrupt(path: path, message: message)
+        default:
+            return .sqlite(path: path, code: code, message: message, context: context)
+        }
+    }
+}

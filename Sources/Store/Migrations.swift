@@ -1,0 +1,104 @@
+// The schema lives only here: numbered migrations, applied in order, the count stored in
+// `PRAGMA user_version`. Never edit a released migration; append a new one.
+
+enum Migrations {
+    static let all: [String] = [
+        // 1: runs, metrics, validations, checkpoints, evaluations.
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            config_json TEXT NOT NULL,
+            vocabulary_sha256 TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            tool_version TEXT NOT NULL,
+            git_commit TEXT NOT NULL,
+            blas TEXT NOT NULL,
+            optimizer TEXT NOT NULL,
+            learning_rate REAL NOT NULL,
+            warmup_steps INTEGER NOT NULL,
+            started_at REAL NOT NULL,
+            ended_at REAL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted'))
+        );
+        CREATE TABLE run_corpus_files (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (run_id, role)
+        ) WITHOUT ROWID;
+        CREATE TABLE metrics (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            epoch INTEGER NOT NULL,
+            train_loss REAL NOT NULL,
+            nll REAL NOT NULL,
+            learning_rate REAL NOT NULL,
+            gradient_norm REAL NOT NULL,
+            tokens_per_second REAL NOT NULL,
+            wall_seconds REAL NOT NULL,
+            rho_t REAL,
+            r_t REAL,
+            PRIMARY KEY (run_id, update_step)
+        ) WITHOUT ROWID;
+        CREATE TABLE validations (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            epoch INTEGER NOT NULL,
+            valid_loss REAL NOT NULL,
+            nll REAL NOT NULL,
+            perplexity REAL NOT NULL,
+            bleu REAL,
+            PRIMARY KEY (run_id, update_step)
+        ) WITHOUT ROWID;
+        CREATE TABLE checkpoints (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            epoch INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            valid_loss REAL,
+            kind TEXT NOT NULL,
+            weights BLOB NOT NULL,
+            weights_sha256 TEXT NOT NULL,
+            optimizer BLOB NOT NULL,
+            optimizer_sha256 TEXT NOT NULL,
+            state BLOB NOT NULL,
+            state_sha256 TEXT NOT NULL
+        );
+        CREATE INDEX checkpoints_by_run ON checkpoints(run_id, update_step);
+        CREATE TABLE evaluations (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            checkpoint_id INTEGER REFERENCES checkpoints(id) ON DELETE SET NULL,
+            checkpoint_update INTEGER,
+            split TEXT NOT NULL,
+            decoding_json TEXT NOT NULL,
+            bleu REAL NOT NULL,
+            chrf REAL NOT NULL,
+            signature TEXT NOT NULL,
+            hypothesis_sha256 TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX evaluations_by_run ON evaluations(run_id);
+        """,
+    ]
+
+    static var latestVersion: Int32 { Int32(all.count) }
+
+    /// Brings `database` to the latest schema, one transaction per migration.
+    static func migrate(_ database: Database) throws {
+        let current = Int32(try database.scalarInt("PRAGMA user_version") ?? 0)
+        guard current <= latestVersion else {
+            throw StoreError.schemaTooNew(path: database.path, found: current, supported: latestVersion)
+        }
+        for version in Int(current)..<all.count {
+            try database.transaction {
+                try database.execute(all[version])
+                // PRAGMA takes no bound parameters; the value is our own integer.
+                try database.execute("PRAGMA user_version = \(version + 1)")
+            }
+        }
+    }
+}

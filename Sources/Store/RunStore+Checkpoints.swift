@@ -1,0 +1,119 @@
+// Checkpoints: weights, optimizer state and training state as BLOBs, each with its SHA-256,
+// written in one transaction together with the retention clean-up.
+import Foundation
+import Hashing
+
+extension RunStore {
+    /// Saves a checkpoint and, in the same transaction, deletes the run's older checkpoints except
+    /// the last `keepLast` (by update) and the best one by validation loss. Returns the new id.
+    @discardableResult
+    public func saveCheckpoint(_ payload: CheckpointPayload, run name: String, update: Int, epoch: Int,
+                               validLoss: Double?, kind: String, keepLast: Int, createdAt: Date = Date()) throws -> Int64 {
+        precondition(keepLast >= 1, "keepLast must keep at least the checkpoint being saved")
+        let runID = try requireRunID(name)
+        // Hash outside the transaction: it is the slow part and needs no lock.
+        let weightsHash = payload.weights.withUnsafeBytes { SHA256.hexDigest(of: $0) }
+        let optimizerHash = payload.optimizerState.withUnsafeBytes { SHA256.hexDigest(of: $0) }
+        let stateHash = payload.trainingState.withUnsafeBytes { SHA256.hexDigest(of: $0) }
+        return try database.transaction {
+            let insert = try database.prepare("""
+                INSERT INTO checkpoints (run_id, update_step, epoch, created_at, valid_loss, kind,
+                                         weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                """)
+            try insert.bind(.int(runID), .int(Int64(update)), .int(Int64(epoch)),
+                            .double(createdAt.timeIntervalSince1970), .optional(validLoss), .text(kind))
+            try insert.bind(payload.weights, at: 7)
+            try insert.bind(weightsHash, at: 8)
+            try insert.bind(payload.optimizerState, at: 9)
+            try insert.bind(optimizerHash, at: 10)
+            try insert.bind(payload.trainingState, at: 11)
+            try insert.bind(stateHash, at: 12)
+            try insert.run()
+            let id = database.lastInsertRowID
+            let prune = try database.prepare("""
+                DELETE FROM checkpoints WHERE run_id = ?1
+                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1
+                                 ORDER BY update_step DESC, id DESC LIMIT ?2)
+                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND valid_loss IS NOT NULL
+                                 ORDER BY valid_loss ASC, id ASC LIMIT 1)
+                """)
+            try prune.bind(.int(runID), .int(Int64(keepLast)))
+            try prune.run()
+            return id
+        }
+    }
+
+    /// The run's checkpoints (without their blobs), oldest update first.
+    public func checkpoints(run name: String) throws -> [CheckpointInfo] {
+        let query = try database.prepare("""
+            SELECT id, update_step, epoch, created_at, valid_loss, kind FROM checkpoints
+            WHERE run_id = ?1 ORDER BY update_step, id
+            """)
+        try query.bind(.int(try requireRunID(name)))
+        var infos: [CheckpointInfo] = []
+        while try query.step() { infos.append(Self.info(query)) }
+        return infos
+    }
+
+    /// Loads a checkpoint and verifies the SHA-256 of each blob.
+    public func loadCheckpoint(run name: String, _ selector: CheckpointSelector) throws -> Checkpoint {
+        let runID = try requireRunID(name)
+        let columns = """
+            SELECT id, update_step, epoch, created_at, valid_loss, kind,
+                   weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256
+            FROM checkpoints WHERE run_id = ?1
+            """
+        let query: Statement
+        switch selector {
+        case .best:
+            query = try database.prepare(columns + " AND valid_loss IS NOT NULL ORDER BY valid_loss ASC, id ASC LIMIT 1")
+            try query.bind(.int(runID))
+        case .last:
+            query = try database.prepare(columns + " ORDER BY update_step DESC, id DESC LIMIT 1")
+            try query.bind(.int(runID))
+        case .id(let id):
+            query = try database.prepare(columns + " AND id = ?2")
+            try query.bind(.int(runID), .int(id))
+        }
+        guard try query.step() else { throw StoreError.checkpointNotFound(run: name, selector: selector.description) }
+        let info = Self.info(query)
+        let weights = try verifiedFloats(query, column: 6, hashColumn: 7, checkpoint: info.id, part: "weights")
+        let optimizer = try verifiedBytes(query, column: 8, hashColumn: 9, checkpoint: info.id, part: "optimizer")
+        let state = try verifiedBytes(query, column: 10, hashColumn: 11, checkpoint: info.id, part: "state")
+        return Checkpoint(info: info, payload: CheckpointPayload(weights: weights, optimizerState: optimizer, trainingState: state))
+    }
+
+    static func info(_ row: Statement) -> CheckpointInfo {
+        CheckpointInfo(id: row.int64(0), update: row.int(1), epoch: row.int(2),
+                       createdAt: Date(timeIntervalSince1970: row.double(3)), validLoss: row.optionalDouble(4), kind: row.text(5))
+    }
+
+    private func verifiedFloats(_ row: Statement, column: Int32, hashColumn: Int32, checkpoint: Int64, part: String) throws -> [Float] {
+        try row.withBlob(column) { bytes in
+            try verify(bytes, expected: row.text(hashColumn), checkpoint: checkpoint, part: part)
+            guard bytes.count % MemoryLayout<Float>.size == 0 else {
+                throw StoreError.malformedBlob(checkpoint: checkpoint, part: part, bytes: bytes.count)
+            }
+            let count = bytes.count / MemoryLayout<Float>.size
+            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes) }
+                initialized = count
+            }
+        }
+    }
+
+    private func verifiedBytes(_ row: Statement, column: Int32, hashColumn: Int32, checkpoint: Int64, part: String) throws -> Data {
+        try row.withBlob(column) { bytes in
+            try verify(bytes, expected: row.text(hashColumn), checkpoint: checkpoint, part: part)
+            return Data(bytes)
+        }
+    }
+
+    private func verify(_ bytes: UnsafeRawBufferPointer, expected: String, checkpoint: Int64, part: String) throws {
+        let actual = SHA256.hexDigest(of: bytes)
+        guard actual == expected else {
+            throw StoreError.checksumMismatch(checkpoint: checkpoint, part: part, expected: expected, actual: actual)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+// The run database of a workspace: one SQLite file in WAL mode holding runs, their metrics,
+// validations, checkpoints and evaluations. Methods are named for what the caller means.
+import CSQLite
+import Foundation
+import Hashing
+
+public final class RunStore: @unchecked Sendable {
+    public let database: Database
+
+    /// Opens or creates the database at `path` (":memory:" for tests) and migrates it.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+        database = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        // WAL: readers (`nmt runs` during training) never block the writer. The first statement
+        // is also where a file that is not a database is detected.
+        _ = try database.scalarText("PRAGMA journal_mode = WAL")
+        try database.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+        try Migrations.migrate(database)
+    }
+
+    public func schemaVersion() throws -> Int32 { Int32(try database.scalarInt("PRAGMA user_version") ?? 0) }
+    public func journalMode() throws -> String { try database.scalarText("PRAGMA journal_mode") ?? "" }
+
+    // MARK: Runs
+
+    @discardableResult
+    public func createRun(_ run: NewRun) throws -> Int64 {
+        try database.transaction {
+            if try runID(named: run.name) != nil { throw StoreError.duplicateRun(name: run.name) }
+            let insert = try database.prepare("""
+                INSERT INTO runs (name, config_json, vocabulary_sha256, seed, tool_version, git_commit, blas,
+                                  optimizer, learning_rate, warmup_steps, started_at, status)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'running')
+                """)
+            try insert.bind(.text(run.name), .text(run.configurationJSON), .text(run.vocabularySHA256),
+                            .int(Int64(bitPattern: run.seed)), .text(run.toolVersion), .text(run.gitCommit),
+                            .text(run.blas), .text(run.optimizer), .double(run.learningRate),
+                            .int(Int64(run.warmupSteps)), .double(run.startedAt.timeIntervalSince1970))
+            try insert.run()
+            let id = database.lastInsertRowID
+            let file = try database.prepare("INSERT INTO run_corpus_files (run_id, role, path, sha256) VALUES (?1, ?2, ?3, ?4)")
+            for corpusFile in run.corpus {
+                file.reset()
+                try file.bind(.int(id), .text(corpusFile.role), .text(corpusFile.path), .text(corpusFile.sha256))
+                try file.run()
+            }
+            return id
+        }
+    }
+
+    public func finishRun(_ name: String, status: RunStatus, endedAt: Date = Date()) throws {
+        let update = try database.prepare("UPDATE runs SET status = ?1, ended_at = ?2 WHERE name = ?3")
+        try update.bind(.text(status.rawValue), .double(endedAt.timeIntervalSince1970), .text(name))
+        try update.run()
+        if database.changes == 0 { throw StoreError.unknownRun(name: name) }
+    }
+
+    public func run(named name: String) throws -> RunRecord {
+        let query = try database.prepare("""
+            SELECT id, name, config_json, vocabulary_sha256, seed, tool_version, git_commit, blas, optimizer,
+                   learning_rate, warmup_steps, started_at, ended_at, status
+            FROM runs WHERE name = ?1
+            """)
+        try query.bind(.text(name))
+        guard try query.step() else { throw StoreError.unknownRun(name: name) }
+        let id = query.int64(0)
+        var run = NewRun(
+            name: query.text(1), configurationJSON: query.text(2), corpus: [], vocabularySHA256: query.text(3),
+            seed: UInt64(bitPattern: query.int64(4)), toolVersion: query.text(5), gitCommit: query.text(6),
+            blas: query.text(7), optimizer: query.text(8), learningRate: query.double(9), warmupSteps: query.int(10),
+            startedAt: Date(timeIntervalSince1970: query.double(11)))
+        let endedAt = query.optionalDouble(12).map { Date(timeIntervalSince1970: $0) }
+        let status = RunStatus(rawValue: query.text(13)) ?? .failed
+        let files = try database.prepare("SELECT role, path, sha256 FROM run_corpus_files WHERE run_id = ?1 ORDER BY role")
+        try files.bind(.int(id))
+        while try files.step() { run.corpus.append(CorpusFile(role: files.text(0), path: files.text(1), sha256: files.text(2))) }
+        return RunRecord(id: id, run: run, endedAt: endedAt, status: status)
+    }
+
+    /// Runs in the order they were started, for `nmt runs`.
+    public func listRuns() throws -> [RunSummary] {
+        let query = try database.prepare("""
+            SELECT r.name, r.optimizer, r.learning_rate, r.warmup_steps, r.status,
+                   (SELECT MAX(m.update_step) FROM metrics m WHERE m.run_id = r.id),
+                   (SELECT MIN(v.valid_loss) FROM validations v WHERE v.run_id = r.id),
+                   (SELECT MAX(v.bleu) FROM validations v WHERE v.run_id = r.id)
+            FROM runs r ORDER BY r.started_at, r.id
+            """)
+        var runs: [RunSummary] = []
+        while try query.step() {
+            runs.append(RunSummary(name: query.text(0), optimizer: query.text(1), learningRate: query.double(2),
+                                   warmupSteps: query.int(3), updates: query.optionalInt(5),
+                                   bestValidLoss: query.optionalDouble(6), bestBLEU: query.optionalDouble(7),
+                                   status: RunStatus(rawValue: query.text(4)) ?? .failed))
+        }
+        return runs
+    }
+
+    // MARK: Metrics and validations
+
+    /// Appends log lines in one transaction. A row for an update already logged (a resumed run
+    /// repeating updates after its last checkpoint) replaces the old one.
+    public func appendMetrics(_ rows: [MetricRow], run name: String) throws {
+        let id = try requireRunID(name)
+        try database.transaction {
+            let insert = try database.prepare("""
+                INSERT OR REPLACE INTO metrics (run_id, update_step, epoch, train_loss, nll, learning_rate,
+                                                gradient_norm, tokens_per_second, wall_seconds, rho_t, r_t)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                """)
+            for row in rows {
+                insert.reset()
+                try insert.bind(.int(id), .int(Int64(row.update)), .int(Int64(row.epoch)), .double(row.trainLoss),
+                                .double(row.nll), .double(row.learningRate), .double(row.gradientNorm),
+                                .double(row.tokensPerSecond), .double(row.wallSeconds), .optional(row.rho), .optional(row.r))
+                try insert.run()
+            }
+        }
+    }
+
+    public func appendValidation(_ row: ValidationRow, run name: String) throws {
+        let id = try requireRunID(name)
+        let insert = try database.prepare("""
+            INSERT OR REPLACE INTO validations (run_id, update_step, epoch, valid_loss, nll, perplexity, bleu)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """)
+        try insert.bind(.int(id), .int(Int64(row.update)), .int(Int64(row.epoch)), .double(row.validLoss),
+                        .double(row.nll), .double(row.perplexity), .optional(row.bleu))
+        try insert.run()
+    }
+
+    /// Metric rows in update order.
+    public func metrics(run name: String) throws -> [MetricRow] {
+        let query = try database.prepare("""
+            SELECT update_step, epoch, train_loss, nll, learning_rate, gradient_norm, tokens_per_second,
+                   wall_seconds, rho_t, r_t
+            FROM metrics WHERE run_id = ?1 ORDER BY update_step
+            """)
+        try query.bind(.int(try requireRunID(name)))
+        var rows: [MetricRow] = []
+        while try query.step() {
+            rows.append(MetricRow(update: query.int(0), epoch: query.int(1), trainLoss: query.double(2), nll: query.double(3),
+                                  learningRate: query.double(4), gradientNorm: query.double(5),
+                                  tokensPerSecond: query.double(6), wallSeconds: query.double(7),
+                                  rho: query.optionalDouble(8), r: query.optionalDouble(9)))
+        }
+        return rows
+    }
+
+    /// Validation rows in update order.
+    public func validations(run name: String) throws -> [ValidationRow] {
+        let query = try database.prepare("""
+            SELECT update_step, epoch, valid_loss, nll, perplexity, bleu
+            FROM validations WHERE run_id = ?1 ORDER BY update_step
+            """)
+        try query.bind(.int(try requireRunID(name)))
+        var rows: [ValidationRow] = []
+        while try query.step() {
+            rows.append(ValidationRow(update: query.int(0), epoch: query.int(1), validLoss: query.double(2),
+                                      nll: query.double(3), perplexity: query.double(4), bleu: query.optionalDouble(5)))
+        }
+        return rows
+    }
+
+    // MARK: Evaluations
+
+    @discardableResult
+    public func recordEvaluation(_ evaluation: EvaluationRecord, run name: String) throws -> Int64 {
+        let insert = try database.prepare("""
+            INSERT INTO evaluations (run_id, checkpoint_id, checkpoint_update, split, decoding_json, bleu, chrf,
+                                     signature, hypothesis_sha256, created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+        try insert.bind(.int(try requireRunID(name)), .optional(evaluation.checkpointID),
+                        .optional(evaluation.checkpointUpdate.map(Int64.init)), .text(evaluation.split),
+                        .text(evaluation.decodingJSON), .double(evaluation.bleu), .double(evaluation.chrF),
+                        .text(evaluation.signature), .text(evaluation.hypothesisSHA256),
+                        .double(evaluation.createdAt.timeIntervalSince1970))
+        try insert.run()
+        return database.lastInsertRowID
+    }
+
+    /// Evaluations of a run in the order they were recorded.
+    public func evaluations(run name: String) throws -> [EvaluationRecord] {
+        let query = try database.prepare("""
+            SELECT checkpoint_id, checkpoint_update, split, decoding_json, bleu, chrf, signature, hypothesis_sha256, created_at
+            FROM evaluations WHERE run_id = ?1 ORDER BY id
+            """)
+        try query.bind(.int(try requireRunID(name)))
+        var rows: [EvaluationRecord] = []
+        while try query.step() {
+            rows.append(EvaluationRecord(checkpointID: query.optionalInt64(0), checkpointUpdate: query.optionalInt(1),
+                                         split: query.text(2), decodingJSON: query.text(3), bleu: query.double(4),
+                                         chrF: query.double(5), signature: query.text(6),
+                                         hypothesisSHA256: query.text(7), createdAt: Date(timeIntervalSince1970: query.double(8))))
+        }
+        return rows
+    }
+
+    // MARK: Helpers
+
+    func runID(named name: String) throws -> Int64? {
+        let query = try database.prepare("SELECT id FROM runs WHERE name = ?1")
+        try query.bind(.text(name))
+        return try query.step() ? query.int64(0) : nil
+    }
+
+    func requireRunID(_ name: String) throws -> Int64 {
+        guard let id = try runID(named: name) else { throw StoreError.unknownRun(name: name) }
+        return id
+    }
+}

@@ -1,1 +1,0 @@
-// The Store module. See shared ARCHITECTURE.md for its place in the data flow.

@@ -1,0 +1,80 @@
+// Label-smoothed cross-entropy fused with log-softmax over the vocabulary (fairseq's
+// label_smoothed_cross_entropy, in the form given by the project contract):
+//   loss = Σ_tokens (1-ε)·nll + ε/V · Σ_v (-log p_v),   nll = -log p_target,
+// tokens whose target is the pad id are ignored. (Current fairseq uses ε/(V-1) and
+// (1-ε-ε/(V-1)); the contract's form is the original one.)
+//
+// Shapes: logits [N, V] (row stride V), targets [N] Int32. Backward overwrites the logits
+// with ∂loss/∂logits · gradScale: p_v - (1-ε)·[v = target] - ε/V (zero rows for pads).
+public enum CrossEntropyKernels {
+    public struct Result: Equatable, Sendable {
+        public var loss: Double
+        public var nll: Double
+        public var tokens: Int
+        public init(loss: Double, nll: Double, tokens: Int) { self.loss = loss; self.nll = nll; self.tokens = tokens }
+    }
+
+    /// Loss only; logits are left untouched (uses `scratch` [workers, V]).
+    public static func loss(logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows n: Int, vocabulary v: Int,
+                            smoothing eps: Float, padIndex: Int32, scratch: Tensor) -> Result {
+        run(logits: UnsafeMutablePointer(mutating: logits), targets: targets, rows: n, vocabulary: v, smoothing: eps,
+            padIndex: padIndex, writeGradient: false, gradScale: 1, scratch: scratch)
+    }
+
+    /// Loss, and the logits replaced by the gradient of (gradScale · loss).
+    public static func lossAndGradient(logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>, rows n: Int, vocabulary v: Int,
+                                       smoothing eps: Float, padIndex: Int32, gradScale: Float, scratch: Tensor) -> Result {
+        run(logits: logits, targets: targets, rows: n, vocabulary: v, smoothing: eps,
+            padIndex: padIndex, writeGradient: true, gradScale: gradScale, scratch: scratch)
+    }
+
+    static func run(logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>, rows n: Int, vocabulary v: Int,
+                    smoothing eps: Float, padIndex: Int32, writeGradient: Bool, gradScale: Float, scratch: Tensor) -> Result {
+        let minChunk = 4
+        let workers = Parallel.workerCount(n, minChunk: minChunk)
+        scratch.resize([workers, v + 4])
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: workers * 3)
+        sums.initialize(repeating: 0, count: workers * 3)
+        defer { sums.deallocate() }
+        let epsOverV = eps / Float(v)
+        Parallel.forEachWorker(n, minChunk: minChunk) { w, range in
+            let tmp = scratch.pointer + w * (v + 4)
+            var loss = 0.0, nll = 0.0, count = 0.0
+            for row in range {
+                let z = logits + row * v
+                let target = targets[row]
+                if target == padIndex {
+                    if writeGradient { z.update(repeating: 0, count: v) }
+                    continue
+                }
+                let tgt = Int(target)
+                let m = VectorMath.maximum(z, v)
+                let sumZ = Double(VectorMath.sum(z, v))
+                let zTarget = Double(z[tgt])
+                let total = VectorMath.expShifted(z, writeGradient ? z : tmp, v, shift: m)
+                let logZ = Double(m) + log(Double(total))
+                let rowNLL = logZ - zTarget
+                let rowSmooth = Double(v) * logZ - sumZ
+                nll += rowNLL
+                loss += Double(1 - eps) * rowNLL + Double(epsOverV) * rowSmooth
+                count += 1
+                if writeGradient {
+                    // z holds exp(z - m) now; p = z / total.
+                    let a = gradScale / total
+                    let b = gradScale * epsOverV
+                    for k in 0..<v { z[k] = z[k] * a - b }
+                    z[tgt] -= gradScale * (1 - eps)
+                }
+            }
+            sums[w * 3] = loss; sums[w * 3 + 1] = nll; sums[w * 3 + 2] = count
+        }
+        var result = Result(loss: 0, nll: 0, tokens: 0)
+        for w in 0..<workers {
+            result.loss += sums[w * 3]; result.nll += sums[w * 3 + 1]; result.tokens += Int(sums[w * 3 + 2])
+        }
+        return result
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#endif

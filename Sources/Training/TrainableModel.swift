@@ -1,0 +1,37 @@
+/// What the training loop needs from a model: flat parameter and gradient buffers (one
+/// optimizer loop over all of them) and a fused forward+backward over a batch of pairs.
+/// The Transformer implements it; tests use a small analytic model.
+public protocol TrainableModel: AnyObject {
+    var parameterCount: Int { get }
+    /// All parameters, one flat buffer (llm.c layout).
+    var parameters: UnsafeMutableBufferPointer<Float> { get }
+    /// Gradients, same layout; `forwardBackward` accumulates into it.
+    var gradients: UnsafeMutableBufferPointer<Float> { get }
+    func zeroGradients()
+    /// Label-smoothed loss of the batch with dropout keyed by `dropoutKey`; accumulates the
+    /// gradient of the summed loss. Returns sums over target tokens, not means.
+    func forwardBackward(_ batch: [Batcher.Pair], labelSmoothing: Double, dropoutKey: UInt64) throws -> LossSums
+    /// The same loss without dropout and without gradients (validation).
+    func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums
+}
+
+/// Sums over target tokens (fairseq's sample_size = number of target tokens).
+public struct LossSums: Sendable, Equatable {
+    public var loss: Double
+    public var nll: Double
+    public var tokens: Int
+
+    public init(loss: Double = 0, nll: Double = 0, tokens: Int = 0) {
+        self.loss = loss
+        self.nll = nll
+        self.tokens = tokens
+    }
+
+    public static func += (a: inout LossSums, b: LossSums) {
+        a.loss += b.loss
+        a.nll += b.nll
+        a.tokens += b.tokens
+    }
+
+    public var isFinite: Bool { loss.isFinite && nll.isFinite }
+}

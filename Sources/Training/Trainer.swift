@@ -1,0 +1,226 @@
+import Foundation
+import Optim
+
+/// The training loop: token-budget batches in a per-epoch shuffled order, gradient
+/// accumulation over `updateFreq` batches, gradients normalised by target tokens (fairseq's
+/// sample_size), optional global-norm clipping, one optimizer step at the schedule's rate.
+/// Validation, metrics and checkpoints go through a `TrainingRecorder`.
+///
+/// Exact resume: everything that influences an update is a function of the saved state —
+/// the batch order of (seed, epoch), dropout keyed by (seed, update, micro-batch), the
+/// schedule of the update number — so a run resumed from a checkpoint after update N takes
+/// bit-identical updates N+1, N+2, … (given the same thread count).
+public final class Trainer {
+    public enum StopReason: String, Sendable {
+        case maxUpdate = "reached --max-update"
+        case maxEpoch = "reached --max-epoch"
+        case maxTime = "reached --max-time"
+        case patience = "no improvement for --patience validations"
+        case interrupted = "interrupted"
+    }
+
+    public struct Progress: Sendable {
+        public var update: Int
+        public var epoch: Int
+        public var loss: Double
+        public var lr: Double
+        public var tokensPerSecond: Double
+        public var elapsedSeconds: Double
+    }
+
+    public let model: TrainableModel
+    public private(set) var optimizer: any Optimizer
+    public let schedule: Schedule
+    public let settings: TrainerSettings
+    public let train: [Batcher.Pair]
+    public let valid: [Batcher.Pair]
+    public let trainBatches: Batcher
+    public let validBatches: Batcher
+    public let recorder: TrainingRecorder
+    public private(set) var state: TrainingState
+
+    /// Set from a signal handler to finish the current update, checkpoint, and stop.
+    nonisolated(unsafe) public static var stopRequested = false
+
+    private var processStart = Date()
+    private var lastCheckpointUpdate: Int
+    private var lastValidationUpdate = -1
+    private var lastValidationLoss: Double?
+
+    public init(model: TrainableModel, optimizer: any Optimizer, schedule: Schedule, settings: TrainerSettings,
+                train: [Batcher.Pair], valid: [Batcher.Pair], recorder: TrainingRecorder, state: TrainingState = TrainingState()) throws {
+        try settings.validate()
+        try schedule.validate()
+        self.model = model
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.settings = settings
+        self.train = train
+        self.valid = valid
+        self.recorder = recorder
+        self.state = state
+        self.trainBatches = Batcher(pairs: train, maxTokens: settings.maxTokens, maxLength: settings.maxLength)
+        self.validBatches = Batcher(pairs: valid, maxTokens: settings.maxTokens, maxLength: settings.maxLength)
+        self.lastCheckpointUpdate = state.update
+        guard !trainBatches.batches.isEmpty else {
+            throw TrainingError.emptyTrainingSet(skippedTooLong: trainBatches.skippedTooLong, skippedEmpty: trainBatches.skippedEmpty)
+        }
+        guard optimizer.step == state.update else {
+            throw TrainingError.badState("optimizer has taken \(optimizer.step) steps but the state says \(state.update) updates")
+        }
+    }
+
+    var elapsed: Double { state.elapsedSeconds + Date().timeIntervalSince(processStart) }
+
+    /// Trains until a stopping condition and returns which one.
+    public func run(progress: (Progress) -> Void = { _ in }) throws -> StopReason {
+        processStart = Date()
+        var intervalLoss = LossSums()
+        var intervalStart = Date()
+        var gradNorm = 0.0
+        var lastReport = StepReport(step: 0, rhoT: nil, rectification: nil, adaptive: true)
+        var order = trainBatches.order(epoch: state.epoch, seed: settings.seed)
+
+        while true {
+            if let reason = stopReason() {
+                try finish(reason: reason)
+                return reason
+            }
+            // Accumulate gradients over up to updateFreq batches of the current epoch.
+            model.zeroGradients()
+            var sums = LossSums()
+            var micro = 0
+            while micro < settings.updateFreq && state.batchInEpoch < order.count {
+                let batch = trainBatches.batches[order[state.batchInEpoch]].map { train[$0] }
+                let key = dropoutKey(update: state.update + 1, micro: micro)
+                sums += try model.forwardBackward(batch, labelSmoothing: settings.labelSmoothing, dropoutKey: key)
+                state.batchInEpoch += 1
+                micro += 1
+            }
+            if sums.tokens > 0 {
+                try takeUpdate(sums: sums, gradNorm: &gradNorm, report: &lastReport, interval: &intervalLoss)
+                if state.update % settings.logEvery == 0 && intervalLoss.tokens > 0 {
+                    let seconds = max(Date().timeIntervalSince(intervalStart), 1e-9)
+                    let lr = schedule.learningRate(update: state.update)
+                    try recorder.recordMetrics(TrainMetrics(
+                        update: state.update, epoch: state.epoch,
+                        loss: intervalLoss.loss / Double(intervalLoss.tokens), nll: intervalLoss.nll / Double(intervalLoss.tokens),
+                        lr: lr, gradNorm: gradNorm, tokensPerSecond: Double(intervalLoss.tokens) / seconds,
+                        wallSeconds: elapsed, rhoT: lastReport.rhoT, rectification: lastReport.rectification))
+                    progress(Progress(update: state.update, epoch: state.epoch, loss: intervalLoss.loss / Double(intervalLoss.tokens),
+                                      lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed))
+                    intervalLoss = LossSums()
+                    intervalStart = Date()
+                }
+                if settings.validEvery > 0 && state.update % settings.validEvery == 0 { try validate() }
+                if settings.saveEvery > 0 && state.update % settings.saveEvery == 0 { try checkpoint() }
+            }
+            if state.batchInEpoch >= order.count {
+                // Epoch end: validate and checkpoint, then move on.
+                if lastValidationUpdate != state.update { try validate() }
+                if lastCheckpointUpdate != state.update { try checkpoint(kind: "epoch") }
+                if settings.maxEpoch > 0 && state.epoch >= settings.maxEpoch {
+                    try finish(reason: .maxEpoch)
+                    return .maxEpoch
+                }
+                state.epoch += 1
+                state.batchInEpoch = 0
+                order = trainBatches.order(epoch: state.epoch, seed: settings.seed)
+            }
+        }
+    }
+
+    private func takeUpdate(sums: LossSums, gradNorm: inout Double, report: inout StepReport, interval: inout LossSums) throws {
+        let grads = model.gradients
+        // Gradients of the summed loss → of the per-token mean.
+        let scale = Float(1.0 / Double(sums.tokens))
+        let g = grads.baseAddress!
+        for i in 0..<grads.count { g[i] *= scale }
+        let norm = settings.clipNorm > 0
+            ? GradientClipping.clip(grads, maxNorm: settings.clipNorm)
+            : GradientClipping.globalNorm(UnsafeBufferPointer(grads))
+        guard sums.isFinite && norm.isFinite else {
+            state.skippedNonFinite += 1
+            state.nonFiniteStreak += 1
+            FileHandle.standardError.write(Data("warning: update \(state.update + 1) skipped: non-finite \(sums.isFinite ? "gradient" : "loss") (\(state.nonFiniteStreak) in a row)\n".utf8))
+            if state.nonFiniteStreak >= 10 { throw TrainingError.diverged(update: state.update, streak: state.nonFiniteStreak) }
+            return
+        }
+        state.nonFiniteStreak = 0
+        let lr = schedule.learningRate(update: state.update + 1)
+        report = optimizer.update(parameters: model.parameters, gradients: UnsafeBufferPointer(grads), lr: lr)
+        state.update += 1
+        state.tokensSeen += sums.tokens
+        gradNorm = norm
+        interval += sums
+    }
+
+    /// Dropout randomness of micro-batch `micro` of update `update`: a pure function of the seed.
+    func dropoutKey(update: Int, micro: Int) -> UInt64 {
+        var rng = SplitMix64.stream(seed: settings.seed, UInt64(update) << 8 | UInt64(micro & 0xFF))
+        return rng.next()
+    }
+
+    private func stopReason() -> StopReason? {
+        if Trainer.stopRequested { return .interrupted }
+        if settings.maxUpdate > 0 && state.update >= settings.maxUpdate { return .maxUpdate }
+        if settings.maxTimeSeconds > 0 && elapsed >= settings.maxTimeSeconds { return .maxTime }
+        if settings.patience > 0 && state.validationsWithoutImprovement >= settings.patience { return .patience }
+        return nil
+    }
+
+    /// Validation loss per target token over the whole valid set, recorded with the run.
+    @discardableResult
+    public func validate() throws -> ValidationResult? {
+        lastValidationUpdate = state.update
+        lastValidationLoss = nil
+        guard !validBatches.batches.isEmpty else { return nil }
+        var sums = LossSums()
+        for batch in validBatches.batches {
+            sums += try model.evaluate(batch.map { valid[$0] }, labelSmoothing: settings.labelSmoothing)
+        }
+        guard sums.tokens > 0 else { return nil }
+        let result = ValidationResult(update: state.update, epoch: state.epoch,
+                                      loss: sums.loss / Double(sums.tokens), nll: sums.nll / Double(sums.tokens), bleu: nil)
+        let improved = result.loss.isFinite && (state.bestValidLoss.map { result.loss < $0 } ?? true)
+        if !improved {
+            state.validationsWithoutImprovement += 1
+        } else {
+            state.bestValidLoss = result.loss
+            state.bestValidUpdate = state.update
+            state.validationsWithoutImprovement = 0
+        }
+        lastValidationLoss = result.loss
+        try recorder.recordValidation(result)
+        return result
+    }
+
+    private func checkpoint(kind: String = "periodic") throws {
+        lastCheckpointUpdate = state.update
+        var saved = state
+        saved.elapsedSeconds = elapsed
+        let validLoss = lastValidationUpdate == state.update ? lastValidationLoss : nil
+        try recorder.saveCheckpoint(TrainingCheckpoint(
+            update: state.update, epoch: state.epoch, validLoss: validLoss, kind: kind,
+            weights: Array(model.parameters), optimizer: optimizer.serialized(),
+            state: Array(try JSONEncoder.sorted.encode(saved))))
+    }
+
+    private func finish(reason: StopReason) throws {
+        if state.update > 0 && lastValidationUpdate != state.update && reason != .interrupted { try validate() }
+        if lastCheckpointUpdate != state.update { try checkpoint(kind: reason == .interrupted ? "interrupted" : "final") }
+    }
+
+    public static func decodeState(_ bytes: [UInt8]) throws -> TrainingState {
+        do { return try JSONDecoder().decode(TrainingState.self, from: Data(bytes)) }
+        catch { throw TrainingError.badState("cannot decode the saved training state: \(error)") }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

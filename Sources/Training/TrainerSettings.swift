@@ -1,0 +1,52 @@
+/// The training-loop settings of a run (stored verbatim with it as part of its configuration).
+public struct TrainerSettings: Codable, Equatable, Sendable {
+    public var maxTokens = 4096
+    public var maxLength = 256
+    public var updateFreq = 1
+    public var labelSmoothing = 0.1
+    public var clipNorm = 0.0
+    public var maxUpdate = 0          // 0 = no limit
+    public var maxEpoch = 0           // 0 = no limit
+    public var maxTimeSeconds = 0.0   // 0 = no limit
+    public var validEvery = 500       // 0 = only at epoch ends
+    public var logEvery = 10
+    public var saveEvery = 1000       // 0 = only at epoch ends
+    public var keepLast = 3
+    public var patience = 0           // 0 = never stop early
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalidSetting(message) } }
+        try check(maxTokens >= 16, "--max-tokens must be at least 16, got \(maxTokens)")
+        try check(maxLength >= 2, "--max-len must be at least 2, got \(maxLength)")
+        try check(updateFreq >= 1, "--update-freq must be at least 1, got \(updateFreq)")
+        try check(labelSmoothing >= 0 && labelSmoothing < 1, "--label-smoothing must be in [0, 1), got \(labelSmoothing)")
+        try check(clipNorm >= 0, "--clip-norm must be non-negative, got \(clipNorm)")
+        try check(maxUpdate >= 0 && maxEpoch >= 0 && maxTimeSeconds >= 0, "limits must be non-negative")
+        try check(maxUpdate > 0 || maxEpoch > 0 || maxTimeSeconds > 0, "give at least one of --max-update, --max-epoch, --max-time")
+        try check(logEvery >= 1, "--log-every must be at least 1, got \(logEvery)")
+        try check(validEvery >= 0 && saveEvery >= 0, "--valid-every and --save-every must be non-negative")
+        try check(keepLast >= 1, "--keep-last must be at least 1, got \(keepLast)")
+        try check(patience >= 0, "--patience must be non-negative, got \(patience)")
+    }
+}
+
+public enum TrainingError: Error, CustomStringConvertible {
+    case invalidSetting(String)
+    case diverged(update: Int, streak: Int)
+    case emptyTrainingSet(skippedTooLong: Int, skippedEmpty: Int)
+    case badState(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let m): return m
+        case .diverged(let update, let streak):
+            return "training stopped: \(streak) updates in a row had a non-finite loss or gradient (after update \(update)); the last good checkpoint is intact"
+        case .emptyTrainingSet(let long, let empty):
+            return "no training pairs left after skipping \(long) over-long and \(empty) empty pairs (raise --max-len or --max-tokens)"
+        case .badState(let m): return "training state: \(m)"
+        }
+    }
+}

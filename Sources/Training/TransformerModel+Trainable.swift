@@ -1,0 +1,19 @@
+import Transformer
+
+/// The Transformer as the trainer sees it. Sources get `</s>` appended (fairseq's
+/// convention); targets become `<s> y` → `y </s>` inside `Batch(pairs:)`.
+extension TransformerModel: TrainableModel {
+    func batch(_ pairs: [Batcher.Pair]) throws -> Batch {
+        try Batch(pairs: pairs.map { (source: $0.source + [TransformerConfig.eosId], target: $0.target) })
+    }
+
+    public func forwardBackward(_ batch: [Batcher.Pair], labelSmoothing: Double, dropoutKey: UInt64) throws -> LossSums {
+        let r = try forwardBackward(self.batch(batch), labelSmoothing: Float(labelSmoothing), dropoutSeed: dropoutKey, step: 0)
+        return LossSums(loss: r.loss, nll: r.nll, tokens: r.tokens)
+    }
+
+    public func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums {
+        let r = try loss(self.batch(batch), labelSmoothing: Float(labelSmoothing))
+        return LossSums(loss: r.loss, nll: r.nll, tokens: r.tokens)
+    }
+}

@@ -1,0 +1,183 @@
+// Residual blocks, attention and feed-forward sub-layers: forward/backward pairs over the
+// flat parameter (P) and gradient (G) buffers. Shapes: N rows of width d (B·S or B·T),
+// F the FFN width, H heads, dh = d/H.
+import Tensor
+
+/// Which dropout masks a pass uses: none when not training; otherwise one independent
+/// counter-based mask per (seed, step, site).
+struct DropoutContext {
+    var training: Bool
+    var seed: UInt64
+    var step: UInt64
+    func mask(_ p: Float, site: Int) -> DropoutMask {
+        DropoutMask(probability: training ? p : 0, seed: seed, step: step, site: UInt64(site))
+    }
+}
+
+/// Dropout site numbers: stack 0 = encoder, 1 = decoder.
+enum DropoutSite {
+    static let embedding = 0, selfResidual = 1, selfProbs = 2, reluHidden = 3, ffnResidual = 4, crossResidual = 5, crossProbs = 6
+    static func id(stack: Int, layer: Int, _ kind: Int) -> Int { 1 + stack * 1_000_000 + layer * 100 + kind }
+}
+
+extension TransformerModel {
+    var P: UnsafeMutablePointer<Float> { parameters.baseAddress! }
+    var G: UnsafeMutablePointer<Float> { gradients.baseAddress! }
+
+    // MARK: residual block
+
+    /// Runs `sublayer(input, out)` inside a residual connection with its layer norm;
+    /// returns the block output (see ResidualBlockActivations).
+    func blockForward(_ a: ResidualBlockActivations, input: UnsafeMutablePointer<Float>, rows n: Int, norm: LayerNormOffsets,
+                      mask: DropoutMask, sublayer: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> UnsafeMutablePointer<Float> {
+        let d = config.modelDimension
+        a.input = input
+        if config.normalizeBefore {
+            LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input,
+                                     weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
+            sublayer(a.lnOut.pointer, a.fOut.pointer)
+            Elementwise.residualDropoutForward(a.sum.pointer, input, a.fOut.pointer, n * d, mask)
+            return a.sum.pointer
+        } else {
+            sublayer(input, a.fOut.pointer)
+            Elementwise.residualDropoutForward(a.sum.pointer, input, a.fOut.pointer, n * d, mask)
+            LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: a.sum.pointer,
+                                     weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
+            return a.lnOut.pointer
+        }
+    }
+
+    /// Given `dOut` (∂L/∂block output, may be overwritten) and a free buffer `other`, returns
+    /// the buffer (one of the two) holding ∂L/∂block input. `sublayerBackward(dF, dInput,
+    /// accumulate)` must write or add ∂L/∂(sublayer input) into dInput.
+    func blockBackward(_ a: ResidualBlockActivations, dOut: UnsafeMutablePointer<Float>, other: UnsafeMutablePointer<Float>, rows n: Int,
+                       norm: LayerNormOffsets, mask: DropoutMask,
+                       sublayerBackward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Bool) -> Void) -> UnsafeMutablePointer<Float> {
+        let d = config.modelDimension, ws = workspace
+        let dF = ws.gradSublayer.pointer
+        if config.normalizeBefore {
+            Elementwise.dropoutBackward(dF, dOut, n * d, mask)
+            sublayerBackward(dF, other, false)  // other = ∂L/∂lnOut
+            LayerNormKernels.backward(dx: dOut, dweight: G + norm.weight, dbias: G + norm.bias, dout: other, x: a.input!,
+                                      weight: P + norm.weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: d,
+                                      accumulate: true, scratch: ws.normScratch)
+            return dOut
+        } else {
+            LayerNormKernels.backward(dx: other, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.sum.pointer,
+                                      weight: P + norm.weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: d,
+                                      accumulate: false, scratch: ws.normScratch)
+            Elementwise.dropoutBackward(dF, other, n * d, mask)
+            sublayerBackward(dF, other, true)
+            return other
+        }
+    }
+
+    // MARK: self-attention  (q|k|v from the same input)
+
+    func selfAttentionForward(_ a: AttentionActivations, input: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                              _ o: AttentionOffsets, batch b: Int, length t: Int, keyPad: UnsafePointer<UInt8>, causal: Bool, mask: DropoutMask) {
+        let d = config.modelDimension, n = b * t
+        a.input = input
+        let qkv = a.projection.pointer
+        Linear.forward(qkv, input, weight: P + o.qkvWeight, bias: P + o.qkvBias, rows: n, inputs: d, outputs: 3 * d)
+        let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: t,
+                                  causal: causal, keyPad: keyPad, keyPadStride: t)
+        Attention.forward(g, q: HeadView(base: qkv, rowStride: 3 * d, batchStride: t * 3 * d),
+                          k: HeadView(base: qkv + d, rowStride: 3 * d, batchStride: t * 3 * d),
+                          v: HeadView(base: qkv + 2 * d, rowStride: 3 * d, batchStride: t * 3 * d),
+                          ctx: HeadView(base: a.context.pointer, rowStride: d, batchStride: t * d),
+                          probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer, dropout: mask)
+        Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: n, inputs: d, outputs: d)
+    }
+
+    func selfAttentionBackward(_ a: AttentionActivations, dOut: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, accumulate: Bool,
+                               _ o: AttentionOffsets, batch b: Int, length t: Int, keyPad: UnsafePointer<UInt8>, causal: Bool, mask: DropoutMask) {
+        let d = config.modelDimension, n = b * t, ws = workspace
+        let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dqkv = ws.gradProjection.pointer, qkv = a.projection.pointer
+        Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
+                        weight: P + o.outWeight, rows: n, inputs: d, outputs: d, ones: ones)
+        let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: t,
+                                  causal: causal, keyPad: keyPad, keyPadStride: t)
+        func view(_ p: UnsafeMutablePointer<Float>) -> HeadView { HeadView(base: p, rowStride: 3 * d, batchStride: t * 3 * d) }
+        Attention.backward(g, dq: view(dqkv), dk: view(dqkv + d), dv: view(dqkv + 2 * d),
+                           dctx: HeadView(base: dctx, rowStride: d, batchStride: t * d),
+                           q: view(qkv), k: view(qkv + d), v: view(qkv + 2 * d),
+                           probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
+                           dProbs: ws.gradProbs.pointer, dropout: mask)
+        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dqkv, x: a.input!,
+                        weight: P + o.qkvWeight, rows: n, inputs: d, outputs: 3 * d, ones: ones)
+    }
+
+    // MARK: cross-attention  (q from the decoder, k|v from the encoder output `memory`)
+
+    func crossAttentionForward(_ a: AttentionActivations, input: UnsafeMutablePointer<Float>, memory: UnsafeMutablePointer<Float>,
+                               out: UnsafeMutablePointer<Float>, _ o: AttentionOffsets, batch b: Int, targetLength t: Int, sourceLength s: Int,
+                               keyPad: UnsafePointer<UInt8>, mask: DropoutMask) {
+        let d = config.modelDimension
+        a.input = input
+        a.memory = memory
+        Linear.forward(a.projection.pointer, input, weight: P + o.qkvWeight, bias: P + o.qkvBias, rows: b * t, inputs: d, outputs: d)
+        Linear.forward(a.keyValue.pointer, memory, weight: P + o.qkvWeight + d * d, bias: P + o.qkvBias + d, rows: b * s, inputs: d, outputs: 2 * d)
+        let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: s,
+                                  causal: false, keyPad: keyPad, keyPadStride: s)
+        let kv = a.keyValue.pointer
+        Attention.forward(g, q: HeadView(base: a.projection.pointer, rowStride: d, batchStride: t * d),
+                          k: HeadView(base: kv, rowStride: 2 * d, batchStride: s * 2 * d),
+                          v: HeadView(base: kv + d, rowStride: 2 * d, batchStride: s * 2 * d),
+                          ctx: HeadView(base: a.context.pointer, rowStride: d, batchStride: t * d),
+                          probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer, dropout: mask)
+        Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: b * t, inputs: d, outputs: d)
+    }
+
+    /// Also adds ∂L/∂memory into `dMemory`.
+    func crossAttentionBackward(_ a: AttentionActivations, dOut: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, accumulate: Bool,
+                                dMemory: UnsafeMutablePointer<Float>, _ o: AttentionOffsets, batch b: Int, targetLength t: Int, sourceLength s: Int,
+                                keyPad: UnsafePointer<UInt8>, mask: DropoutMask) {
+        let d = config.modelDimension, ws = workspace
+        let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dq = ws.gradProjection.pointer, dkv = ws.gradKeyValue.pointer
+        let kv = a.keyValue.pointer
+        Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
+                        weight: P + o.outWeight, rows: b * t, inputs: d, outputs: d, ones: ones)
+        let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: s,
+                                  causal: false, keyPad: keyPad, keyPadStride: s)
+        Attention.backward(g, dq: HeadView(base: dq, rowStride: d, batchStride: t * d),
+                           dk: HeadView(base: dkv, rowStride: 2 * d, batchStride: s * 2 * d),
+                           dv: HeadView(base: dkv + d, rowStride: 2 * d, batchStride: s * 2 * d),
+                           dctx: HeadView(base: dctx, rowStride: d, batchStride: t * d),
+                           q: HeadView(base: a.projection.pointer, rowStride: d, batchStride: t * d),
+                           k: HeadView(base: kv, rowStride: 2 * d, batchStride: s * 2 * d),
+                           v: HeadView(base: kv + d, rowStride: 2 * d, batchStride: s * 2 * d),
+                           probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
+                           dProbs: ws.gradProbs.pointer, dropout: mask)
+        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dq, x: a.input!,
+                        weight: P + o.qkvWeight, rows: b * t, inputs: d, outputs: d, ones: ones)
+        Linear.backward(dx: dMemory, accumulate: true, dWeight: G + o.qkvWeight + d * d, dBias: G + o.qkvBias + d, dy: dkv, x: a.memory!,
+                        weight: P + o.qkvWeight + d * d, rows: b * s, inputs: d, outputs: 2 * d, ones: ones)
+    }
+
+    // MARK: feed-forward  fc2(dropout(relu(fc1(x))))
+
+    func feedForwardForward(_ a: FeedForwardActivations, input: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                            _ o: FeedForwardOffsets, rows n: Int, mask: DropoutMask) {
+        let d = config.modelDimension, f = config.ffnDimension
+        a.input = input
+        let h = a.hidden.pointer
+        let hd = mask.isActive ? a.hiddenDropped.pointer : h
+        Linear.forward(h, input, weight: P + o.fc1Weight, bias: P + o.fc1Bias, rows: n, inputs: d, outputs: f)
+        Elementwise.reluDropoutForward(h, hd, n * f, mask)
+        Linear.forward(out, hd, weight: P + o.fc2Weight, bias: P + o.fc2Bias, rows: n, inputs: f, outputs: d)
+    }
+
+    func feedForwardBackward(_ a: FeedForwardActivations, dOut: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, accumulate: Bool,
+                             _ o: FeedForwardOffsets, rows n: Int, mask: DropoutMask) {
+        let d = config.modelDimension, f = config.ffnDimension, ws = workspace
+        let h = a.hidden.pointer
+        let hd = mask.isActive ? a.hiddenDropped.pointer : h
+        let dh = ws.gradHidden.pointer
+        Linear.backward(dx: dh, accumulate: false, dWeight: G + o.fc2Weight, dBias: G + o.fc2Bias, dy: dOut, x: hd,
+                        weight: P + o.fc2Weight, rows: n, inputs: f, outputs: d, ones: ws.ones.pointer)
+        Elementwise.reluDropoutBackward(dh, dh, h, n * f, mask)
+        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.fc1Weight, dBias: G + o.fc1Bias, dy: dh, x: a.input!,
+                        weight: P + o.fc1Weight, rows: n, inputs: d, outputs: f, ones: ws.ones.pointer)
+    }
+}

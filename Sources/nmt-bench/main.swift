@@ -1,0 +1,81 @@
+// nmt-bench: forward+backward speed of the Transformer on a ~4,096-token batch, against this
+// machine's own cblas_sgemm peak measured in the same run. Used by scripts/bench/30-model.sh.
+//   nmt-bench --preset small --tokens 4096 --threads 2 --steps 3 [--shape-out file.json]
+import Foundation
+import Tensor
+import Transformer
+import CBLAS
+
+BLASRuntime.ensureOptimizedKernel(arguments: CommandLine.arguments)
+
+func option(_ name: String, _ fallback: String) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
+    return fallback
+}
+let preset = option("--preset", "small")
+let tokenBudget = Int(option("--tokens", "4096"))!
+let threads = Int(option("--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"))!
+let steps = Int(option("--steps", "3"))!
+let vocabulary = Int(option("--vocab", "8000"))!
+let shapeOut = option("--shape-out", "")
+Parallel.setThreadCap(threads)
+
+func now() -> Double { Date().timeIntervalSince1970 }
+
+// sgemm peak, 2048³, best of 3
+let n = 2048
+let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n), b = UnsafeMutablePointer<Float>.allocate(capacity: n * n), c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
+for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.1; b[i] = Float(i % 5) * 0.1 }
+GEMM.multiply(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+var best = Double.infinity
+for _ in 0..<3 {
+    let t0 = now()
+    GEMM.multiply(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+    best = min(best, now() - t0)
+}
+let peak = 2 * Double(n * n * n) / best / 1e9
+a.deallocate(); b.deallocate(); c.deallocate()
+
+// synthetic batch: sentence lengths 20...40 (mean ~30), target ≈ source length, until ~tokenBudget target tokens
+var rng = SplitMix64(seed: 17)
+var pairs: [(source: [Int32], target: [Int32])] = []
+var targetTokens = 0
+while targetTokens < tokenBudget {
+    let ls = 20 + Int(rng.next() % 21), lt = max(1, ls + Int(rng.next() % 7) - 3)
+    let src = (0..<ls).map { _ in Int32(3 + Int(rng.next() % UInt64(vocabulary - 3))) }
+    let tgt = (0..<lt).map { _ in Int32(3 + Int(rng.next() % UInt64(vocabulary - 3))) }
+    if targetTokens + lt + 1 > tokenBudget && !pairs.isEmpty { break }
+    pairs.append((src, tgt))
+    targetTokens += lt + 1
+}
+let batch = try Batch(pairs: pairs)
+if !shapeOut.isEmpty {
+    let json: [String: Any] = ["batch": batch.size, "source_length": batch.sourceLength, "target_length": batch.targetLength,
+                               "source_lengths": pairs.map { $0.source.count }, "target_lengths": pairs.map { $0.target.count + 1 }]
+    try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: shapeOut))
+}
+
+var config = try TransformerConfig.preset(preset, vocabularySize: vocabulary)
+config.maxPositions = max(config.maxPositions, batch.sourceLength, batch.targetLength)
+let model = try TransformerModel(config: config, seed: 1)
+model.zeroGradients()
+_ = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 1, step: 0)  // warm-up: sizes the workspace
+var times: [Double] = []
+for s in 0..<steps {
+    let t0 = now()
+    model.zeroGradients()
+    _ = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 1, step: UInt64(s + 1))
+    times.append(now() - t0)
+}
+let t = times.min()!
+let flops = model.gemmFlops(batch: batch.size, sourceLength: batch.sourceLength, targetLength: batch.targetLength)
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let rssMiB = Double(usage.ru_maxrss) / 1024
+print(String(format: "%@: %d params, B=%d S=%d T=%d, %d source + %d target tokens (padded %d + %d)",
+             preset, model.parameterCount, batch.size, batch.sourceLength, batch.targetLength, batch.sourceTokens, batch.targetTokens,
+             batch.size * batch.sourceLength, batch.size * batch.targetLength))
+print(String(format: "%@: forward+backward %.3f s (best of %d), %.0f target tokens/s, %.1f GFLOP/s = %.0f%% of sgemm peak %.1f GFLOP/s (2048³, %@, %d threads)",
+             preset, t, steps, Double(batch.targetTokens) / t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, peak, BLASRuntime.coreName, threads))
+print(String(format: "%@: peak resident memory %.0f MiB", preset, rssMiB))

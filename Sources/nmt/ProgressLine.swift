@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress for long work, on stderr: a live line rewritten in place (with rate and ETA) when
+/// stderr is a terminal, plain periodic log lines otherwise (CI logs, files), nothing with
+/// `quiet`. Redraws are throttled so printing never costs measurable time.
+final class ProgressLine {
+    let label: String
+    let total: Int?
+    let unit: String
+    let quiet: Bool
+    let isTerminal: Bool
+    private let start = ProgressLine.now()
+    private var lastDraw = 0.0
+    private let interval: Double
+
+    init(_ label: String, total: Int?, unit: String, quiet: Bool = false, logInterval: Double = 30) {
+        self.label = label
+        self.total = total
+        self.unit = unit
+        self.quiet = quiet
+        self.isTerminal = isatty(2) != 0
+        self.interval = isTerminal ? 0.2 : logInterval
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    var elapsed: Double { ProgressLine.now() - start }
+
+    /// Reports `done` units so far; `detail` is appended (loss, lr, …).
+    func update(_ done: Int, detail: String = "", force: Bool = false) {
+        guard !quiet else { return }
+        let t = ProgressLine.now()
+        guard force || t - lastDraw >= interval else { return }
+        lastDraw = t
+        let elapsed = t - start
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        var text = "\(label) \(done)"
+        if let total { text += "/\(total)" }
+        text += " \(unit) | \(ProgressLine.format(rate: rate))/s"
+        if let total, rate > 0, done < total { text += " | ETA \(ProgressLine.format(duration: Double(total - done) / rate))" }
+        if !detail.isEmpty { text += " | " + detail }
+        if isTerminal {
+            fputs("\r\u{1B}[2K" + text, stderr)
+        } else {
+            fputs(text + "\n", stderr)
+        }
+        fflush(stderr)
+    }
+
+    /// Ends the live line so later output starts on a fresh line.
+    func finish(_ done: Int, detail: String = "") {
+        guard !quiet else { return }
+        update(done, detail: detail, force: true)
+        if isTerminal { fputs("\n", stderr) }
+    }
+
+    static func format(rate: Double) -> String {
+        if rate >= 1e6 { return String(format1: rate / 1e6) + "M" }
+        if rate >= 1e4 { return String(format1: rate / 1e3) + "k" }
+        return String(format1: rate)
+    }
+
+    static func format(duration seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return "\(s / 3600)h\(pad2((s % 3600) / 60))m" }
+        if s >= 60 { return "\(s / 60)m\(pad2(s % 60))s" }
+        return "\(s)s"
+    }
+
+    private static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}
+
+extension String {
+    /// One decimal place, without Foundation's String(format:).
+    init(format1 value: Double) {
+        let scaled = (value * 10).rounded()
+        let whole = Int(scaled / 10)
+        let tenth = abs(Int(scaled) % 10)
+        self = "\(whole).\(tenth)"
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+// Runs the built binary: `nmt data bible` needs diatheke and the two SWORD modules (`make deps`).
+@Suite struct DataCommandTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    func nmt(_ arguments: [String]) throws -> Output {
+        let binary = Self.packageRoot.appendingPathComponent(".build/debug/nmt")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let errorData = ThreadRead(err.fileHandleForReading)
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errorData.wait(), as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "nmt-data-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func buildsTheBibleAndVerifiesTheCommittedManifest() throws {
+        let out = try temporaryDirectory()
+        let result = try nmt(["data", "bible", "--out", out, "--manifest", "data/bible.manifest"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("bible: 31077 verse pairs (train 29536, valid 528, test 1013)"))
+        #expect(result.stdout.contains("bible: all 9 files match data/bible.manifest"))
+        let testRefs = try String(contentsOfFile: "\(out)/test.ref", encoding: .utf8)
+        #expect(testRefs.hasPrefix("Ruth 1:1\n"))
+    }
+
+    @Test func mismatchNamesTheFileAndFails() throws {
+        let out = try temporaryDirectory()
+        let manifest = try String(contentsOfFile: Self.packageRoot.appendingPathComponent("data/bible.manifest").path, encoding: .utf8)
+        // Claim one more line for valid.en than the corpus has.
+        let tampered = manifest.replacingOccurrences(of: "valid.en 528 ", with: "valid.en 529 ")
+        #expect(tampered != manifest)
+        try tampered.write(toFile: "\(out)/tampered.manifest", atomically: true, encoding: .utf8)
+        let result = try nmt(["data", "bible", "--out", "\(out)/bible", "--manifest", "\(out)/tampered.manifest"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("\(out)/bible/valid.en: does not match the manifest \(out)/tampered.manifest"))
+        #expect(result.stderr.split(separator: "\n").count == 1, "one error line: \(result.stderr)")
+    }
+
+    @Test func writeManifestNeedsAPath() throws {
+        let result = try nmt(["data", "bible", "--write-manifest"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--write-manifest needs --manifest PATH"))
+    }
+}
+
+/// Reads a pipe to its end on its own thread (so neither pipe can fill up and block the child).
+final class ThreadRead: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+    init(_ handle: FileHandle) {
+        Thread { [self] in data = handle.readDataToEndOfFile(); done.signal() }.start()
+    }
+    func wait() -> Data { done.wait(); return data }
+}

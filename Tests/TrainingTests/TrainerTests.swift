@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import Optim
+@testable import Training
+
+/// A small analytic model: for target token t after source token s, predict θ[t] + d·θ[V+s]
+/// with a dropout mask d ∈ {0, 2} drawn from the dropout key; loss (y − 1)². Enough to
+/// exercise accumulation, dropout keys, validation, checkpoints and resume.
+final class ToyModel: TrainableModel {
+    let vocab: Int
+    var storage: UnsafeMutableBufferPointer<Float>
+    var grads: UnsafeMutableBufferPointer<Float>
+    var poisonUpdates = false
+
+    init(vocab: Int) {
+        self.vocab = vocab
+        storage = .allocate(capacity: 2 * vocab)
+        grads = .allocate(capacity: 2 * vocab)
+        for i in 0..<(2 * vocab) { storage[i] = Float(i % 7) * 0.1 }
+        grads.initialize(repeating: 0)
+    }
+    deinit { storage.deallocate(); grads.deallocate() }
+
+    var parameterCount: Int { 2 * vocab }
+    var parameters: UnsafeMutableBufferPointer<Float> { storage }
+    var gradients: UnsafeMutableBufferPointer<Float> { grads }
+    func zeroGradients() { for i in 0..<grads.count { grads[i] = 0 } }
+
+    func run(_ batch: [Batcher.Pair], key: UInt64?, backward: Bool) -> LossSums {
+        var sums = LossSums()
+        for (row, pair) in batch.enumerated() {
+            let s = Int(pair.source[0]) % vocab
+            for (j, tok) in pair.target.enumerated() {
+                let t = Int(tok) % vocab
+                var d: Float = 1
+                if let key {
+                    var rng = SplitMix64.stream(seed: key, UInt64(row * 1000 + j))
+                    d = rng.next() & 1 == 0 ? 0 : 2
+                }
+                let y = storage[t] + d * storage[vocab + s]
+                let loss = (y - 1) * (y - 1)
+                sums += LossSums(loss: Double(loss), nll: Double(loss), tokens: 1)
+                if backward {
+                    grads[t] += 2 * (y - 1)
+                    grads[vocab + s] += 2 * (y - 1) * d
+                }
+            }
+        }
+        if poisonUpdates { sums.loss = .nan }
+        return sums
+    }
+
+    func forwardBackward(_ batch: [Batcher.Pair], labelSmoothing: Double, dropoutKey: UInt64) throws -> LossSums {
+        run(batch, key: dropoutKey, backward: true)
+    }
+    func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums { run(batch, key: nil, backward: false) }
+    func load(_ weights: [Float]) { _ = storage.update(fromContentsOf: weights) }
+}
+
+final class MemoryRecorder: TrainingRecorder {
+    var metrics: [TrainMetrics] = []
+    var validations: [ValidationResult] = []
+    var checkpoints: [TrainingCheckpoint] = []
+    func recordMetrics(_ m: TrainMetrics) throws { metrics.append(m) }
+    func recordValidation(_ v: ValidationResult) throws { validations.append(v) }
+    func saveCheckpoint(_ c: TrainingCheckpoint) throws { checkpoints.append(c) }
+}
+
+struct TrainerTests {
+    static func corpus(_ n: Int, seed: UInt64) -> [Batcher.Pair] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in
+            Batcher.Pair(source: (0..<Int(rng.next() % 8 + 1)).map { _ in Int32(rng.next() % 50) },
+                         target: (0..<Int(rng.next() % 8 + 1)).map { _ in Int32(rng.next() % 50) })
+        }
+    }
+
+    static func settings(maxUpdate: Int) -> TrainerSettings {
+        var s = TrainerSettings()
+        s.maxTokens = 40
+        s.updateFreq = 2
+        s.maxUpdate = maxUpdate
+        s.validEvery = 7
+        s.saveEvery = 5
+        s.logEvery = 3
+        s.clipNorm = 5
+        s.seed = 99
+        return s
+    }
+
+    let train = corpus(200, seed: 1)
+    let valid = corpus(40, seed: 2)
+
+    func makeTrainer(_ model: ToyModel, _ recorder: MemoryRecorder, maxUpdate: Int, kind: OptimizerKind = .radam) throws -> Trainer {
+        let config = OptimizerConfig(kind: kind)
+        return try Trainer(model: model, optimizer: config.makeOptimizer(parameterCount: model.parameterCount),
+                           schedule: Schedule(kind: .constant, lr: 0.05), settings: Self.settings(maxUpdate: maxUpdate),
+                           train: train, valid: valid, recorder: recorder)
+    }
+
+    @Test func validationLossFalls() throws {
+        let model = ToyModel(vocab: 50), recorder = MemoryRecorder()
+        let reason = try makeTrainer(model, recorder, maxUpdate: 60).run()
+        #expect(reason == .maxUpdate)
+        #expect(recorder.validations.count >= 8)
+        #expect(recorder.validations.last!.loss < recorder.validations.first!.loss * 0.5)
+        #expect(recorder.metrics.map(\.update) == Array(stride(from: 3, through: 60, by: 3)))
+        #expect(recorder.metrics.allSatisfy { $0.rhoT != nil })  // RAdam reports ρt
+        #expect(recorder.checkpoints.last!.update == 60)
+    }
+
+    /// Stop after 12 updates, resume from the checkpoint of update 10 (as after a kill -9
+    /// between checkpoints), continue to 40: bit-identical to one uninterrupted run.
+    @Test(arguments: [OptimizerKind.adam, .radam, .sgd])
+    func resumeIsBitIdentical(kind: OptimizerKind) throws {
+        let straightModel = ToyModel(vocab: 50)
+        _ = try makeTrainer(straightModel, MemoryRecorder(), maxUpdate: 40, kind: kind).run()
+
+        let firstModel = ToyModel(vocab: 50), firstRecorder = MemoryRecorder()
+        _ = try makeTrainer(firstModel, firstRecorder, maxUpdate: 12, kind: kind).run()
+        let saved = try #require(firstRecorder.checkpoints.first { $0.update == 10 })
+
+        let resumedModel = ToyModel(vocab: 50)
+        resumedModel.load(saved.weights)
+        let config = OptimizerConfig(kind: kind)
+        let state = try Trainer.decodeState(saved.state)
+        #expect(state.update == 10)
+        let resumed = try Trainer(model: resumedModel, optimizer: config.restoreOptimizer(parameterCount: 100, from: saved.optimizer),
+                                  schedule: Schedule(kind: .constant, lr: 0.05), settings: Self.settings(maxUpdate: 40),
+                                  train: train, valid: valid, recorder: MemoryRecorder(), state: state)
+        _ = try resumed.run()
+        #expect(Array(resumedModel.parameters) == Array(straightModel.parameters))
+        #expect(resumed.state.update == 40)
+    }
+
+    @Test func tenNonFiniteUpdatesInARowStopTheRun() throws {
+        let model = ToyModel(vocab: 50), recorder = MemoryRecorder()
+        let trainer = try makeTrainer(model, recorder, maxUpdate: 100)
+        model.poisonUpdates = true
+        let before = Array(model.parameters)
+        #expect(throws: TrainingError.self) { try trainer.run() }
+        #expect(trainer.state.skippedNonFinite == 10)
+        #expect(Array(model.parameters) == before)  // nothing applied
+    }
+
+    /// Validation pairs whose tokens training never touches keep exactly the same loss, so
+    /// with patience 2 the run stops at the third validation.
+    @Test func patienceStopsEarly() throws {
+        let model = ToyModel(vocab: 100), recorder = MemoryRecorder()
+        var s = Self.settings(maxUpdate: 100_000)
+        s.patience = 2
+        s.validEvery = 4
+        let untouched = valid.map { Batcher.Pair(source: $0.source.map { $0 + 50 }, target: $0.target.map { $0 + 50 }) }
+        let trainer = try Trainer(model: model, optimizer: OptimizerConfig(kind: .sgd).makeOptimizer(parameterCount: 200),
+                                  schedule: Schedule(kind: .constant, lr: 0.01), settings: s,
+                                  train: train, valid: untouched, recorder: recorder)
+        #expect(try trainer.run() == .patience)
+        #expect(recorder.validations.map(\.update) == [4, 8, 12])
+        #expect(trainer.state.bestValidUpdate == 4)
+    }
+
+    @Test func epochLimitAndEmptyCorpus() throws {
+        let model = ToyModel(vocab: 50), recorder = MemoryRecorder()
+        var s = Self.settings(maxUpdate: 0)
+        s.maxEpoch = 2
+        let trainer = try Trainer(model: model, optimizer: OptimizerConfig(kind: .adam).makeOptimizer(parameterCount: 100),
+                                  schedule: Schedule(kind: .constant, lr: 0.01), settings: s, train: train, valid: valid, recorder: recorder)
+        #expect(try trainer.run() == .maxEpoch)
+        #expect(trainer.state.epoch == 2)
+        #expect(recorder.validations.count >= 2)
+        #expect(throws: TrainingError.self) {
+            try Trainer(model: model, optimizer: OptimizerConfig(kind: .adam).makeOptimizer(parameterCount: 100),
+                        schedule: Schedule(kind: .constant, lr: 0.01), settings: s, train: [], valid: valid, recorder: recorder)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// The model against a PyTorch float64 dump (scripts/reference/make_transformer_fixture.py).
+import Foundation
+import Testing
+@testable import Transformer
+
+@Suite struct PyTorchEquivalenceTests {
+    @Test(arguments: ["postnorm", "prenorm"])
+    func lossLogitsAndEveryGradientMatchPyTorch(variant: String) throws {
+        let model = try TransformerModel.load(from: Fixtures.transformer("\(variant).weights.safetensors"))
+        #expect(model.config.normalizeBefore == (variant == "prenorm"))
+        let expected = try SafeTensorsFile(contentsOf: Fixtures.transformer("\(variant).expected.safetensors"))
+        func ids(_ name: String) throws -> (ids: [Int32], shape: [Int]) {
+            let e = expected.entries[name]!
+            return (try expected.floats(name).map { Int32($0) }, e.shape)
+        }
+        let src = try ids("batch.source"), tin = try ids("batch.target_input"), tout = try ids("batch.target_output")
+        let batch = try Batch(size: src.shape[0], sourceLength: src.shape[1], targetLength: tin.shape[1],
+                              source: src.ids, targetInput: tin.ids, targetOutput: tout.ids)
+        let eps = Float(expected.metadata["label_smoothing"]!)!
+
+        let logits = try model.logits(batch)
+        let logitErr = maxRelativeError(logits, try expected.floats("expected.logits"))
+        print("[\(variant)] logits max abs diff \(logitErr.absolute), max rel \(logitErr.relative)")
+        #expect(logitErr.relative < 1e-4)
+
+        model.zeroGradients()
+        let r = try model.forwardBackward(batch, labelSmoothing: eps)
+        let refLoss = Double(expected.metadata["loss_float64"]!)!
+        let refNLL = Double(try expected.floats("expected.nll")[0])
+        print("[\(variant)] loss \(r.loss) vs \(refLoss), nll \(r.nll) vs \(refNLL), tokens \(r.tokens)")
+        #expect(abs(r.loss - refLoss) / abs(refLoss) < 1e-5)
+        #expect(abs(r.nll - refNLL) / abs(refNLL) < 1e-5)
+        #expect(r.tokens == Int(try expected.floats("expected.tokens")[0]))
+
+        var worst = 0.0
+        for t in model.parameterTensors {
+            let ours = Array(model.gradient(named: t.name)!)
+            let theirs = try expected.floats("grad." + t.name, expectedShape: t.shape)
+            let e = maxRelativeError(ours, theirs)
+            worst = max(worst, e.relative)
+            print("[\(variant)] grad \(t.name): max abs diff \(e.absolute), max rel \(e.relative)")
+            #expect(e.relative < 1e-4, "gradient of \(t.name): max relative error \(e.relative)")
+        }
+        print("[\(variant)] worst gradient relative error \(worst)")
+    }
+}

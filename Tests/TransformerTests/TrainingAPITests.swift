@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import Transformer
+
+@Suite struct TrainingAPITests {
+    /// A sentence's loss and gradients do not depend on longer sentences batched with it.
+    @Test func paddingDoesNotLeak() throws {
+        let model = try TransformerModel(config: tinyConfig(), seed: 8)
+        let short = (source: [Int32]([5, 9, 3]), target: [Int32]([4, 8]))
+        let alone = try Batch(pairs: [short])
+        let padded = try Batch(pairs: [short, (source: [6, 12, 7, 7, 9, 10, 11, 19], target: [20, 3, 9, 15, 10, 14, 13])])
+        model.zeroGradients()
+        let a = try model.forwardBackward(alone, labelSmoothing: 0.1)
+        let gAlone = Array(model.gradients)
+        // gradients of the short sentence inside the padded batch = batch gradients − long sentence alone
+        model.zeroGradients()
+        let both = try model.forwardBackward(padded, labelSmoothing: 0.1)
+        let gBoth = Array(model.gradients)
+        model.zeroGradients()
+        let long = try model.forwardBackward(try Batch(pairs: [(source: [6, 12, 7, 7, 9, 10, 11, 19], target: [20, 3, 9, 15, 10, 14, 13])]), labelSmoothing: 0.1)
+        let gLong = Array(model.gradients)
+        #expect(abs((both.loss - long.loss) - a.loss) < 1e-4 * a.loss)
+        #expect(both.tokens == a.tokens + long.tokens)
+        let scale = gAlone.map { abs($0) }.max()!
+        var worst: Float = 0
+        for i in 0..<gAlone.count { worst = max(worst, abs((gBoth[i] - gLong[i]) - gAlone[i])) }
+        print("padding leak: max gradient difference \(worst) (scale \(scale))")
+        #expect(worst < 1e-4 * scale)
+        // and directly: the logits of the short sentence are unchanged
+        let la = try model.logits(alone), lb = try model.logits(padded)
+        let v = model.config.vocabularySize
+        for pos in 0..<alone.targetLength {
+            for j in 0..<v { #expect(abs(la[pos * v + j] - lb[pos * v + j]) < 1e-5) }
+        }
+    }
+
+    @Test func gradientsAccumulateAndStepsAreReproducible() throws {
+        let model = try TransformerModel(config: tinyConfig(dropout: 0.2), seed: 2)
+        let batch = try smallBatch()
+        model.zeroGradients()
+        let r1 = try model.forwardBackward(batch, dropoutSeed: 1, step: 7)
+        let g1 = Array(model.gradients)
+        let r2 = try model.forwardBackward(batch, dropoutSeed: 1, step: 7)
+        #expect(r1 == r2)
+        let g2 = Array(model.gradients)
+        for i in 0..<g1.count { #expect(abs(g2[i] - 2 * g1[i]) <= 1e-6 * max(1, abs(g1[i]))) }
+        let r3 = try model.forwardBackward(batch, dropoutSeed: 1, step: 8)
+        #expect(r3.loss != r1.loss)  // another step, other masks
+        // evaluation has no dropout and leaves gradients alone
+        let before = Array(model.gradients)
+        let e1 = try model.loss(batch), e2 = try model.loss(batch)
+        #expect(e1 == e2 && Array(model.gradients) == before)
+        // gradientScale scales the gradient, not the reported loss
+        model.zeroGradients()
+        let rs = try model.forwardBackward(batch, dropoutSeed: 1, step: 7, gradientScale: 0.5)
+        #expect(rs == r1)
+        let gs = Array(model.gradients)
+        for i in 0..<g1.count { #expect(abs(gs[i] - 0.5 * g1[i]) <= 1e-6 * max(1, abs(g1[i]))) }
+    }
+
+    @Test func workspaceIsReusedAcrossShapes() throws {
+        let model = try TransformerModel(config: tinyConfig(), seed: 4)
+        let small = try Batch(pairs: [(source: [5, 6], target: [7])])
+        let before = try model.loss(small)
+        _ = try model.forwardBackward(try smallBatch())
+        let capacity = model.workspace.logits.capacity
+        let after = try model.loss(small)
+        #expect(before == after)
+        #expect(model.workspace.logits.capacity == capacity)
+    }
+
+    @Test func badBatchesGiveClearErrors() throws {
+        let model = try TransformerModel(config: tinyConfig(), seed: 1)
+        do {
+            _ = try model.forwardBackward(try Batch(pairs: [(source: [5, 99], target: [3])]))
+            Issue.record("no error")
+        } catch let e as TransformerError {
+            #expect(e == .tokenOutOfRange(tensor: "source", row: 0, position: 1, id: 99, vocabularySize: 23))
+            #expect(e.description.contains("token id 99 at row 0, position 1"))
+        }
+        #expect(throws: TransformerError.self) { try Batch(size: 2, sourceLength: 3, targetLength: 2, source: [1, 2, 3], targetInput: [1, 1, 1, 1], targetOutput: [2, 2, 2, 2]) }
+        #expect(throws: TransformerError.self) { _ = try model.loss(try Batch(pairs: [(source: [4, -1], target: [3])])) }
+        #expect(throws: TransformerError.self) { _ = try model.forwardBackward(try smallBatch(), labelSmoothing: 1.5) }
+        let long = [Int32](repeating: 5, count: 40)  // maxPositions is 32
+        #expect(throws: TransformerError.self) { _ = try model.loss(try Batch(pairs: [(source: long, target: [3])])) }
+    }
+
+    @Test func configValidationAndPresets() throws {
+        #expect(throws: TransformerError.self) { _ = try TransformerModel(config: TransformerConfig(vocabularySize: 10, modelDimension: 10, heads: 3, ffnDimension: 8, encoderLayers: 1, decoderLayers: 1)) }
+        var c = TransformerConfig.small(vocabularySize: 100)
+        c.dropout = 1.0
+        do { try c.validate(); Issue.record("no error") } catch { #expect("\(error)".contains("dropout")) }
+        #expect(TransformerConfig.iwslt(vocabularySize: 8000).modelDimension == 512)
+        #expect(TransformerConfig.small(vocabularySize: 8000).encoderLayers == 3)
+        #expect(try TransformerConfig.preset("tiny", vocabularySize: 50).ffnDimension == 512)
+        #expect(throws: TransformerError.self) { _ = try TransformerConfig.preset("huge", vocabularySize: 50) }
+        let data = try JSONEncoder().encode(c)
+        #expect(try JSONDecoder().decode(TransformerConfig.self, from: data) == c)
+    }
+
+    @Test func parameterLayoutIsFlatAndNamed() throws {
+        let model = try TransformerModel(config: tinyConfig(normalizeBefore: true), seed: 1)
+        var offset = 0
+        for t in model.parameterTensors {
+            #expect(t.offset == offset)
+            offset += t.count
+        }
+        #expect(offset == model.parameterCount)
+        #expect(model.parameter(named: "encoder.layer_norm.weight")!.allSatisfy { $0 == 1 })
+        #expect(model.parameter(named: "encoder.embed_tokens.weight")![0..<8].allSatisfy { $0 == 0 })  // pad row
+        #expect(model.parameter(named: "decoder.layers.1.encoder_attn.out_proj.bias") != nil)
+        let again = try TransformerModel(config: tinyConfig(normalizeBefore: true), seed: 1)
+        #expect(Array(model.parameters) == Array(again.parameters))
+    }
+}
