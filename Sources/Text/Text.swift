@@ -1,1 +1,0 @@
-// The Text module. See shared ARCHITECTURE.md for its place in the data flow.

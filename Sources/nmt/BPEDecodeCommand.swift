@@ -1,0 +1,26 @@
+import ArgumentParser
+import Text
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BPEDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode pieces (or ids) from stdin, separated by spaces, back into text, one line per line.",
+        discussion: "An unknown piece or an id outside the vocabulary is an error naming the line."
+    )
+
+    @OptionGroup var model: BPEModelOption
+
+    @Flag(name: .long, help: "Read token ids instead of pieces.")
+    var ids = false
+
+    func run() throws {
+        let model = try self.model.load()
+        let transforms = (0..<activeProcessorCount()).map { _ in DecodeLineTransform(model: model, readIds: ids) }
+        let reader = LineChunkReader(fd: STDIN_FILENO, name: "<stdin>")
+        try ParallelLineProcessor.run(reader: reader, inputName: "<stdin>", outputFD: STDOUT_FILENO,
+                                      outputName: "<stdout>", transforms: transforms)
+    }
+}

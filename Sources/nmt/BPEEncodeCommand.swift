@@ -1,0 +1,40 @@
+import ArgumentParser
+import Text
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BPEEncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode text from stdin into pieces (or ids) separated by single spaces, one line per line.",
+        discussion: """
+        Streams: reads in bounded chunks and encodes each chunk's lines on all cores, writing in order.
+        Characters not in the model's alphabet become <unk> and are counted in a warning on stderr.
+        Invalid UTF-8 is an error naming the line.
+        """
+    )
+
+    @OptionGroup var model: BPEModelOption
+
+    @Flag(name: .long, help: "Write token ids instead of pieces.")
+    var ids = false
+
+    func run() throws {
+        let model = try self.model.load()
+        let transforms = (0..<activeProcessorCount()).map { _ in EncodeLineTransform(model: model, writeIds: ids) }
+        let reader = LineChunkReader(fd: STDIN_FILENO, name: "<stdin>")
+        try ParallelLineProcessor.run(reader: reader, inputName: "<stdin>", outputFD: STDOUT_FILENO,
+                                      outputName: "<stdout>", transforms: transforms)
+        let unknown = transforms.reduce(0) { $0 + $1.encoder.unknownCount }
+        if unknown > 0 {
+            printError("warning: \(unknown) character\(unknown == 1 ? "" : "s") not in the model's alphabet encoded as <unk>")
+        }
+    }
+}
+
+/// Writes one line to stderr.
+func printError(_ message: String) {
+    var line = message + "\n"
+    line.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
+}
