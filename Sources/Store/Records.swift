@@ -140,14 +140,21 @@ public struct Checkpoint: Equatable, Sendable {
 }
 
 public enum CheckpointSelector: Equatable, Sendable, CustomStringConvertible {
+    /// Best by validation loss and last by update, among training checkpoints.
     case best, last
+    /// The newest averaged checkpoint (`nmt average`).
+    case average
     case id(Int64)
 
-    /// "best", "last" or a checkpoint id.
+    /// The kind of checkpoints written by `nmt average`: never resumed from, never pruned.
+    public static let averageKind = "average"
+
+    /// "best", "last", "avg" or a checkpoint id.
     public init?(_ text: String) {
         switch text {
         case "best": self = .best
         case "last": self = .last
+        case "avg", "average": self = .average
         default:
             guard let id = Int64(text) else { return nil }
             self = .id(id)
@@ -158,6 +165,7 @@ public enum CheckpointSelector: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .best: return "best"
         case .last: return "last"
+        case .average: return "avg"
         case .id(let id): return "\(id)"
         }
     }

@@ -31,14 +31,15 @@ extension RunStore {
             try insert.bind(stateHash, at: 12)
             try insert.run()
             let id = database.lastInsertRowID
+            // Averaged checkpoints are the user's own products: retention never touches them.
             let prune = try database.prepare("""
-                DELETE FROM checkpoints WHERE run_id = ?1
-                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1
+                DELETE FROM checkpoints WHERE run_id = ?1 AND kind != ?3
+                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3
                                  ORDER BY update_step DESC, id DESC LIMIT ?2)
-                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND valid_loss IS NOT NULL
+                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3 AND valid_loss IS NOT NULL
                                  ORDER BY valid_loss ASC, id ASC LIMIT 1)
                 """)
-            try prune.bind(.int(runID), .int(Int64(keepLast)))
+            try prune.bind(.int(runID), .int(Int64(keepLast)), .text(CheckpointSelector.averageKind))
             try prune.run()
             return id
         }
@@ -67,11 +68,14 @@ extension RunStore {
         let query: Statement
         switch selector {
         case .best:
-            query = try database.prepare(columns + " AND valid_loss IS NOT NULL ORDER BY valid_loss ASC, id ASC LIMIT 1")
-            try query.bind(.int(runID))
+            query = try database.prepare(columns + " AND kind != ?2 AND valid_loss IS NOT NULL ORDER BY valid_loss ASC, id ASC LIMIT 1")
+            try query.bind(.int(runID), .text(CheckpointSelector.averageKind))
         case .last:
-            query = try database.prepare(columns + " ORDER BY update_step DESC, id DESC LIMIT 1")
-            try query.bind(.int(runID))
+            query = try database.prepare(columns + " AND kind != ?2 ORDER BY update_step DESC, id DESC LIMIT 1")
+            try query.bind(.int(runID), .text(CheckpointSelector.averageKind))
+        case .average:
+            query = try database.prepare(columns + " AND kind = ?2 ORDER BY id DESC LIMIT 1")
+            try query.bind(.int(runID), .text(CheckpointSelector.averageKind))
         case .id(let id):
             query = try database.prepare(columns + " AND id = ?2")
             try query.bind(.int(runID), .int(id))

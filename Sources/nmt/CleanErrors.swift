@@ -16,3 +16,9 @@ func withCleanErrors(_ body: () throws -> Void) throws {
         throw ExitCode(1)
     }
 }
+
+/// A one-line error raised by the command layer itself.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

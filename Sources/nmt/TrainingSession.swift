@@ -141,9 +141,13 @@ final class TrainingSession {
 
     static func gitCommit() -> String {
         if let env = ProcessInfo.processInfo.environment["NMT_GIT_COMMIT"] { return env }
+        // The commit of the checkout this binary was built in (…/.build/<config>/nmt), not of the
+        // working directory, which is usually somewhere else.
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let checkout = executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "--short", "HEAD"]
+        process.arguments = ["git", "-C", checkout.path, "rev-parse", "--short", "HEAD"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Store
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare runs side by side: best valid loss, when it was reached, losses at fixed updates, divergence, and loss curves.")
+    @Argument(help: "Two or more run names.") var names: [String]
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Plot width in characters.") var width = 72
+    @Option(help: "Plot height in lines.") var height = 16
+
+    func validate() throws {
+        if names.isEmpty { throw ValidationError("name at least one run") }
+    }
+
+    func run() throws {
+        try withCleanErrors {
+            let store = try openExistingStore(database.db)
+            let runs = try names.map { name -> (RunRecord, [MetricRow], [ValidationRow], Double?) in
+                let record = try store.run(named: name)
+                let metrics = try store.metrics(run: name)
+                let validations = try store.validations(run: name)
+                let validBLEU = validations.compactMap(\.bleu).max()
+                return (record, metrics, validations, try bestBLEU(store: store, run: name, validBLEU: validBLEU))
+            }
+            let lastCommon = runs.map { $0.1.last?.update ?? 0 }.min() ?? 0
+            let checkpoints = CompareCommand.milestones(upTo: lastCommon)
+            var table = TextTable(["run", "optimizer", "lr", "warmup", "updates", "best valid loss", "at update", "best BLEU", "diverged"]
+                                  + checkpoints.map { "loss@\($0)" })
+            for (record, metrics, validations, bleu) in runs {
+                let best = validations.filter { $0.validLoss.isFinite }.min { $0.validLoss < $1.validLoss }
+                let lossAt = checkpoints.map { u in metrics.last { $0.update <= u }.map { cell($0.trainLoss) } ?? "—" }
+                table.add([record.run.name, record.run.optimizer, scientific(record.run.learningRate), String(record.run.warmupSteps),
+                           cell(metrics.last?.update), cell(best?.validLoss), cell(best?.update), cell(bleu),
+                           CompareCommand.diverged(record, metrics) ? "yes" : "no"] + lossAt)
+            }
+            print(table.render())
+            print()
+            let series = runs.map { TerminalPlot.Series(name: $0.0.run.name, points: $0.1.map { (Double($0.update), $0.trainLoss) }) }
+            // Clip at the first logged loss so one diverging run does not flatten the others.
+            let yMax = runs.compactMap { $0.1.first?.trainLoss }.filter(\.isFinite).max()
+            for line in TerminalPlot(width: width, height: height).render(series, yLabel: "training loss (per target token) by update", yMax: yMax) {
+                print(line)
+            }
+        }
+    }
+
+    /// Update counts to report losses at: 1-2-5 steps up to the last update all runs reached.
+    static func milestones(upTo last: Int) -> [Int] {
+        guard last > 0 else { return [] }
+        var out: [Int] = []
+        var scale = 1
+        while scale <= last {
+            for m in [1, 2, 5] where m * scale <= last { out.append(m * scale) }
+            scale *= 10
+        }
+        return Array(out.suffix(4)) + (out.last == last ? [] : [last])
+    }
+
+    /// A run diverged if it failed, logged a non-finite loss, or ended above where it started.
+    static func diverged(_ record: RunRecord, _ metrics: [MetricRow]) -> Bool {
+        if record.status == .failed { return true }
+        if metrics.contains(where: { !$0.trainLoss.isFinite }) { return true }
+        if let first = metrics.first, let last = metrics.last, metrics.count > 2 { return last.trainLoss > first.trainLoss }
+        return false
+    }
+}
