@@ -12,7 +12,8 @@ final class ProgressLine {
     let quiet: Bool
     let isTerminal: Bool
     private let start = ProgressLine.now()
-    private var lastDraw = 0.0
+    private var lastDraw: Double
+    private var drawn = false
     private let interval: Double
 
     init(_ label: String, total: Int?, unit: String, quiet: Bool = false, logInterval: Double = 30) {
@@ -22,6 +23,9 @@ final class ProgressLine {
         self.quiet = quiet
         self.isTerminal = isatty(2) != 0
         self.interval = isTerminal ? 0.2 : logInterval
+        // A terminal shows the line at once; a log gets its first line after one interval, so
+        // short jobs leave no progress noise in logs.
+        self.lastDraw = isTerminal ? 0 : start
     }
 
     static func now() -> Double {
@@ -39,6 +43,7 @@ final class ProgressLine {
         let t = ProgressLine.now()
         guard force || t - lastDraw >= interval else { return }
         lastDraw = t
+        drawn = true
         let elapsed = t - start
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let shown = shownDone ?? done
@@ -57,7 +62,7 @@ final class ProgressLine {
 
     /// Ends the live line so later output starts on a fresh line.
     func finish(_ done: Int, detail: String = "", shownDone: Int? = nil) {
-        guard !quiet else { return }
+        guard !quiet, isTerminal || drawn else { return }
         update(done, detail: detail, force: true, shownDone: shownDone)
         if isTerminal { fputs("\n", stderr) }
     }
