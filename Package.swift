@@ -6,7 +6,12 @@ import PackageDescription
 // Text, Metrics and Hashing depend on nothing of ours.
 
 // Kernels are written so the optimizer can vectorize them; accuracy tests forbid fast-math.
-let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// Debug builds optimize these targets too: unoptimized kernels are 20–50× slower, which would
+// make the end-to-end tests (real training, decoding, corpus building) take many minutes.
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "nmt",
@@ -27,11 +32,11 @@ let package = Package(
         .target(name: "Hashing", swiftSettings: optimized),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing"], swiftSettings: optimized),
-        .target(name: "Corpus", dependencies: ["Hashing"]),
+        .target(name: "Corpus", dependencies: ["Hashing"], swiftSettings: optimized),
         .target(name: "Metrics", swiftSettings: optimized),
         .target(name: "Transformer", dependencies: ["Tensor"], swiftSettings: optimized),
         .target(name: "Optim", swiftSettings: optimized),
-        .target(name: "Store", dependencies: ["CSQLite", "Hashing"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Hashing"], swiftSettings: optimized),
         .target(name: "Training", dependencies: ["Transformer", "Optim", "Text", "Hashing"], swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer"], swiftSettings: optimized),
         .executableTarget(
@@ -55,7 +60,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
-        .testTarget(name: "CLITests", dependencies: ["nmt"]),
+        .testTarget(name: "CLITests", dependencies: ["nmt", "Store"]),
     ],
     swiftLanguageModes: [.v5]
 )

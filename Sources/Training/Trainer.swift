@@ -39,6 +39,9 @@ public final class Trainer {
     public let recorder: TrainingRecorder
     public private(set) var state: TrainingState
 
+    /// Computes the valid-set BLEU of the current parameters, when asked for (`--eval-bleu`).
+    public var validationBLEU: (() throws -> Double)?
+
     /// Set from a signal handler to finish the current update, checkpoint, and stop.
     nonisolated(unsafe) public static var stopRequested = false
 
@@ -181,7 +184,8 @@ public final class Trainer {
         }
         guard sums.tokens > 0 else { return nil }
         let result = ValidationResult(update: state.update, epoch: state.epoch,
-                                      loss: sums.loss / Double(sums.tokens), nll: sums.nll / Double(sums.tokens), bleu: nil)
+                                      loss: sums.loss / Double(sums.tokens), nll: sums.nll / Double(sums.tokens),
+                                      bleu: try validationBLEU?())
         let improved = result.loss.isFinite && (state.bestValidLoss.map { result.loss < $0 } ?? true)
         if !improved {
             state.validationsWithoutImprovement += 1

@@ -14,6 +14,8 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
     public var keepLast = 3
     public var patience = 0           // 0 = never stop early
     public var seed: UInt64 = 1
+    /// Translate the valid set at each validation and record its BLEU (beam size; 0 = off).
+    public var evalBLEUBeam = 0
 
     public init() {}
 

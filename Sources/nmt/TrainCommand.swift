@@ -43,6 +43,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after N validations without improvement (0 = never).") var patience = 0
     @Option(help: "Random seed (initialisation, batch order, dropout).") var seed: UInt64 = 1
     @Option(help: "Threads for BLAS and kernels.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(name: .customLong("eval-bleu"), help: "At each validation, translate the valid set and record its BLEU.") var evalBLEU = false
+    @Option(name: .customLong("eval-bleu-beam"), help: "Beam size for --eval-bleu (1 = greedy, fast).") var evalBLEUBeam = 1
     @Flag(help: "No progress output.") var quiet = false
 
     func validate() throws {
@@ -76,6 +78,7 @@ struct TrainCommand: ParsableCommand {
             trainer.keepLast = keepLast
             trainer.patience = patience
             trainer.seed = seed
+            trainer.evalBLEUBeam = evalBLEU ? evalBLEUBeam : 0
             let session = try TrainingSession.start(
                 name: name, db: database.db, modelOptions: model, optimizerOptions: optim, trainer: trainer,
                 data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocab),

@@ -23,12 +23,22 @@ final class TrainingSession {
     let trainer: Trainer
     let quiet: Bool
 
-    private init(store: RunStore, name: String, config: RunConfiguration, trainer: Trainer, quiet: Bool) {
+    private init(store: RunStore, name: String, config: RunConfiguration, trainer: Trainer, quiet: Bool,
+                 model: TransformerModel, vocabulary: BPEModel) throws {
         self.store = store
         self.name = name
         self.config = config
         self.trainer = trainer
         self.quiet = quiet
+        if config.trainer.evalBLEUBeam > 0 {
+            let text = try ParallelCorpus.read(source: config.data.validSource, target: config.data.validTarget)
+            let translator = try Translator(model: model, vocabulary: vocabulary,
+                                            settings: .init(beam: config.trainer.evalBLEUBeam), maxTokens: config.trainer.maxTokens)
+            trainer.validationBLEU = {
+                let hypotheses = try translator.translate(text.source)
+                return try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: config.data.validTarget).bleu.score
+            }
+        }
     }
 
     // MARK: Starting and resuming
@@ -60,7 +70,7 @@ final class TrainingSession {
         log(quiet, "run \(runName): \(config.preset) (\(model.parameterCount) parameters), \(optimizer.kind.rawValue), lr \(schedule.lr), "
             + "\(schedule.kind.rawValue) schedule, warmup \(schedule.warmup); \(BLASRuntime.description)")
         corpora.report(trainer: trainer, quiet: quiet)
-        return TrainingSession(store: store, name: runName, config: config, trainer: trainer, quiet: quiet)
+        return try TrainingSession(store: store, name: runName, config: config, trainer: trainer, quiet: quiet, model: model, vocabulary: vocabulary)
     }
 
     static func resume(name: String, db: String, limits: Limits, threads: Int, quiet: Bool) throws -> TrainingSession {
@@ -99,7 +109,7 @@ final class TrainingSession {
                                   train: corpora.train.pairs, valid: corpora.valid.pairs,
                                   recorder: StoreRecorder(store: store, run: name, keepLast: config.trainer.keepLast), state: state)
         log(quiet, "run \(name): resuming after update \(state.update) (epoch \(state.epoch)) from checkpoint \(checkpoint.info.id); \(BLASRuntime.description)")
-        return TrainingSession(store: store, name: name, config: config, trainer: trainer, quiet: quiet)
+        return try TrainingSession(store: store, name: name, config: config, trainer: trainer, quiet: quiet, model: model, vocabulary: vocabulary)
     }
 
     // MARK: Running
