@@ -106,11 +106,19 @@ public struct AlignmentEvidence: Sendable {
     /// Source words that have lexicon entries, and how many of them find one in the target.
     static func lexiconMatches(_ source: VerseFeatures, _ target: VerseFeatures, _ lexicon: TranslationLexicon) -> (tried: Int, found: Int) {
         var tried = 0, found = 0
-        for w in source.words {
-            let options = lexicon.translations(of: w)
-            if options.isEmpty { continue }
-            tried += 1
-            for t in options where contains(target.words, t) { found += 1; break }
+        lexicon.offsets.withUnsafeBufferPointer { offsets in
+            lexicon.translations.withUnsafeBufferPointer { translations in
+                for w in source.words where Int(w) + 1 < offsets.count {
+                    var k = Int(offsets[Int(w)])
+                    let end = Int(offsets[Int(w) + 1])
+                    if k == end { continue }
+                    tried += 1
+                    while k < end {
+                        if contains(target.words, translations[k]) { found += 1; break }
+                        k += 1
+                    }
+                }
+            }
         }
         return (tried, found)
     }
@@ -121,12 +129,26 @@ public struct AlignmentEvidence: Sendable {
         return (source.names.count, found)
     }
 
-    static func contains<T: Comparable>(_ sorted: [T], _ value: T) -> Bool {
-        var low = 0, high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] < value { low = mid + 1 } else { high = mid }
+    // Two concrete copies, not one generic: unspecialised generics are slow in debug builds.
+    static func contains(_ sorted: [Int32], _ value: Int32) -> Bool {
+        sorted.withUnsafeBufferPointer { s in
+            var low = 0, high = s.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if s[mid] < value { low = mid + 1 } else { high = mid }
+            }
+            return low < s.count && s[low] == value
         }
-        return low < sorted.count && sorted[low] == value
+    }
+
+    static func contains(_ sorted: [UInt32], _ value: UInt32) -> Bool {
+        sorted.withUnsafeBufferPointer { s in
+            var low = 0, high = s.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if s[mid] < value { low = mid + 1 } else { high = mid }
+            }
+            return low < s.count && s[low] == value
+        }
     }
 }

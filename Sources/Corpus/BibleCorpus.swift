@@ -20,8 +20,11 @@ public struct BibleCorpus: Sendable {
     }
 
     public init(sourceOutput: [UInt8], targetOutput: [UInt8]) throws {
-        let source = try DiathekeOutputParser.parse(sourceOutput, module: Self.source.name)
-        let target = try DiathekeOutputParser.parse(targetOutput, module: Self.target.name)
+        try self.init(source: try DiathekeOutputParser.parse(sourceOutput, module: Self.source.name),
+                      target: try DiathekeOutputParser.parse(targetOutput, module: Self.target.name))
+    }
+
+    init(source: [DiathekeVerse], target: [DiathekeVerse]) throws {
         let alignment = VerseAlignment.align(source: source, target: target)
         let aligned = alignment.pairs
         let missing = BibleSplit.missingHeldOutBooks(in: Set(aligned.map(\.key.book)))
@@ -40,8 +43,11 @@ public struct BibleCorpus: Sendable {
 
     /// Runs diatheke on both modules concurrently and builds the corpus.
     public static func build(using diatheke: Diatheke) throws -> BibleCorpus {
-        let outputs = try diatheke.readBibles([source, target])
-        return try BibleCorpus(sourceOutput: outputs[0], targetOutput: outputs[1])
+        // Each module is parsed on its reading thread: the Spanish one while diatheke still reads the English.
+        let verses = try diatheke.readBibles([source, target]) { module, output in
+            try DiathekeOutputParser.parse(output, module: module.name)
+        }
+        return try BibleCorpus(source: verses[0], target: verses[1])
     }
 
     /// File name → contents, for every split: `.es`, `.en` (one verse per line) and `.ref`

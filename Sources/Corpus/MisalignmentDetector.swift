@@ -47,21 +47,36 @@ public struct MisalignmentDetector: Sendable {
     /// One verdict per verse. source[i] and target[i] share a key; `books` are index ranges.
     /// Verses empty on either side get `.keep` here (they are dropped as empty by the caller).
     public func verdicts(source: [VerseFeatures], target: [VerseFeatures], books: [Range<Int>]) -> [Verdict] {
+        // Books are independent: judge them on all cores, then put the verdicts back in order.
+        let perBook = BookSlots(count: books.count)
+        DispatchQueue.concurrentPerform(iterations: books.count) { b in
+            perBook.set(b, bookVerdicts(source: source, target: target, book: books[b]))
+        }
         var verdicts = [Verdict](repeating: .keep, count: source.count)
-        for book in books {
+        for (b, book) in books.enumerated() {
+            for (k, verdict) in perBook.get(b).enumerated() { verdicts[book.lowerBound + k] = verdict }
+        }
+        return verdicts
+    }
+
+    /// Verdicts for the verses of one book, in order; indices inside them are global.
+    func bookVerdicts(source: [VerseFeatures], target: [VerseFeatures], book: Range<Int>) -> [Verdict] {
+        let base = book.lowerBound
+        var verdicts = [Verdict](repeating: .keep, count: book.count)
+        do {
             let offsets = viterbiOffsets(source: source, target: target, book: book)
             for i in book where offsets[i - book.lowerBound] != 0 && !source[i].isEmpty && !target[i].isEmpty {
                 let d = offsets[i - book.lowerBound]
-                verdicts[i] = .shifted(offset: d, shiftedScore: evidence.logLikelihoodRatio(source[i], target[i + d]),
+                verdicts[i - base] = .shifted(offset: d, shiftedScore: evidence.logLikelihoodRatio(source[i], target[i + d]),
                                        keyedScore: evidence.logLikelihoodRatio(source[i], target[i]))
             }
             // Suspects: neighbours of shifted verses and of verses empty on one side.
             for i in book {
                 let suspicious = { (j: Int) -> Bool in
-                    if case .shifted = verdicts[j] { return true }
+                    if case .shifted = verdicts[j - base] { return true }
                     return source[j].isEmpty != target[j].isEmpty
                 }
-                guard verdicts[i] == .keep, !source[i].isEmpty, !target[i].isEmpty else { continue }
+                guard verdicts[i - base] == .keep, !source[i].isEmpty, !target[i].isEmpty else { continue }
                 let keyed = evidence.logLikelihoodRatio(source[i], target[i])
                 var best: Verdict = .keep
                 var bestScore = keyed
@@ -77,7 +92,7 @@ public struct MisalignmentDetector: Sendable {
                         if joined > bestScore { best = .merged(neighbour: j, joinedSide: .source, joinedScore: joined, keyedScore: keyed); bestScore = joined }
                     }
                 }
-                verdicts[i] = best
+                verdicts[i - base] = best
             }
         }
         return verdicts
@@ -121,4 +136,13 @@ public struct MisalignmentDetector: Sendable {
         }
         return offsets
     }
+}
+
+/// Per-book results written from concurrent iterations.
+private final class BookSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[MisalignmentDetector.Verdict]]
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ index: Int, _ value: [MisalignmentDetector.Verdict]) { lock.lock(); slots[index] = value; lock.unlock() }
+    func get(_ index: Int) -> [MisalignmentDetector.Verdict] { lock.lock(); defer { lock.unlock() }; return slots[index] }
 }

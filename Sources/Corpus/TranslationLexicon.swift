@@ -78,7 +78,7 @@ public struct TranslationLexicon: Sendable {
                                 }
                                 k += 1
                             }
-                            touched.sort()
+                            touched.sort()  // translations of a word in id order: deterministic
                             for e in touched {
                                 let shared = together[Int(e)]
                                 let dice = 2 * Double(shared) / Double(sourceFrequency[w] + targetFrequency[Int(e)])
