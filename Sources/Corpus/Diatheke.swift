@@ -87,13 +87,19 @@ public struct Diatheke: Sendable {
 
     /// Reads several modules at once (diatheke is single-threaded; the WEB alone takes ~9 s).
     public func readBibles(_ modules: [SwordModule]) throws -> [[UInt8]] {
+        try readBibles(modules) { _, output in output }
+    }
+
+    /// Reads several modules at once and runs `process` on each output on its reading thread, so
+    /// a module that diatheke finishes early is processed while the others are still being read.
+    public func readBibles<Value>(_ modules: [SwordModule], process: @escaping @Sendable (SwordModule, [UInt8]) throws -> Value) throws -> [Value] {
         // Plain threads, not Dispatch: each job blocks on a pipe for seconds.
-        let results = ResultSlots<[UInt8]>(count: modules.count)
+        let results = ResultSlots<Value>(count: modules.count)
         let group = DispatchGroup()
         for (index, module) in modules.enumerated() {
             group.enter()
             Thread {
-                results.set(index, Result { try readBible(module) })
+                results.set(index, Result { try process(module, try readBible(module)) })
                 group.leave()
             }.start()
         }

@@ -29,27 +29,89 @@ public enum OSISMarkup {
     }
 
     public static func plainText(_ markup: ArraySlice<UInt8>) -> String {
-        var out = TextBuilder(capacity: markup.count)
+        markup.withUnsafeBufferPointer { plainText(bytes: $0) }
+    }
+
+    /// One pass over raw bytes, no per-tag allocation: this runs on every verse of both Bibles,
+    /// in a debug build under `make test`.
+    static func plainText(bytes m: UnsafeBufferPointer<UInt8>) -> String {
+        var out = TextBuilder(capacity: m.count)
         var dropDepth = 0  // > 0 while inside an element whose content is dropped
-        var dropName: ArraySlice<UInt8> = []
-        forEachPiece(of: markup) { piece in
-            switch piece {
-            case .text(let text):
-                if dropDepth == 0 { out.append(text) }
-            case .tag(let tag):
-                if dropDepth > 0 {
-                    if tag.name.elementsEqual(dropName) {
-                        if tag.kind == .start { dropDepth += 1 } else if tag.kind == .end { dropDepth -= 1 }
-                    }
-                } else if tag.kind == .start && isDropped(tag) {
-                    dropDepth = 1
-                    dropName = tag.name
-                } else if separatingElements.contains(Array(tag.name)) {
-                    out.appendSpace()
-                }
+        var dropName = 0..<0
+        let n = m.count
+        var i = 0
+        while i < n {
+            if m[i] != UInt8(ascii: "<") {
+                var j = i + 1
+                while j < n && m[j] != UInt8(ascii: "<") { j += 1 }
+                if dropDepth == 0 { out.append(m, i..<j) }
+                i = j
+                continue
             }
+            var close = i + 1
+            while close < n && m[close] != UInt8(ascii: ">") { close += 1 }
+            guard close < n else {  // a '<' without '>' is text
+                if dropDepth == 0 { out.append(m, i..<n) }
+                break
+            }
+            var start = i + 1, end = close
+            var kind = Tag.Kind.start
+            if start < end && m[start] == UInt8(ascii: "/") { kind = .end; start += 1 }
+            if end > start && m[end - 1] == UInt8(ascii: "/") { kind = .empty; end -= 1 }
+            var nameEnd = start
+            while nameEnd < end && !(m[nameEnd] == 0x20 || m[nameEnd] == 0x09 || m[nameEnd] == 0x0A || m[nameEnd] == 0x0D) { nameEnd += 1 }
+            let name = start..<nameEnd
+            if dropDepth > 0 {
+                if equal(m, name, m, dropName) {
+                    if kind == .start { dropDepth += 1 } else if kind == .end { dropDepth -= 1 }
+                }
+            } else if kind == .start && (equal(m, name, "note") || (equal(m, name, "title") && !contains(m, nameEnd..<end, canonicalAttribute))) {
+                dropDepth = 1
+                dropName = name
+            } else if isSeparating(m, name) {
+                out.appendSpace()
+            }
+            i = close + 1
         }
         return out.string
+    }
+
+    static func isSeparating(_ m: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
+        switch name.count {
+        case 1: return m[name.lowerBound] == UInt8(ascii: "l") || m[name.lowerBound] == UInt8(ascii: "p")
+        case 2: return equal(m, name, "lg") || equal(m, name, "lb") || equal(m, name, "br")
+        case 3: return equal(m, name, "div") || equal(m, name, "row")
+        case 4: return equal(m, name, "item") || equal(m, name, "list") || equal(m, name, "cell")
+        case 5: return equal(m, name, "table")
+        case 7: return equal(m, name, "chapter")
+        case 9: return equal(m, name, "milestone")
+        default: return false
+        }
+    }
+
+    static func equal(_ m: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let l = literal.utf8Start
+        for k in 0..<range.count where m[range.lowerBound + k] != l[k] { return false }
+        return true
+    }
+
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ ra: Range<Int>, _ b: UnsafeBufferPointer<UInt8>, _ rb: Range<Int>) -> Bool {
+        guard ra.count == rb.count else { return false }
+        for k in 0..<ra.count where a[ra.lowerBound + k] != b[rb.lowerBound + k] { return false }
+        return true
+    }
+
+    static func contains(_ m: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ needle: [UInt8]) -> Bool {
+        guard range.count >= needle.count else { return false }
+        var i = range.lowerBound
+        while i + needle.count <= range.upperBound {
+            var k = 0
+            while k < needle.count && m[i + k] == needle[k] { k += 1 }
+            if k == needle.count { return true }
+            i += 1
+        }
+        return false
     }
 
     /// The text of the canonical titles in `markup`, in order; everything else is ignored. Used on
@@ -167,16 +229,21 @@ struct TextBuilder {
     }
 
     mutating func append(_ text: ArraySlice<UInt8>) {
-        var i = text.startIndex
-        while i < text.endIndex {
-            let whitespaceLength = Self.whitespaceLength(text, at: i)
+        text.withUnsafeBufferPointer { append($0, 0..<$0.count) }
+    }
+
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let whitespaceLength = Self.whitespaceLength(text, at: i, end: end)
             if whitespaceLength > 0 {
                 appendSpace()
                 i += whitespaceLength
                 continue
             }
             if pendingSpace { bytes.append(0x20); pendingSpace = false }
-            if text[i] == UInt8(ascii: "&"), let (decoded, length) = Self.entity(text, at: i) {
+            if text[i] == UInt8(ascii: "&"), let (decoded, length) = Self.entity(text, at: i, end: end) {
                 bytes.append(decoded)
                 i += length
             } else {
@@ -190,9 +257,11 @@ struct TextBuilder {
         ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"),
     ].map { (Array($0.0.utf8), $0.1.utf8.first!) }
 
-    static func entity(_ text: ArraySlice<UInt8>, at i: Int) -> (UInt8, Int)? {
-        for (name, value) in entities where i + name.count <= text.endIndex && text[i..<(i + name.count)].elementsEqual(name) {
-            return (value, name.count)
+    static func entity(_ text: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (UInt8, Int)? {
+        for (name, value) in entities where i + name.count <= end {
+            var k = 0
+            while k < name.count && text[i + k] == name[k] { k += 1 }
+            if k == name.count { return (value, name.count) }
         }
         return nil
     }
@@ -200,13 +269,13 @@ struct TextBuilder {
     /// Length in bytes of the White_Space character at `i`, or 0. The list is Unicode's
     /// White_Space property: ASCII tab…CR and space, U+0085, U+00A0, U+1680, U+2000–U+200A,
     /// U+2028, U+2029, U+202F, U+205F, U+3000.
-    static func whitespaceLength(_ text: ArraySlice<UInt8>, at i: Int) -> Int {
+    static func whitespaceLength(_ text: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int {
         let b0 = text[i]
         if b0 == 0x20 || (b0 >= 0x09 && b0 <= 0x0D) { return 1 }
         if b0 < 0xC2 { return 0 }
-        let b1 = i + 1 < text.endIndex ? text[i + 1] : 0
+        let b1 = i + 1 < end ? text[i + 1] : 0
         if b0 == 0xC2 { return (b1 == 0x85 || b1 == 0xA0) ? 2 : 0 }
-        guard b0 == 0xE1 || b0 == 0xE2 || b0 == 0xE3, i + 2 < text.endIndex else { return 0 }
+        guard b0 == 0xE1 || b0 == 0xE2 || b0 == 0xE3, i + 2 < end else { return 0 }
         let b2 = text[i + 2]
         switch (b0, b1) {
         case (0xE1, 0x9A): return b2 == 0x80 ? 3 : 0

@@ -15,7 +15,8 @@ struct BibleDataCommand: ParsableCommand {
         commandName: "bible",
         abstract: "Build the Spanish→English Bible corpus (Reina-Valera 1909 → World English Bible) from the Debian SWORD modules.",
         discussion: """
-        Writes OUT/{train,valid,test}.{es,en,ref}, one verse per line, split by book. With --manifest,
+        Writes OUT/{train,valid,test}.{es,en,ref}, one verse per line, split by book, and OUT/dropped.tsv,
+        every verse left out (missing or empty on a side, or misaligned) with its reason. With --manifest,
         checks every file against the manifest (line count and SHA-256); with --write-manifest,
         (re)writes the manifest instead. Needs the apt packages diatheke, sword-text-sparv and sword-text-web.
         """
@@ -40,9 +41,13 @@ struct BibleDataCommand: ParsableCommand {
         let corpus = try BibleCorpus.build(using: diatheke)
         let files = corpus.files()
         for file in files { try write(Data(file.contents.utf8), to: "\(out)/\(file.name)") }
-        let sizes = CorpusSplit.allCases.map { "\($0.rawValue) \(corpus.pairs[$0]?.count ?? 0)" }.joined(separator: ", ")
-        print("bible: \(corpus.counts.pairs) verse pairs (\(sizes)) written to \(out)")
-        print("bible: dropped \(corpus.counts.sourceOnly) verses only in \(BibleCorpus.source.name), \(corpus.counts.targetOnly) only in \(BibleCorpus.target.name), \(corpus.counts.empty) empty on a side")
+        func perSplit(_ count: (CorpusSplit) -> Int) -> String {
+            CorpusSplit.allCases.map { "\($0.rawValue) \(count($0))" }.joined(separator: ", ")
+        }
+        let counts = corpus.counts
+        print("bible: \(counts.pairs) verse pairs (\(perSplit { corpus.pairs[$0]?.count ?? 0 })) written to \(out)")
+        print("bible: dropped \(counts.sourceOnly) verses only in \(BibleCorpus.source.name), \(counts.targetOnly) only in \(BibleCorpus.target.name), \(counts.empty) empty on a side")
+        print("bible: kept \(counts.pairs), dropped \(counts.sourceOnly + counts.targetOnly + counts.empty) empty/missing (\(perSplit { corpus.droppedCount(in: $0) { !$0.isMisaligned } })), dropped \(counts.misaligned) misaligned (\(perSplit { corpus.droppedCount(in: $0) { $0.isMisaligned } })); listed in \(out)/\(BibleCorpus.droppedFile)")
 
         guard let manifestPath = manifest else { return }
         if writeManifest {

@@ -36,8 +36,9 @@ import Testing
         let out = try temporaryDirectory()
         let result = try nmt(["data", "bible", "--out", out, "--manifest", "data/bible.manifest"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("bible: 31077 verse pairs (train 29536, valid 528, test 1013)"))
-        #expect(result.stdout.contains("bible: all 9 files match data/bible.manifest"))
+        #expect(result.stdout.contains("bible: 30876 verse pairs (train 29345, valid 528, test 1003)"))
+        #expect(result.stdout.contains("bible: kept 30876, dropped 6442 empty/missing (train 6441, valid 0, test 1), dropped 201 misaligned (train 191, valid 0, test 10); listed in \(out)/dropped.tsv"))
+        #expect(result.stdout.contains("bible: all 10 files match data/bible.manifest"))
         let testRefs = try String(contentsOfFile: "\(out)/test.ref", encoding: .utf8)
         #expect(testRefs.hasPrefix("Ruth 1:1\n"))
     }
