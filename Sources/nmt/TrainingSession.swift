@@ -171,6 +171,13 @@ final class TrainingSession {
         // Finish the update in flight, checkpoint, mark the run interrupted.
         signal(SIGINT) { _ in Trainer.stopRequested = true }
         signal(SIGTERM) { _ in Trainer.stopRequested = true }
+        // A parent may have spawned us from a thread that blocks signals (thread pools do, and
+        // posix_spawn passes the mask on): unblock them, or SIGTERM would never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
 
