@@ -1,0 +1,89 @@
+import Foundation
+import Store
+import Testing
+
+/// `nmt translate`, `score`, `average`, `eval` on a small trained run.
+@Suite(.serialized)
+struct TranslateCommandTests {
+    static func trainedWorkspace() throws -> TrainingWorkspace {
+        let ws = try TrainingWorkspace(label: "translate")
+        let r = try ws.train("r", ["--lr", "3e-3", "--warmup", "10", "--max-update", "30", "--valid-every", "10",
+                                   "--save-every", "10", "--keep-last", "3"])
+        guard r.status == 0 else { throw NMTProcess.Failure(description: "training failed: \(r.stderr)") }
+        return ws
+    }
+
+    @Test func translatesOneLinePerInputLineInOrder() throws {
+        let ws = try Self.trainedWorkspace()
+        var input = Data("En el principio\n\nY dijo Dios\n".utf8)
+        input.append(contentsOf: [0x61, 0xFF, 0x62, 0x0A])           // invalid UTF-8
+        input.append(Data((String(repeating: "palabra ", count: 400) + "\nfin").utf8))  // over-long, no final newline
+        for beam in ["1", "3"] {
+            let r = try ws.run(["translate", "--run", "r", "--beam", beam, "--max-len-b", "5"], stdin: input)
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count == 7 && lines.last == "", "one line per input line: \(lines)")
+            #expect(lines[1] == "", "empty line in, empty line out")
+            #expect(r.stderr.contains("1 input lines had invalid UTF-8"))
+            #expect(r.stderr.contains("truncated"))
+        }
+        // Batch composition does not change a sentence's translation.
+        let alone = try ws.run(["translate", "--run", "r", "--beam", "3", "--max-len-b", "5"], stdin: Data("Y dijo Dios\n".utf8))
+        let together = try ws.run(["translate", "--run", "r", "--beam", "3", "--max-len-b", "5"], stdin: input)
+        #expect(alone.stdout.split(separator: "\n").first == together.stdout.split(separator: "\n", omittingEmptySubsequences: false)[2])
+        // Same output from the exported model without the database.
+        #expect(try ws.run(["export", "r", "--checkpoint", "best", "--out", "m.safetensors"]).status == 0)
+        let exported = try ws.run(["translate", "--model", "m.safetensors", "--vocab", "small.bpe", "--beam", "3", "--max-len-b", "5"], stdin: input)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout == together.stdout)
+        let missing = try ws.run(["translate", "--model", "m.safetensors"], stdin: input)
+        #expect(missing.status != 0 && missing.stderr.contains("--vocab"))
+        let unknown = try ws.run(["translate", "--run", "nobody"], stdin: input)
+        #expect(unknown.status != 0 && unknown.stderr.contains("nobody") && unknown.errorLines.count == 1)
+    }
+
+    /// Forced decoding agrees with the trainer's validation NLL on the same pairs and weights.
+    @Test func scoreAgreesWithTheTrainersLoss() throws {
+        let ws = try Self.trainedWorkspace()
+        let r = try ws.run(["score", "--run", "r", "--checkpoint", "last", "--src", "valid.es", "--tgt", "valid.en"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: "\t").map { Double($0)! } }
+        #expect(rows.count == 40)
+        for row in rows { #expect(abs(row[0] / row[2] - row[1]) < 1e-9 && row[0] < 0) }
+        let tokens = rows.map { $0[2] }.reduce(0, +)
+        let nll = -rows.map { $0[0] }.reduce(0, +) / tokens
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        let validation = try #require(try store.validations(run: "r").last { $0.update == 30 })
+        #expect(abs(nll - validation.nll) < 1e-4 * validation.nll, "score \(nll) vs trainer \(validation.nll)")
+        let mismatched = try ws.run(["score", "--run", "r", "--src", "valid.es", "--tgt", "train.en"])
+        #expect(mismatched.status != 0 && mismatched.errorLines.count == 1)
+    }
+
+    @Test func averagingOneCheckpointGivesItBackAndEvalIsStored() throws {
+        let ws = try Self.trainedWorkspace()
+        let one = try ws.run(["average", "r", "--last", "1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        #expect(try store.loadCheckpoint(run: "r", .average).payload.weights == store.loadCheckpoint(run: "r", .last).payload.weights)
+        let three = try ws.run(["average", "r", "--last", "3"])
+        #expect(three.status == 0 && three.stdout.contains("average of 3 checkpoints (updates 10, 20, 30)"))
+        let tooMany = try ws.run(["average", "r", "--last", "10"])
+        #expect(tooMany.status != 0 && tooMany.stderr.contains("--keep-last 10"))
+        // Resuming never starts from an averaged checkpoint.
+        #expect(try store.loadCheckpoint(run: "r", .last).info.kind != "average")
+
+        let eval = try ws.run(["eval", "r", "--split", "test", "--checkpoint", "avg", "--beam", "2", "--quiet"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let evaluation = try #require(try store.evaluations(run: "r").last)
+        #expect(evaluation.split == "test")
+        #expect(evaluation.decodingJSON.contains("\"beam\":2"))
+        // The stored score is what `nmt bleu` says of the written translations.
+        let bleu = try ws.run(["bleu", "test.en", "--hyp", "r.test.hyp", "--chrf", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(bleu.stdout.utf8)) as! [String: [String: Any]]
+        #expect(abs((json["bleu"]!["score"] as! Double) - evaluation.bleu) < 1e-9)
+        #expect(abs((json["chrf"]!["score"] as! Double) - evaluation.chrF) < 1e-9)
+        #expect(evaluation.signature == json["bleu"]!["signature"] as! String)
+        let runs = try ws.run(["runs"])
+        #expect(runs.stdout.contains(String(format: "%.2f", evaluation.bleu)))
+    }
+}
