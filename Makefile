@@ -9,7 +9,7 @@ DEBUG_BIN := .build/debug/nmt
 NMT ?= $(RELEASE_BIN)
 VOCAB := vocab/bible.8k.bpe
 
-.PHONY: all deps build build-debug test data vocab vocab-update demo bench clean
+.PHONY: all deps build build-debug test data vocab vocab-update demo bench train-small clean
 
 all: build
 
@@ -49,6 +49,15 @@ demo: build data
 
 bench: build data
 	bash scripts/bench.sh
+
+# The `small` preset with RAdam for about an hour, then BLEU of the best checkpoint on the test set
+# (beam 5), stored with the run in out/small.sqlite.
+train-small: build data
+	mkdir -p out
+	$(NMT) train --db out/small.sqlite --name small-radam --preset small --optimizer radam --lr 5e-4 --schedule constant \
+	  --max-time 55m --valid-every 500 --save-every 500 --keep-last 10 --eval-bleu
+	$(NMT) average small-radam --db out/small.sqlite --last 5
+	$(NMT) eval small-radam --db out/small.sqlite --split test --checkpoint avg --beam 5 --out out/small-radam.test.hyp
 
 clean:
 	rm -rf .build
