@@ -79,7 +79,8 @@ public final class Trainer {
     public func run(progress: (Progress) -> Void = { _ in }) throws -> StopReason {
         processStart = Date()
         var intervalLoss = LossSums()
-        var intervalStart = Date()
+        // Time spent on updates only: validation and checkpoints do not dilute tokens/s.
+        var intervalSeconds = 0.0
         var gradNorm = 0.0
         var lastReport = StepReport(step: 0, rhoT: nil, rectification: nil, adaptive: true)
         var order = trainBatches.order(epoch: state.epoch, seed: settings.seed)
@@ -90,6 +91,7 @@ public final class Trainer {
                 return reason
             }
             // Accumulate gradients over up to updateFreq batches of the current epoch.
+            let updateStart = Date()
             model.zeroGradients()
             var sums = LossSums()
             var micro = 0
@@ -102,8 +104,9 @@ public final class Trainer {
             }
             if sums.tokens > 0 {
                 try takeUpdate(sums: sums, gradNorm: &gradNorm, report: &lastReport, interval: &intervalLoss)
+                intervalSeconds += Date().timeIntervalSince(updateStart)
                 if state.update % settings.logEvery == 0 && intervalLoss.tokens > 0 {
-                    let seconds = max(Date().timeIntervalSince(intervalStart), 1e-9)
+                    let seconds = max(intervalSeconds, 1e-9)
                     let lr = schedule.learningRate(update: state.update)
                     try recorder.recordMetrics(TrainMetrics(
                         update: state.update, epoch: state.epoch,
@@ -113,7 +116,7 @@ public final class Trainer {
                     progress(Progress(update: state.update, epoch: state.epoch, loss: intervalLoss.loss / Double(intervalLoss.tokens),
                                       lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed))
                     intervalLoss = LossSums()
-                    intervalStart = Date()
+                    intervalSeconds = 0
                 }
                 if settings.validEvery > 0 && state.update % settings.validEvery == 0 { try validate() }
                 if settings.saveEvery > 0 && state.update % settings.saveEvery == 0 { try checkpoint() }

@@ -28,7 +28,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try withCleanErrors {
             Parallel.setThreadCap(threads)
-            var modelSource = try ModelSourceOptions.parse(["--run", name, "--db", database.db, "--checkpoint", checkpoint])
+            let modelSource = try ModelSourceOptions.parse(["--run", name, "--db", database.db, "--checkpoint", checkpoint])
             try modelSource.validate()
             let loaded = try modelSource.load()
             let config = loaded.config!

@@ -22,8 +22,11 @@ final class StoreRecorder: TrainingRecorder {
     }
 
     func recordValidation(_ v: ValidationResult) throws {
-        try store.appendValidation(ValidationRow(update: v.update, epoch: v.epoch, validLoss: v.loss, nll: v.nll,
-                                                 perplexity: v.perplexity, bleu: v.bleu), run: run)
+        // SQLite turns NaN into NULL, which the NOT NULL columns refuse; a diverged model's
+        // validation is recorded as +∞ instead (still "not finite" to every reader).
+        func finite(_ x: Double) -> Double { x.isNaN ? .infinity : x }
+        try store.appendValidation(ValidationRow(update: v.update, epoch: v.epoch, validLoss: finite(v.loss), nll: finite(v.nll),
+                                                 perplexity: finite(v.perplexity), bleu: v.bleu), run: run)
     }
 
     func saveCheckpoint(_ c: TrainingCheckpoint) throws {
