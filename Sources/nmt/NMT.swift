@@ -14,7 +14,7 @@ struct NMT: ParsableCommand {
           nmt bpe learn --vocab-size 8000 --out vocab/bible.bpe data/bible/train.es data/bible/train.en
           nmt bleu data/bible/test.en --hyp output.txt
         """,
-        version: "nmt \(version)",
+        version: "nmt \(version)\n\(BLASRuntime.description)",
         subcommands: [DataCommand.self, BPECommand.self, TrainCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self, ExportCommand.self, TranslateCommand.self, ScoreCommand.self, AverageCommand.self, EvalCommand.self, BleuCommand.self, VersionCommand.self]
     )
 

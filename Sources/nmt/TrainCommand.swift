@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Optim
+import Text
 import Training
 
 struct TrainCommand: ParsableCommand {
@@ -25,6 +26,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("valid-src")) var validSrc = "data/bible/valid.es"
     @Option(name: .customLong("valid-tgt")) var validTgt = "data/bible/valid.en"
     @Option(help: "BPE model file (nmt bpe learn).") var vocab = "vocab/bible.8k.bpe"
+    @Option(name: .customLong("learn-vocab"), help: ArgumentHelp(
+        "Learn a joint BPE of this many pieces from --src and --tgt for this run (written next to the database as NAME.bpe) instead of using --vocab."))
+    var learnVocab: Int?
 
     @OptionGroup(title: "Optimizer") var optim: OptimizerOptions
 
@@ -53,6 +57,8 @@ struct TrainCommand: ParsableCommand {
         }
         if resume != nil && name != nil { throw ValidationError("--resume names the run already; drop --name") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let learnVocab, learnVocab < 5 { throw ValidationError("--learn-vocab must be at least 5 (4 special tokens and a character)") }
+        if learnVocab != nil && name == nil { throw ValidationError("--learn-vocab needs --name (the vocabulary file is named after the run)") }
     }
 
     func run() throws {
@@ -79,12 +85,28 @@ struct TrainCommand: ParsableCommand {
             trainer.patience = patience
             trainer.seed = seed
             trainer.evalBLEUBeam = evalBLEU ? evalBLEUBeam : 0
+            var vocabPath = vocab
+            if let learnVocab, let name {
+                vocabPath = try Self.learnVocabulary(size: learnVocab, run: name, db: database.db, files: [src, tgt], quiet: quiet)
+            }
             let session = try TrainingSession.start(
                 name: name, db: database.db, modelOptions: model, optimizerOptions: optim, trainer: trainer,
-                data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocab),
+                data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocabPath),
                 threads: threads, quiet: quiet)
             try session.run()
         }
+    }
+
+    /// Learns a run's own vocabulary next to its database; refuses to overwrite another run's.
+    static func learnVocabulary(size: Int, run: String, db: String, files: [String], quiet: Bool) throws -> String {
+        let path = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("\(run).bpe").path
+        if FileManager.default.fileExists(atPath: path) {
+            throw CLIError("\(path) exists already (from an earlier run named \(run)?): remove it or choose another --name")
+        }
+        let (model, summary) = try BPELearner.learn(files: files, options: BPELearnerOptions(vocabSize: size))
+        try model.save(path: path)
+        log(quiet, "learned \(model.vocabSize) BPE pieces (\(summary.merges) merges) from \(files.joined(separator: " + ")) → \(path)")
+        return path
     }
 
     func limitOverrides() -> TrainingSession.Limits {

@@ -13,6 +13,24 @@ struct TranslateCommandTests {
         return ws
     }
 
+    /// `--eval-bleu` stores the valid-set BLEU with each validation; `--learn-vocab` trains
+    /// with a vocabulary learned for the run.
+    @Test func evalBLEUDuringTrainingAndLearnedVocabulary() throws {
+        let ws = try TrainingWorkspace(label: "evalbleu")
+        let r = try ws.train("b", ["--lr", "3e-3", "--max-update", "20", "--valid-every", "10", "--eval-bleu", "--learn-vocab", "300"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ws.path("b.bpe")))
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        let validations = try store.validations(run: "b")
+        #expect(validations.count == 2)
+        #expect(validations.allSatisfy { ($0.bleu ?? -1) >= 0 && ($0.bleu ?? 101) <= 100 })
+        #expect(try store.run(named: "b").run.configurationJSON.contains("b.bpe"))
+        let again = try ws.train("b", ["--max-update", "5", "--learn-vocab", "300"])
+        #expect(again.status != 0 && again.errorLines.count == 1)
+        let version = try ws.run(["--version"])
+        #expect(version.stdout.contains("OpenBLAS core") && version.stdout.contains("thread"))
+    }
+
     @Test func translatesOneLinePerInputLineInOrder() throws {
         let ws = try Self.trainedWorkspace()
         var input = Data("En el principio\n\nY dijo Dios\n".utf8)
