@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Translation speed of the `small` preset: the first 500 sentences of data/bible/test.es with
+# beam 5 and greedy (beam 1), lenpen 1, max length 1.2·source + 10, in sentences/s and target
+# tokens/s, and — when torch is installed — the PyTorch peer (scripts/bench/translate_peer.py:
+# the same batched fairseq-style beam search with cached keys/values, PyTorch eager) on the
+# same weights, settings, batching and thread count, measured in the same run. Prints the
+# speed ratio (goal ≥ 3×) and the share of sentences whose outputs are identical (goal ≥ 99%).
+# Weights: a short `small` run (300 updates), trained once and cached under out/bench/translate.
+# nmt's time is the `nmt translate` wall time minus its start-up (model load) measured on empty
+# input; the peer times its search only. Target tokens are the BPE pieces of the output text.
+# Needs `make build data`. Usage: scripts/bench/60-translate.sh [threads]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+THREADS="${1:-$(nproc)}"
+SENTENCES=500
+NMT=.build/release/nmt
+VOCAB=vocab/bible.8k.bpe
+[ -x "$NMT" ] || { echo "60-translate: $NMT not found; run make build" >&2; exit 1; }
+[ -f data/bible/test.es ] || { echo "60-translate: data/bible missing; run make data" >&2; exit 1; }
+
+WORK=out/bench/translate
+MODEL="$WORK/small-300.safetensors"
+mkdir -p "$WORK"
+if [ ! -f "$MODEL" ]; then
+    echo "60-translate: training small for 300 updates once (cached as $MODEL)"
+    rm -f "$WORK"/model.sqlite "$WORK"/model.sqlite-wal "$WORK"/model.sqlite-shm
+    "$NMT" train --db "$WORK/model.sqlite" --name small300 --preset small --optimizer adam --lr 1e-3 --warmup 100 \
+        --max-update 300 --max-tokens 4096 --valid-every 300 --save-every 300 --log-every 50 --threads "$THREADS" --quiet >/dev/null
+    "$NMT" export small300 --db "$WORK/model.sqlite" --checkpoint last --out "$MODEL.tmp" >/dev/null
+    mv "$MODEL.tmp" "$MODEL"
+fi
+
+head -n "$SENTENCES" data/bible/test.es > "$WORK/src.es"
+"$NMT" bpe encode --ids --model "$VOCAB" < "$WORK/src.es" > "$WORK/src.ids"
+now() { date +%s.%N; }
+translate() { "$NMT" translate --model "$MODEL" --vocab "$VOCAB" --threads "$THREADS" --quiet "$@"; }
+
+# Start-up (loading model and vocabulary), the best of two runs on empty input.
+startup=""
+for _ in 1 2; do
+    t0=$(now); translate --beam 5 < /dev/null > /dev/null; t1=$(now)
+    startup=$(python3 -c "import sys; a = float(sys.argv[1]) - float(sys.argv[2]); print(a if not sys.argv[3] else min(a, float(sys.argv[3])))" "$t1" "$t0" "$startup")
+done
+
+HAS_TORCH=0
+if python3 -c 'import torch' 2>/dev/null; then HAS_TORCH=1; else echo "60-translate: PyTorch not installed, peer skipped"; fi
+REPORT=()
+for beam in 5 1; do
+    t0=$(now); translate --beam "$beam" < "$WORK/src.es" > "$WORK/nmt.beam$beam.txt"; t1=$(now)
+    peer_json=""
+    if [ "$HAS_TORCH" = 1 ]; then
+        python3 scripts/bench/translate_peer.py "$MODEL" "$WORK/src.ids" "$WORK/peer.beam$beam.ids" "$beam" "$THREADS" > "$WORK/peer.beam$beam.json"
+        "$NMT" bpe decode --ids --model "$VOCAB" < "$WORK/peer.beam$beam.ids" > "$WORK/peer.beam$beam.txt"
+        peer_json="$WORK/peer.beam$beam.json"
+    fi
+    REPORT+=("$beam" "$t0" "$t1" "$peer_json")
+done
+
+for beam in 5 1; do
+    "$NMT" bpe encode --model "$VOCAB" < "$WORK/nmt.beam$beam.txt" > "$WORK/nmt.beam$beam.pieces"
+    [ "$HAS_TORCH" = 0 ] || "$NMT" bpe encode --model "$VOCAB" < "$WORK/peer.beam$beam.txt" > "$WORK/peer.beam$beam.pieces"
+done
+
+python3 - "$WORK" "$SENTENCES" "$THREADS" "$startup" "${REPORT[@]}" <<'PY'
+import json, sys
+work, n, threads, startup = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+args = sys.argv[5:]
+
+def lines(path):
+    return open(path, encoding="utf-8").read().split("\n")[:-1]
+
+def pieces(path):
+    return sum(len(l.split()) for l in lines(path))
+
+print(f"translate small: {n} sentences of data/bible/test.es, lenpen 1, max length 1.2·src+10, {threads} threads "
+      f"(nmt: wall time minus {startup:.2f} s start-up; target tokens = BPE pieces of the output)")
+for i in range(0, len(args), 4):
+    beam, t0, t1, peer = int(args[i]), float(args[i + 1]), float(args[i + 2]), args[i + 3]
+    name = "greedy" if beam == 1 else f"beam {beam}"
+    secs = max(t1 - t0 - startup, 1e-9)
+    tokens = pieces(f"{work}/nmt.beam{beam}.pieces")
+    print(f"  {name:7} nmt      {n / secs:7.1f} sentences/s {tokens / secs:8.0f} target tokens/s ({secs:.2f} s)")
+    if not peer:
+        continue
+    p = json.load(open(peer))
+    ptokens = pieces(f"{work}/peer.beam{beam}.pieces")
+    print(f"  {name:7} PyTorch  {n / p['seconds']:7.1f} sentences/s {ptokens / p['seconds']:8.0f} target tokens/s "
+          f"({p['seconds']:.2f} s; torch {p['torch']} eager)")
+    ours, theirs = lines(f"{work}/nmt.beam{beam}.txt"), lines(f"{work}/peer.beam{beam}.txt")
+    same = sum(a == b for a, b in zip(ours, theirs))
+    first = next((k + 1 for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), None)
+    print(f"  {name:7} ratio nmt/PyTorch {p['seconds'] / secs:.2f}x (goal ≥ 3x); identical outputs {same}/{len(ours)} "
+          f"= {100 * same / len(ours):.1f}% (goal ≥ 99%)" + (f"; first difference at line {first}" if first else ""))
+PY
