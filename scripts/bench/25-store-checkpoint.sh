@@ -26,7 +26,7 @@ let store = try RunStore(path: path)
 try store.createRun(NewRun(name: "bench", configurationJSON: "{}", corpus: [], vocabularySHA256: "", seed: 1,
                            toolVersion: "bench", gitCommit: "", blas: "", optimizer: "adam", learningRate: 1e-3, warmupSteps: 0))
 let weights = (0..<10_000_000).map { Float($0 % 1000) * 0.001 }
-let payload = CheckpointPayload(weights: weights, optimizerState: [], trainingState: Data(#"{"step":1}"#.utf8))
+let payload = CheckpointPayload(weights: weights, optimizerState: Data(), trainingState: Data(#"{"step":1}"#.utf8))
 let hash = weights.withUnsafeBytes { bytes in seconds { _ = SHA256.hexDigest(of: bytes) } }
 var saves: [Double] = []
 for update in 1...3 {
