@@ -113,8 +113,11 @@ public struct BeamSearch {
                 keepRows += nextRows
                 stillActive.append(s)
             }
+            // An unchanged row order (greedy search, beams that kept their rows) needs no copy
+            // of the caches: reordering costs a copy of every row's keys and values.
+            let unchanged = keepRows.count == tokens.count && keepRows.elementsEqual(0..<keepRows.count)
             rowsOfSentence = stillActive
-            if !keepRows.isEmpty { decoder.reorder(rows: keepRows) }
+            if !keepRows.isEmpty && !unchanged { decoder.reorder(rows: keepRows) }
             stepIndex += 1
         }
         return finished.map { hyps in
