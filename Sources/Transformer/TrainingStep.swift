@@ -30,9 +30,11 @@ extension TransformerModel {
         workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: true)
         let (decoderOut, encoderOut) = forward(batch, ctx)
         let ws = workspace, nt = batch.size * batch.targetLength
-        let r = batch.targetOutput.withUnsafeBufferPointer {
-            CrossEntropyKernels.lossAndGradient(logits: ws.logits.pointer, targets: $0.baseAddress!, rows: nt, vocabulary: config.vocabularySize,
-                                                smoothing: labelSmoothing, padIndex: TransformerConfig.padId, gradScale: gradientScale, scratch: ws.lossScratch)
+        let r = Profiler.measure(.loss) {
+            batch.targetOutput.withUnsafeBufferPointer {
+                CrossEntropyKernels.lossAndGradient(logits: ws.logits.pointer, targets: $0.baseAddress!, rows: nt, vocabulary: config.vocabularySize,
+                                                    smoothing: labelSmoothing, padIndex: TransformerConfig.padId, gradScale: gradientScale, scratch: ws.lossScratch)
+            }
         }
         backward(batch, ctx, decoderOut: decoderOut, encoderOut: encoderOut)
         return LossResult(loss: r.loss, nll: r.nll, tokens: r.tokens)
@@ -89,7 +91,9 @@ extension TransformerModel {
             y = decoderLayerForward(l, a, input: y, memory: enc, batch: b, targetLength: t, sourceLength: s, ctx)
         }
         if let norm = layout.decoderNorm { y = finalNormForward(ws.decoderFinal, input: y, rows: nt, norm) }
-        GEMM.multiply(transB: true, m: nt, n: v, k: d, a: y, lda: d, b: P + layout.embedding, ldb: d, beta: 0, c: ws.logits.pointer, ldc: v)
+        Profiler.measure(.outputProjection) {
+            GEMM.multiply(transB: true, m: nt, n: v, k: d, a: y, lda: d, b: P + layout.embedding, ldb: d, beta: 0, c: ws.logits.pointer, ldc: v)
+        }
         _ = ns
         return (y, enc)
     }
@@ -141,6 +145,7 @@ extension TransformerModel {
 
     func embed(_ ids: [Int32], into out: UnsafeMutablePointer<Float>, batch b: Int, length t: Int, mask: DropoutMask) {
         let d = config.modelDimension
+        Profiler.measure(.embedding) {
         ids.withUnsafeBufferPointer { idp in
             positions.withUnsafeBufferPointer { pos in
                 EmbeddingKernels.forward(out: out, ids: idp.baseAddress!, batch: b, length: t, table: P + layout.embedding, scale: embedScale,
@@ -148,12 +153,15 @@ extension TransformerModel {
             }
         }
         if mask.isActive { Elementwise.dropoutForward(out, out, b * t * d, mask) }
+        }
     }
 
     func finalNormForward(_ a: FinalNormActivations, input: UnsafeMutablePointer<Float>, rows n: Int, _ norm: LayerNormOffsets) -> UnsafeMutablePointer<Float> {
         a.input = input
-        LayerNormKernels.forward(out: a.out.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input, weight: P + norm.weight, bias: P + norm.bias,
-                                 rows: n, columns: config.modelDimension)
+        Profiler.measure(.layerNorm) {
+            LayerNormKernels.forward(out: a.out.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input, weight: P + norm.weight, bias: P + norm.bias,
+                                     rows: n, columns: config.modelDimension)
+        }
         return a.out.pointer
     }
 
@@ -164,11 +172,13 @@ extension TransformerModel {
         let b = batch.size, s = batch.sourceLength, t = batch.targetLength, ns = b * s, nt = b * t
         var g = ws.gradA.pointer, other = ws.gradB.pointer
         // tied output projection: logits = y·Eᵀ
-        GEMM.multiply(m: nt, n: d, k: v, a: ws.logits.pointer, lda: v, b: P + layout.embedding, ldb: d, beta: 0, c: g, ldc: d)
-        GEMM.multiply(transA: true, m: v, n: d, k: nt, a: ws.logits.pointer, lda: v, b: decoderOut, ldb: d, beta: 1, c: G + layout.embedding, ldc: d)
+        Profiler.measure(.outputProjectionBackward) {
+            GEMM.multiply(m: nt, n: d, k: v, a: ws.logits.pointer, lda: v, b: P + layout.embedding, ldb: d, beta: 0, c: g, ldc: d)
+            GEMM.multiply(transA: true, m: v, n: d, k: nt, a: ws.logits.pointer, lda: v, b: decoderOut, ldb: d, beta: 1, c: G + layout.embedding, ldc: d)
+        }
         if let norm = layout.decoderNorm { finalNormBackward(ws.decoderFinal, dOut: g, dInput: other, rows: nt, norm); swap(&g, &other) }
         let dMemory = ws.gradMemory.pointer
-        Elementwise.zero(dMemory, ns * d)
+        Profiler.measure(.other) { Elementwise.zero(dMemory, ns * d) }
         for l in stride(from: config.decoderLayers - 1, through: 0, by: -1) {
             let a = ws.decoder[l], o = layout.decoderLayers[l]
             var r = blockBackward(a.feedForwardBlock, dOut: g, other: other, rows: nt, norm: o.finalNorm,
@@ -196,7 +206,7 @@ extension TransformerModel {
                       mask: ctx.mask(config.dropout, site: DropoutSite.id(stack: 1, layer: 0, DropoutSite.embedding)))
         // encoder
         g = ws.gradA.pointer; other = ws.gradB.pointer
-        Elementwise.copy(g, dMemory, ns * d)
+        Profiler.measure(.other) { Elementwise.copy(g, dMemory, ns * d) }
         if let norm = layout.encoderNorm { finalNormBackward(ws.encoderFinal, dOut: g, dInput: other, rows: ns, norm); swap(&g, &other) }
         for l in stride(from: config.encoderLayers - 1, through: 0, by: -1) {
             let a = ws.encoder[l], o = layout.encoderLayers[l]
@@ -220,17 +230,21 @@ extension TransformerModel {
     }
 
     func finalNormBackward(_ a: FinalNormActivations, dOut: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>, rows n: Int, _ norm: LayerNormOffsets) {
-        LayerNormKernels.backward(dx: dInput, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.input!, weight: P + norm.weight,
-                                  mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: config.modelDimension,
-                                  accumulate: false, scratch: workspace.normScratch)
+        Profiler.measure(.layerNormBackward) {
+            LayerNormKernels.backward(dx: dInput, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.input!, weight: P + norm.weight,
+                                      mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: config.modelDimension,
+                                      accumulate: false, scratch: workspace.normScratch)
+        }
     }
 
     func embedBackward(_ ids: [Int32], dOut: UnsafeMutablePointer<Float>, count n: Int, mask: DropoutMask) {
         let d = config.modelDimension
-        if mask.isActive { Elementwise.dropoutBackward(dOut, dOut, n * d, mask) }
-        ids.withUnsafeBufferPointer {
-            EmbeddingKernels.backward(dtable: G + layout.embedding, dout: dOut, ids: $0.baseAddress!, count: n, scale: embedScale,
-                                      columns: d, padIndex: TransformerConfig.padId)
+        Profiler.measure(.embeddingBackward) {
+            if mask.isActive { Elementwise.dropoutBackward(dOut, dOut, n * d, mask) }
+            ids.withUnsafeBufferPointer {
+                EmbeddingKernels.backward(dtable: G + layout.embedding, dout: dOut, ids: $0.baseAddress!, count: n, scale: embedScale,
+                                          columns: d, padIndex: TransformerConfig.padId)
+            }
         }
     }
 }
