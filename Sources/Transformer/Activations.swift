@@ -64,6 +64,11 @@ final class TrainingWorkspace {
     let encoderFinal = FinalNormActivations(), decoderFinal = FinalNormActivations()
     let encoderEmbedding = Tensor(), decoderEmbedding = Tensor()
     let logits = Tensor()
+    /// Decoder rows that get logits (see TransformerModel.forward's outputRows).
+    let outputHidden = Tensor(), gradOutputHidden = Tensor()
+    var outputTargets: [Int32] = []
+    var outputRowIndex: [Int] = []
+    var outputRowCount = 0
     // Gradient scratch, shared by all layers (the backward pass visits them one at a time).
     let gradA = Tensor(), gradB = Tensor(), gradSublayer = Tensor(), gradProjection = Tensor(), gradKeyValue = Tensor()
     let gradContext = Tensor(), gradHidden = Tensor(), gradProbs = Tensor(), gradMemory = Tensor()
@@ -113,6 +118,8 @@ final class TrainingWorkspace {
         encoderEmbedding.resize([ns, d])
         decoderEmbedding.resize([nt, d])
         logits.resize([nt, c.vocabularySize])
+        outputHidden.resize([nt, d])
+        if training { gradOutputHidden.resize([nt, d]) }
         sourcePad.reserve(ns)
         targetPad.reserve(nt)
         if training {
