@@ -5,12 +5,14 @@ import Tensor
 /// One residual sub-layer (attention or FFN) with its layer norm.
 /// post-norm: out = LN(input + dropout(F(input)))    — `sum` is the LN input, `lnOut` the output
 /// pre-norm:  out = input + dropout(F(LN(input)))    — `lnOut` feeds F, `sum` is the output
+/// F(·) itself is not kept (the backward pass needs only the dropout mask, which it
+/// recomputes): it goes to the workspace's shared `sublayerOut`.
 final class ResidualBlockActivations {
-    let sum = Tensor(), lnOut = Tensor(), mean = Tensor(), rstd = Tensor(), fOut = Tensor()
+    let sum = Tensor(), lnOut = Tensor(), mean = Tensor(), rstd = Tensor()
     var input: UnsafeMutablePointer<Float>? = nil
 
     func reserve(rows: Int, d: Int) {
-        sum.resize([rows, d]); lnOut.resize([rows, d]); fOut.resize([rows, d])
+        sum.resize([rows, d]); lnOut.resize([rows, d])
         mean.resize([rows]); rstd.resize([rows])
     }
 }
@@ -64,6 +66,8 @@ final class TrainingWorkspace {
     let encoderFinal = FinalNormActivations(), decoderFinal = FinalNormActivations()
     let encoderEmbedding = Tensor(), decoderEmbedding = Tensor()
     let logits = Tensor()
+    /// A sub-layer's output before its residual add, shared by all blocks.
+    let sublayerOut = Tensor()
     /// Decoder rows that get logits (see TransformerModel.forward's outputRows).
     let outputHidden = Tensor(), gradOutputHidden = Tensor()
     var outputTargets: [Int32] = []
@@ -115,6 +119,7 @@ final class TrainingWorkspace {
             encoderFinal.reserve(rows: ns, d: d)
             decoderFinal.reserve(rows: nt, d: d)
         }
+        sublayerOut.resize([nmax, d])
         encoderEmbedding.resize([ns, d])
         decoderEmbedding.resize([nt, d])
         logits.resize([nt, c.vocabularySize])

@@ -37,15 +37,15 @@ extension TransformerModel {
                 LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input,
                                          weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
             }
-            sublayer(a.lnOut.pointer, a.fOut.pointer)
+            sublayer(a.lnOut.pointer, workspace.sublayerOut.pointer)
             Profiler.measure(.residualDropout) {
-                Elementwise.residualDropoutForward(a.sum.pointer, input, a.fOut.pointer, n * d, mask)
+                Elementwise.residualDropoutForward(a.sum.pointer, input, workspace.sublayerOut.pointer, n * d, mask)
             }
             return a.sum.pointer
         } else {
-            sublayer(input, a.fOut.pointer)
+            sublayer(input, workspace.sublayerOut.pointer)
             Profiler.measure(.residualDropout) {
-                Elementwise.residualDropoutForward(a.sum.pointer, input, a.fOut.pointer, n * d, mask)
+                Elementwise.residualDropoutForward(a.sum.pointer, input, workspace.sublayerOut.pointer, n * d, mask)
             }
             Profiler.measure(.layerNorm) {
                 LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: a.sum.pointer,
