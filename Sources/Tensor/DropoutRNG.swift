@@ -40,18 +40,4 @@ public struct DropoutMask {
     /// The multiplier for element `index`: 0 or 1/(1-p).
     @inlinable @inline(__always)
     public func factor(_ index: Int) -> Float { keeps(index) ? scale : 0 }
-
-    /// `factor` of elements index ..< index + 8, lane by lane the same hash (bit-identical).
-    @inlinable @inline(__always)
-    public func factors8(_ index: Int) -> SIMD8<Float> {
-        let lanes = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-        var h = (SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: index)) &+ lanes) &* 0x9E37_79B1 ^ SIMD8(repeating: key)
-        h ^= h &>> 16
-        h = h &* 0x85EB_CA6B
-        h ^= h &>> 13
-        h = h &* 0xC2B2_AE35
-        h ^= h &>> 16
-        let keep = (h &>> 8) .>= SIMD8(repeating: threshold)
-        return SIMD8<Float>(repeating: 0).replacing(with: scale, where: keep)
-    }
 }
