@@ -126,8 +126,10 @@ extension TransformerModel {
                            q: view(qkv), k: view(qkv + d), v: view(qkv + 2 * d),
                            probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
                            dProbs: ws.gradProbs.pointer, dropout: mask)
-        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dqkv, x: a.input!,
-                        weight: P + o.qkvWeight, rows: n, inputs: d, outputs: 3 * d, ones: ones)
+        Profiler.measure(.attentionProjectionBackward) {
+            Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dqkv, x: a.input!,
+                            weight: P + o.qkvWeight, rows: n, inputs: d, outputs: 3 * d, ones: ones)
+        }
     }
 
     // MARK: cross-attention  (q from the decoder, k|v from the encoder output `memory`)

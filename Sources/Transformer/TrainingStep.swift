@@ -178,13 +178,13 @@ extension TransformerModel {
     func embed(_ ids: [Int32], into out: UnsafeMutablePointer<Float>, batch b: Int, length t: Int, mask: DropoutMask) {
         let d = config.modelDimension
         Profiler.measure(.embedding) {
-        ids.withUnsafeBufferPointer { idp in
-            positions.withUnsafeBufferPointer { pos in
-                EmbeddingKernels.forward(out: out, ids: idp.baseAddress!, batch: b, length: t, table: P + layout.embedding, scale: embedScale,
-                                         positions: pos.baseAddress!, columns: d, padIndex: TransformerConfig.padId)
+            ids.withUnsafeBufferPointer { idp in
+                positions.withUnsafeBufferPointer { pos in
+                    EmbeddingKernels.forward(out: out, ids: idp.baseAddress!, batch: b, length: t, table: P + layout.embedding, scale: embedScale,
+                                             positions: pos.baseAddress!, columns: d, padIndex: TransformerConfig.padId)
+                }
             }
-        }
-        if mask.isActive { Elementwise.dropoutForward(out, out, b * t * d, mask) }
+            if mask.isActive { Elementwise.dropoutForward(out, out, b * t * d, mask) }
         }
     }
 

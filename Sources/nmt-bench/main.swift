@@ -84,7 +84,8 @@ for s in 0..<steps {
 }
 Profiler.isEnabled = false
 let t = times.min()!
-let flops = model.gemmFlops(batch: batch.size, sourceLength: batch.sourceLength, targetLength: batch.targetLength)
+// executed flops: the vocabulary projection runs over the non-pad target rows only
+let flops = model.gemmFlops(batch: batch.size, sourceLength: batch.sourceLength, targetLength: batch.targetLength, outputRows: batch.targetTokens)
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let rssMiB = Double(usage.ru_maxrss) / 1024
