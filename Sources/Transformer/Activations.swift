@@ -65,10 +65,14 @@ final class TrainingWorkspace {
     var decoder: [DecoderLayerActivations] = []
     let encoderFinal = FinalNormActivations(), decoderFinal = FinalNormActivations()
     let encoderEmbedding = Tensor(), decoderEmbedding = Tensor()
+    /// One block of logits [outputBlockRows, V] (see TransformerModel.outputLayer).
     let logits = Tensor()
+    /// Rows per output-layer block; nil = about 2M logits (8 MB). Tests set it small.
+    var outputBlockRowsOverride: Int? = nil
+    func outputBlockRows(vocabulary v: Int) -> Int { max(1, outputBlockRowsOverride ?? max(64, (1 << 21) / max(1, v))) }
     /// A sub-layer's output before its residual add, shared by all blocks.
     let sublayerOut = Tensor()
-    /// Decoder rows that get logits (see TransformerModel.forward's outputRows).
+    /// Decoder rows that get logits: the non-pad targets (see TransformerModel.gatherOutputRows).
     let outputHidden = Tensor(), gradOutputHidden = Tensor()
     var outputTargets: [Int32] = []
     var outputRowIndex: [Int] = []
@@ -122,7 +126,6 @@ final class TrainingWorkspace {
         sublayerOut.resize([nmax, d])
         encoderEmbedding.resize([ns, d])
         decoderEmbedding.resize([nt, d])
-        logits.resize([nt, c.vocabularySize])
         outputHidden.resize([nt, d])
         if training { gradOutputHidden.resize([nt, d]) }
         sourcePad.reserve(ns)

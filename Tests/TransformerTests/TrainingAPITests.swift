@@ -91,6 +91,28 @@ import Tensor
         #expect(first.contains { $0 != 0 })
     }
 
+    /// The output layer runs in blocks of rows; any block size gives the same loss and
+    /// gradients up to float rounding (the embedding gradient sums blocks in another order).
+    @Test func outputLayerBlocksDoNotChangeTheResult() throws {
+        let model = try TransformerModel(config: tinyConfig(dropout: 0.1), seed: 4)
+        let batch = try smallBatch()
+        model.zeroGradients()
+        let whole = try model.forwardBackward(batch, dropoutSeed: 2, step: 3)
+        let g1 = Array(model.gradients)
+        let e1 = try model.loss(batch)
+        model.workspace.outputBlockRowsOverride = 2  // 9 target tokens → blocks of 2, 2, 2, 2, 1
+        model.zeroGradients()
+        let blocked = try model.forwardBackward(batch, dropoutSeed: 2, step: 3)
+        let g2 = Array(model.gradients)
+        let e2 = try model.loss(batch)
+        model.workspace.outputBlockRowsOverride = nil
+        #expect(whole.tokens == blocked.tokens && e1.tokens == e2.tokens)
+        #expect(abs(whole.loss - blocked.loss) <= 1e-6 * abs(whole.loss))
+        #expect(abs(e1.nll - e2.nll) <= 1e-6 * abs(e1.nll))
+        let scale = g1.map { abs($0) }.max()!
+        for i in 0..<g1.count { #expect(abs(g1[i] - g2[i]) <= 1e-5 * scale) }
+    }
+
     @Test func workspaceIsReusedAcrossShapes() throws {
         let model = try TransformerModel(config: tinyConfig(), seed: 4)
         let small = try Batch(pairs: [(source: [5, 6], target: [7])])
