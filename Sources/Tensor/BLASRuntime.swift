@@ -15,12 +15,15 @@ public enum BLASRuntime {
         return String(cString: name).trimmingTrailingSpaces()
     }
 
+    /// OpenBLAS's own thread count: 1, since `Parallel` splits large GEMMs itself.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-
-    /// One line for `nmt --version` and run records.
-    public static var description: String { "OpenBLAS core \(coreName), \(threads) thread\(threads == 1 ? "" : "s")" }
+    /// One line for `nmt --version` and run records: the threads are those of our loops and
+    /// split GEMMs (`Parallel.threadCap`); each OpenBLAS call is single-threaded.
+    public static var description: String {
+        let n = Parallel.threadCap
+        return "OpenBLAS core \(coreName), \(n) thread\(n == 1 ? "" : "s")"
+    }
 
     /// Kernels that mean "OpenBLAS did not recognise this CPU".
     static let genericCores: Set<String> = ["prescott", "core2", "nehalem", "katmai", "coppermine", "northwood", "generic", "unknown"]

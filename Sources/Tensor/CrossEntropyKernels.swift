@@ -48,8 +48,8 @@ public enum CrossEntropyKernels {
                     continue
                 }
                 let tgt = Int(target)
-                let m = VectorMath.maximum(z, v)
-                let sumZ = Double(VectorMath.sum(z, v))
+                let (m, sumF) = VectorMath.maximumAndSum(z, v)
+                let sumZ = Double(sumF)
                 let zTarget = Double(z[tgt])
                 let total = VectorMath.expShifted(z, writeGradient ? z : tmp, v, shift: m)
                 let logZ = Double(m) + log(Double(total))
@@ -62,7 +62,14 @@ public enum CrossEntropyKernels {
                     // z holds exp(z - m) now; p = z / total.
                     let a = gradScale / total
                     let b = gradScale * epsOverV
-                    for k in 0..<v { z[k] = z[k] * a - b }
+                    let a8 = VectorMath.V8(repeating: a), b8 = VectorMath.V8(repeating: b)
+                    var k = 0
+                    while k + 8 <= v {
+                        let g = UnsafeRawPointer(z + k).loadUnaligned(as: VectorMath.V8.self) * a8 - b8
+                        UnsafeMutableRawPointer(z + k).storeBytes(of: g, as: VectorMath.V8.self)
+                        k += 8
+                    }
+                    while k < v { z[k] = z[k] * a - b; k += 1 }
                     z[tgt] -= gradScale * (1 - eps)
                 }
             }

@@ -2,29 +2,50 @@
 //
 // Shapes: any flat [n]. `offset` is the global index of element 0 so a chunk of a larger
 // tensor gets the same dropout mask as the whole (masks index the whole tensor).
+// The dropout hash stays scalar: SIMD8<UInt32> multiplies on the baseline x86-64 target
+// (no SSE4.1 pmulld) measured 5× slower than the scalar loop (10 vs 1.9 ns/element).
 public enum Elementwise {
+    public typealias V8 = SIMD8<Float>
+
+    @inlinable @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V8 { UnsafeRawPointer(p + i).loadUnaligned(as: V8.self) }
+
+    @inlinable @inline(__always)
+    static func store(_ v: V8, _ p: UnsafeMutablePointer<Float>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V8.self) }
+
+    /// Runs `vector(i)` for i = lo, lo+8, … while 8 elements remain, then `scalar(i)` on the
+    /// tail, over chunks of `0..<n` split across workers.
+    @inlinable @inline(__always)
+    static func forEach8(_ n: Int, minChunk: Int = 1 << 14, vector: (Int) -> Void, scalar: (Int) -> Void) {
+        Parallel.forEachChunk(n, minChunk: minChunk) { r in
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound { vector(i); i += 8 }
+            while i < r.upperBound { scalar(i); i += 1 }
+        }
+    }
+
     // MARK: dropout  out = x ⊙ mask / (1-p)
 
     /// out[i] = x[i]·factor(i); with an inactive mask a plain copy. `out` may equal `x`.
     public static func dropoutForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, _ mask: DropoutMask) {
-        Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
-            if mask.isActive {
-                for i in r { out[i] = x[i] * mask.factor(i) }
-            } else if UnsafePointer(out) != x {
-                (out + r.lowerBound).update(from: x + r.lowerBound, count: r.count)
-            }
+        if mask.isActive {
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in for i in r { out[i] = x[i] * mask.factor(i) } }
+        } else if UnsafePointer(out) != x {
+            copy(out, x, n)
         }
     }
 
     /// dx[i] (+)= dout[i]·factor(i).
     public static func dropoutBackward(_ dx: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ n: Int, _ mask: DropoutMask, accumulate: Bool = false) {
-        Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
-            switch (mask.isActive, accumulate) {
-            case (true, false): for i in r { dx[i] = dout[i] * mask.factor(i) }
-            case (true, true): for i in r { dx[i] += dout[i] * mask.factor(i) }
-            case (false, false): if UnsafePointer(dx) != dout { (dx + r.lowerBound).update(from: dout + r.lowerBound, count: r.count) }
-            case (false, true): for i in r { dx[i] += dout[i] }
-            }
+        switch (mask.isActive, accumulate) {
+        case (true, false):
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in for i in r { dx[i] = dout[i] * mask.factor(i) } }
+        case (true, true):
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in for i in r { dx[i] += dout[i] * mask.factor(i) } }
+        case (false, false):
+            if UnsafePointer(dx) != dout { copy(dx, dout, n) }
+        case (false, true):
+            forEach8(n, vector: { i in store(load(dx, i) + load(dout, i), dx, i) }, scalar: { i in dx[i] += dout[i] })
         }
     }
 
@@ -32,20 +53,16 @@ public enum Elementwise {
 
     /// out[i] = x[i] + y[i]·factor(i). `out` may equal `x` or `y`.
     public static func residualDropoutForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int, _ mask: DropoutMask) {
-        Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
-            if mask.isActive {
-                for i in r { out[i] = x[i] + y[i] * mask.factor(i) }
-            } else {
-                for i in r { out[i] = x[i] + y[i] }
-            }
+        if mask.isActive {
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in for i in r { out[i] = x[i] + y[i] * mask.factor(i) } }
+        } else {
+            add(out, x, y, n)
         }
     }
 
     /// out[i] = a[i] + b[i].
     public static func add(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
-        Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
-            for i in r { out[i] = a[i] + b[i] }
-        }
+        forEach8(n, vector: { i in store(load(a, i) + load(b, i), out, i) }, scalar: { i in out[i] = a[i] + b[i] })
     }
 
     public static func copy(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
@@ -74,24 +91,36 @@ public enum Elementwise {
     /// h[i] = max(x[i], 0) in place, then hd[i] = h[i]·factor(i) (hd may equal h only if the
     /// mask is inactive).
     public static func reluDropoutForward(_ h: UnsafeMutablePointer<Float>, _ hd: UnsafeMutablePointer<Float>, _ n: Int, _ mask: DropoutMask) {
-        Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
-            for i in r { h[i] = h[i] > 0 ? h[i] : 0 }
-            if mask.isActive {
-                for i in r { hd[i] = h[i] * mask.factor(i) }
-            } else if hd != h {
-                (hd + r.lowerBound).update(from: h + r.lowerBound, count: r.count)
+        let zero = V8(repeating: 0)
+        if mask.isActive {
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
+                for i in r {
+                    h[i] = h[i] > 0 ? h[i] : 0
+                    hd[i] = h[i] * mask.factor(i)
+                }
             }
+        } else {
+            forEach8(n, vector: { i in
+                let v = load(h, i)
+                let r = v.replacing(with: zero, where: .!(v .> zero))
+                store(r, h, i)
+                if hd != h { store(r, hd, i) }
+            }, scalar: { i in
+                h[i] = h[i] > 0 ? h[i] : 0
+                if hd != h { hd[i] = h[i] }
+            })
         }
     }
 
     /// dx[i] = dhd[i]·factor(i)·[h[i] > 0], in place allowed (dx == dhd).
     public static func reluDropoutBackward(_ dx: UnsafeMutablePointer<Float>, _ dhd: UnsafePointer<Float>, _ h: UnsafePointer<Float>, _ n: Int, _ mask: DropoutMask) {
-        Parallel.forEachChunk(n, minChunk: 1 << 14) { r in
-            if mask.isActive {
-                for i in r { dx[i] = h[i] > 0 ? dhd[i] * mask.factor(i) : 0 }
-            } else {
-                for i in r { dx[i] = h[i] > 0 ? dhd[i] : 0 }
-            }
+        let zero = V8(repeating: 0)
+        if mask.isActive {
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in for i in r { dx[i] = h[i] > 0 ? dhd[i] * mask.factor(i) : 0 } }
+        } else {
+            forEach8(n, vector: { i in
+                store(load(dhd, i).replacing(with: zero, where: .!(load(h, i) .> zero)), dx, i)
+            }, scalar: { i in dx[i] = h[i] > 0 ? dhd[i] : 0 })
         }
     }
 }

@@ -6,6 +6,10 @@
 import CBLAS
 
 public enum GEMM {
+    /// Below this many multiply-adds a GEMM runs on the calling thread (splitting costs a
+    /// Dispatch round trip, ~10 µs).
+    public static let splitThreshold = 1 << 20
+
     @inlinable
     public static func multiply(
         transA: Bool = false, transB: Bool = false,
@@ -23,6 +27,34 @@ public enum GEMM {
             }
             return
         }
+        let cap = Parallel.threadCap
+        if cap <= 1 || m * n * k < splitThreshold || Parallel.isWorkerThread {
+            sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Split C into `cap` blocks of whole rows (or columns, when C is wide), 16-aligned so
+        // every block but the last uses full micro-kernel tiles. No block sums over k, so the
+        // result does not depend on how the blocks are scheduled.
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        let per = ((extent + cap - 1) / cap + 15) / 16 * 16
+        let blocks = (extent + per - 1) / per
+        Parallel.forEachChunk(blocks) { range in
+            for blk in range {
+                let lo = blk * per, len = min(per, extent - lo)
+                if splitRows {
+                    sgemm(transA, transB, len, n, k, alpha, transA ? a + lo : a + lo * lda, lda, b, ldb, beta, c + lo * ldc, ldc)
+                } else {
+                    sgemm(transA, transB, m, len, k, alpha, a, lda, transB ? b + lo * ldb : b + lo, ldb, beta, c + lo, ldc)
+                }
+            }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -30,7 +62,7 @@ public enum GEMM {
 
     /// Strided batch: for i in 0..<batch, C_i = alpha·op(A_i)·op(B_i) + beta·C_i with
     /// A_i = a + i·strideA (and so on). The batch is split across `Parallel.threadCap`
-    /// workers, each calling single-threaded sgemm (never nested with OpenBLAS threads).
+    /// workers, each calling single-threaded sgemm.
     @inlinable
     public static func stridedBatched(
         batch: Int, transA: Bool = false, transB: Bool = false,
@@ -50,8 +82,12 @@ public enum GEMM {
     }
 
     /// y[n] += sum over rows of x[rows, n] (bias gradients), through sgemv with a ones vector.
+    /// Columns are split across workers (each sums whole columns, so the order is fixed).
     public static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>, ones: UnsafePointer<Float>) {
         if rows == 0 || columns == 0 { return }
-        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, x, Int32(columns), ones, 1, 1, y, 1)
+        Parallel.forEachChunk(columns, minChunk: max(16, splitThreshold / max(1, rows))) { cols in
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols.count), 1, x + cols.lowerBound, Int32(columns), ones, 1, 1,
+                        y + cols.lowerBound, 1)
+        }
     }
 }

@@ -1,9 +1,12 @@
 // Parallel loops and the global thread cap.
 //
-// One cap (the CLI's `--threads`) bounds both our own parallel loops and OpenBLAS's threads.
-// The two never nest: `Parallel.forEachChunk` sets OpenBLAS to one thread while its workers
-// run (so per-head GEMMs called inside run single-threaded on their worker) and restores the
-// cap afterwards, so a big GEMM issued from the caller's thread uses all `cap` threads.
+// One cap (the CLI's `--threads`) bounds our own parallel loops. OpenBLAS always runs
+// single-threaded: a large GEMM is split by `GEMM.multiply` into row or column blocks, one
+// per worker, instead of using OpenBLAS's thread pool. Reasons (measured, see
+// scripts/bench/30-model.sh): OpenBLAS's idle threads spin in sched_yield for ~0.1 s after
+// every threaded call, stealing a core from the Dispatch workers that run the next
+// elementwise kernel; and with a single pool of threads nothing can nest by accident.
+// Code running inside a worker (`isWorkerThread`) never splits again.
 import Dispatch
 import CBLAS
 #if canImport(Glibc)
@@ -11,42 +14,41 @@ import Glibc
 #endif
 
 public enum Parallel {
-    /// The number of threads our loops and OpenBLAS may use. Set it with `setThreadCap`.
-    public private(set) static var threadCap: Int = defaultThreadCap()
+    /// The number of threads our loops (and split GEMMs) may use. Set it with `setThreadCap`.
+    public private(set) static var threadCap: Int = initialThreadCap()
 
-    /// Caps our loops and OpenBLAS at `n` threads (at least 1).
+    /// Caps our loops at `n` threads (at least 1). OpenBLAS stays at one thread.
     public static func setThreadCap(_ n: Int) {
         threadCap = max(1, n)
-        openblas_set_num_threads(Int32(threadCap))
+        openblas_set_num_threads(1)
     }
 
-    static func defaultThreadCap() -> Int {
+    static func initialThreadCap() -> Int {
+        openblas_set_num_threads(1)
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return max(1, Int(n))
     }
 
+    /// Marks Dispatch worker threads while they run a chunk, so work inside a chunk stays on
+    /// its thread (no nested splitting).
+    @usableFromInline static let workerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    @usableFromInline static let workerMark = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+    /// True on a thread that is running a chunk of a parallel loop.
+    @inlinable
+    public static var isWorkerThread: Bool { pthread_getspecific(workerKey) != nil }
+
     /// Splits `0..<count` into at most `threadCap` contiguous chunks of at least `minChunk`
     /// items each and runs `body` on every chunk, concurrently when there is more than one.
-    /// `body` must only write to memory owned by its chunk. OpenBLAS runs single-threaded
-    /// inside `body` when the loop is parallel.
+    /// `body` must only write to memory owned by its chunk. The chunk boundaries depend only
+    /// on `count`, `minChunk` and the cap, so results are the same run to run.
     @inlinable
     public static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-        guard count > 0 else { return }
-        let workers = min(threadCap, max(1, count / max(1, minChunk)))
-        if workers <= 1 {
-            body(0..<count)
-            return
-        }
-        let per = (count + workers - 1) / workers
-        openblas_set_num_threads(1)
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = w * per
-                let hi = min(count, lo + per)
-                if lo < hi { body(lo..<hi) }
-            }
-        }
-        openblas_set_num_threads(Int32(threadCap))
+        forEachWorker(count, minChunk: minChunk) { _, range in body(range) }
     }
 
     /// Runs `body(worker, range)`; `worker` is in `0..<workerCount(count, minChunk)` so a
@@ -54,21 +56,23 @@ public enum Parallel {
     @inlinable
     public static func forEachWorker(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let workers = workerCount(count, minChunk: minChunk)
+        let workers = isWorkerThread ? 1 : workerCount(count, minChunk: minChunk)
         if workers <= 1 {
             body(0, 0..<count)
             return
         }
         let per = (count + workers - 1) / workers
-        openblas_set_num_threads(1)
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lo = w * per
                 let hi = min(count, lo + per)
-                if lo < hi { body(w, lo..<hi) }
+                guard lo < hi else { return }
+                let previous = pthread_getspecific(workerKey)
+                pthread_setspecific(workerKey, workerMark)
+                body(w, lo..<hi)
+                pthread_setspecific(workerKey, previous)
             }
         }
-        openblas_set_num_threads(Int32(threadCap))
     }
 
     @inlinable

@@ -6,18 +6,44 @@
 // over a cache of K keys sees them all). Masked entries get probability exactly 0; a row
 // with every key masked gets all zeros (not NaN).
 public enum SoftmaxKernels {
+    public typealias V8 = SIMD8<Float>
+
+    /// Keep-mask of keys j ..< j+8: lanes whose pad byte is 0.
+    @inlinable @inline(__always)
+    static func keeps8(_ keyPad: UnsafePointer<UInt8>, _ j: Int) -> SIMDMask<SIMD8<Int32>> {
+        let bytes = UnsafeRawPointer(keyPad + j).loadUnaligned(as: SIMD8<UInt8>.self)
+        return SIMD8<Int32>(truncatingIfNeeded: bytes) .== SIMD8<Int32>(repeating: 0)
+    }
+
     /// In place: p[j] = exp(p[j] - max) / Σ over the unmasked keys of one row.
     @inlinable
     public static func maskedRowForward(_ p: UnsafeMutablePointer<Float>, keys k: Int, keyPad: UnsafePointer<UInt8>?, visible: Int) {
         // `visible` = number of leading keys allowed by the causal mask (k when not causal).
         let n = min(visible, k)
         if let keyPad {
-            var m = -Float.greatestFiniteMagnitude
             var any = false
-            for j in 0..<n where keyPad[j] == 0 { m = max(m, p[j]); any = true }
+            for j in 0..<n where keyPad[j] == 0 { any = true; break }
             if !any { p.update(repeating: 0, count: k); return }
-            var total: Float = 0
-            for j in 0..<n {
+            var m8 = V8(repeating: -Float.greatestFiniteMagnitude)
+            var j = 0
+            while j + 8 <= n {
+                let v = UnsafeRawPointer(p + j).loadUnaligned(as: V8.self)
+                m8.replace(with: v, where: keeps8(keyPad, j) .& (v .> m8))
+                j += 8
+            }
+            var m = m8.max()
+            while j < n { if keyPad[j] == 0 { m = max(m, p[j]) }; j += 1 }
+            var total8 = V8(repeating: 0)
+            let m8s = V8(repeating: m), zero = V8(repeating: 0)
+            j = 0
+            while j + 8 <= n {
+                let e = VectorMath.exp(UnsafeRawPointer(p + j).loadUnaligned(as: V8.self) - m8s).replacing(with: zero, where: .!keeps8(keyPad, j))
+                UnsafeMutableRawPointer(p + j).storeBytes(of: e, as: V8.self)
+                total8 += e
+                j += 8
+            }
+            var total = total8.sum()
+            while j < n {
                 if keyPad[j] == 0 {
                     let e = VectorMath.exp(p[j] - m)
                     p[j] = e
@@ -25,24 +51,49 @@ public enum SoftmaxKernels {
                 } else {
                     p[j] = 0
                 }
+                j += 1
             }
-            let inv = 1 / total
-            for j in 0..<n { p[j] *= inv }
+            scale(p, n, by: 1 / total)
         } else {
             if n == 0 { p.update(repeating: 0, count: k); return }
             let m = VectorMath.maximum(p, n)
             let total = VectorMath.expShifted(p, p, n, shift: m)
-            let inv = 1 / total
-            for j in 0..<n { p[j] *= inv }
+            scale(p, n, by: 1 / total)
         }
         if n < k { (p + n).update(repeating: 0, count: k - n) }
+    }
+
+    @inlinable @inline(__always)
+    static func scale(_ p: UnsafeMutablePointer<Float>, _ n: Int, by inv: Float) {
+        let inv8 = V8(repeating: inv)
+        var j = 0
+        while j + 8 <= n {
+            let v = UnsafeRawPointer(p + j).loadUnaligned(as: V8.self) * inv8
+            UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: V8.self)
+            j += 8
+        }
+        while j < n { p[j] *= inv; j += 1 }
     }
 
     /// In place: dp[j] ← p[j]·(dp[j] - Σ_i dp[i]·p[i]). Masked entries (p = 0) become 0.
     @inlinable
     public static func rowBackward(_ dp: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, keys k: Int) {
-        var dot: Float = 0
-        for j in 0..<k { dot += dp[j] * p[j] }
-        for j in 0..<k { dp[j] = p[j] * (dp[j] - dot) }
+        var dot8 = V8(repeating: 0)
+        var j = 0
+        while j + 8 <= k {
+            dot8 += UnsafeRawPointer(dp + j).loadUnaligned(as: V8.self) * UnsafeRawPointer(p + j).loadUnaligned(as: V8.self)
+            j += 8
+        }
+        var dot = dot8.sum()
+        while j < k { dot += dp[j] * p[j]; j += 1 }
+        let dot8s = V8(repeating: dot)
+        j = 0
+        while j + 8 <= k {
+            let pv = UnsafeRawPointer(p + j).loadUnaligned(as: V8.self)
+            let v = pv * (UnsafeRawPointer(dp + j).loadUnaligned(as: V8.self) - dot8s)
+            UnsafeMutableRawPointer(dp + j).storeBytes(of: v, as: V8.self)
+            j += 8
+        }
+        while j < k { dp[j] = p[j] * (dp[j] - dot); j += 1 }
     }
 }

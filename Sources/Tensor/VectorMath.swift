@@ -66,6 +66,22 @@ public enum VectorMath {
         return s
     }
 
+    /// (max, sum) over n floats in one pass.
+    @inlinable
+    public static func maximumAndSum(_ p: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
+        var i = 0
+        var m8 = V8(repeating: -Float.greatestFiniteMagnitude), s8 = V8(repeating: 0)
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: V8.self)
+            m8.replace(with: v, where: v .> m8)
+            s8 += v
+            i += 8
+        }
+        var m = m8.max(), s = s8.sum()
+        while i < n { m = max(m, p[i]); s += p[i]; i += 1 }
+        return (m, s)
+    }
+
     /// out[i] = exp(x[i] - shift); returns the sum of out.
     @inlinable
     public static func expShifted(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {

@@ -5,12 +5,14 @@ import Tensor
 /// One residual sub-layer (attention or FFN) with its layer norm.
 /// post-norm: out = LN(input + dropout(F(input)))    — `sum` is the LN input, `lnOut` the output
 /// pre-norm:  out = input + dropout(F(LN(input)))    — `lnOut` feeds F, `sum` is the output
+/// F(·) itself is not kept (the backward pass needs only the dropout mask, which it
+/// recomputes): it goes to the workspace's shared `sublayerOut`.
 final class ResidualBlockActivations {
-    let sum = Tensor(), lnOut = Tensor(), mean = Tensor(), rstd = Tensor(), fOut = Tensor()
+    let sum = Tensor(), lnOut = Tensor(), mean = Tensor(), rstd = Tensor()
     var input: UnsafeMutablePointer<Float>? = nil
 
     func reserve(rows: Int, d: Int) {
-        sum.resize([rows, d]); lnOut.resize([rows, d]); fOut.resize([rows, d])
+        sum.resize([rows, d]); lnOut.resize([rows, d])
         mean.resize([rows]); rstd.resize([rows])
     }
 }
@@ -63,7 +65,18 @@ final class TrainingWorkspace {
     var decoder: [DecoderLayerActivations] = []
     let encoderFinal = FinalNormActivations(), decoderFinal = FinalNormActivations()
     let encoderEmbedding = Tensor(), decoderEmbedding = Tensor()
+    /// One block of logits [outputBlockRows, V] (see TransformerModel.outputLayer).
     let logits = Tensor()
+    /// Rows per output-layer block; nil = about 2M logits (8 MB). Tests set it small.
+    var outputBlockRowsOverride: Int? = nil
+    func outputBlockRows(vocabulary v: Int) -> Int { max(1, outputBlockRowsOverride ?? max(64, (1 << 21) / max(1, v))) }
+    /// A sub-layer's output before its residual add, shared by all blocks.
+    let sublayerOut = Tensor()
+    /// Decoder rows that get logits: the non-pad targets (see TransformerModel.gatherOutputRows).
+    let outputHidden = Tensor(), gradOutputHidden = Tensor()
+    var outputTargets: [Int32] = []
+    var outputRowIndex: [Int] = []
+    var outputRowCount = 0
     // Gradient scratch, shared by all layers (the backward pass visits them one at a time).
     let gradA = Tensor(), gradB = Tensor(), gradSublayer = Tensor(), gradProjection = Tensor(), gradKeyValue = Tensor()
     let gradContext = Tensor(), gradHidden = Tensor(), gradProbs = Tensor(), gradMemory = Tensor()
@@ -110,9 +123,11 @@ final class TrainingWorkspace {
             encoderFinal.reserve(rows: ns, d: d)
             decoderFinal.reserve(rows: nt, d: d)
         }
+        sublayerOut.resize([nmax, d])
         encoderEmbedding.resize([ns, d])
         decoderEmbedding.resize([nt, d])
-        logits.resize([nt, c.vocabularySize])
+        outputHidden.resize([nt, d])
+        if training { gradOutputHidden.resize([nt, d]) }
         sourcePad.reserve(ns)
         targetPad.reserve(nt)
         if training {

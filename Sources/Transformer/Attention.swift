@@ -31,29 +31,44 @@ struct AttentionGeometry {
 }
 
 enum Attention {
+    // Each pass runs over all B·H heads (or all score rows) split across workers; the
+    // per-head GEMMs call single-threaded sgemm on their worker. Passes are separate so
+    // the profiler can time them; the score blocks of one pass stay in L2/L3 for the next.
     static func forward(_ g: AttentionGeometry, q: HeadView, k: HeadView, v: HeadView, ctx: HeadView,
                         probs: UnsafeMutablePointer<Float>, probsDropped: UnsafeMutablePointer<Float>, dropout: DropoutMask) {
-        let dh = g.headDim, tq = g.queries, tk = g.keys
-        Parallel.forEachChunk(g.batch * g.heads) { jobs in
-            for j in jobs {
-                let b = j / g.heads, h = j % g.heads
-                let p = probs + j * g.blockSize
-                GEMM.multiply(transB: true, m: tq, n: tk, k: dh, alpha: g.scale,
-                              a: q.at(b, head: h, headDim: dh), lda: q.rowStride,
-                              b: k.at(b, head: h, headDim: dh), ldb: k.rowStride, beta: 0, c: p, ldc: tk)
-                let pad = g.keyPad.map { $0 + b * g.keyPadStride }
-                for i in 0..<tq {
-                    let visible = g.causal ? i + 1 + (tk - tq) : tk
-                    SoftmaxKernels.maskedRowForward(p + i * tk, keys: tk, keyPad: pad, visible: visible)
+        let dh = g.headDim, tq = g.queries, tk = g.keys, jobs = g.batch * g.heads
+        Profiler.measure(.attentionScores) {
+            Parallel.forEachChunk(jobs) { range in
+                for j in range {
+                    let b = j / g.heads, h = j % g.heads
+                    GEMM.multiply(transB: true, m: tq, n: tk, k: dh, alpha: g.scale,
+                                  a: q.at(b, head: h, headDim: dh), lda: q.rowStride,
+                                  b: k.at(b, head: h, headDim: dh), ldb: k.rowStride, beta: 0, c: probs + j * g.blockSize, ldc: tk)
                 }
-                var pd = p
-                if dropout.isActive {
-                    pd = probsDropped + j * g.blockSize
-                    let base = j * g.blockSize
-                    for x in 0..<g.blockSize { pd[x] = p[x] * dropout.factor(base + x) }
+            }
+        }
+        Profiler.measure(.attentionSoftmax) {
+            Parallel.forEachChunk(jobs * tq, minChunk: 64) { rows in
+                for r in rows {
+                    let j = r / tq, i = r % tq, b = j / g.heads
+                    let p = probs + r * tk
+                    let pad = g.keyPad.map { $0 + b * g.keyPadStride }
+                    SoftmaxKernels.maskedRowForward(p, keys: tk, keyPad: pad, visible: g.causal ? i + 1 + (tk - tq) : tk)
+                    if dropout.isActive {
+                        let pd = probsDropped + r * tk, base = r * tk
+                        for x in 0..<tk { pd[x] = p[x] * dropout.factor(base + x) }
+                    }
                 }
-                GEMM.multiply(m: tq, n: dh, k: tk, a: pd, lda: tk, b: v.at(b, head: h, headDim: dh), ldb: v.rowStride,
-                              beta: 0, c: ctx.at(b, head: h, headDim: dh), ldc: ctx.rowStride)
+            }
+        }
+        let pd = dropout.isActive ? probsDropped : probs
+        Profiler.measure(.attentionContext) {
+            Parallel.forEachChunk(jobs) { range in
+                for j in range {
+                    let b = j / g.heads, h = j % g.heads
+                    GEMM.multiply(m: tq, n: dh, k: tk, a: pd + j * g.blockSize, lda: tk, b: v.at(b, head: h, headDim: dh), ldb: v.rowStride,
+                                  beta: 0, c: ctx.at(b, head: h, headDim: dh), ldc: ctx.rowStride)
+                }
             }
         }
     }
@@ -62,29 +77,44 @@ enum Attention {
     static func backward(_ g: AttentionGeometry, dq: HeadView, dk: HeadView, dv: HeadView, dctx: HeadView,
                          q: HeadView, k: HeadView, v: HeadView,
                          probs: UnsafePointer<Float>, probsDropped: UnsafePointer<Float>, dProbs: UnsafeMutablePointer<Float>, dropout: DropoutMask) {
-        let dh = g.headDim, tq = g.queries, tk = g.keys
-        Parallel.forEachChunk(g.batch * g.heads) { jobs in
-            for j in jobs {
-                let b = j / g.heads, h = j % g.heads
-                let p = probs + j * g.blockSize
-                let pd = dropout.isActive ? probsDropped + j * g.blockSize : p
-                let dp = dProbs + j * g.blockSize
-                let dc = dctx.at(b, head: h, headDim: dh)
-                // dPd = dctx·Vᵀ ; dV = Pdᵀ·dctx
-                GEMM.multiply(transB: true, m: tq, n: tk, k: dh, a: dc, lda: dctx.rowStride,
-                              b: v.at(b, head: h, headDim: dh), ldb: v.rowStride, beta: 0, c: dp, ldc: tk)
-                GEMM.multiply(transA: true, m: tk, n: dh, k: tq, a: pd, lda: tk, b: dc, ldb: dctx.rowStride,
-                              beta: 0, c: dv.at(b, head: h, headDim: dh), ldc: dv.rowStride)
-                if dropout.isActive {
-                    let base = j * g.blockSize
-                    for x in 0..<g.blockSize { dp[x] *= dropout.factor(base + x) }
+        let dh = g.headDim, tq = g.queries, tk = g.keys, jobs = g.batch * g.heads
+        let pdAll = dropout.isActive ? probsDropped : probs
+        Profiler.measure(.attentionContextBackward) {
+            Parallel.forEachChunk(jobs) { range in
+                for j in range {
+                    let b = j / g.heads, h = j % g.heads
+                    let dc = dctx.at(b, head: h, headDim: dh)
+                    // dPd = dctx·Vᵀ ; dV = Pdᵀ·dctx
+                    GEMM.multiply(transB: true, m: tq, n: tk, k: dh, a: dc, lda: dctx.rowStride,
+                                  b: v.at(b, head: h, headDim: dh), ldb: v.rowStride, beta: 0, c: dProbs + j * g.blockSize, ldc: tk)
+                    GEMM.multiply(transA: true, m: tk, n: dh, k: tq, a: pdAll + j * g.blockSize, lda: tk, b: dc, ldb: dctx.rowStride,
+                                  beta: 0, c: dv.at(b, head: h, headDim: dh), ldc: dv.rowStride)
                 }
-                for i in 0..<tq { SoftmaxKernels.rowBackward(dp + i * tk, p + i * tk, keys: tk) }
-                // dQ = scale·dS·K ; dK = scale·dSᵀ·Q
-                GEMM.multiply(m: tq, n: dh, k: tk, alpha: g.scale, a: dp, lda: tk, b: k.at(b, head: h, headDim: dh), ldb: k.rowStride,
-                              beta: 0, c: dq.at(b, head: h, headDim: dh), ldc: dq.rowStride)
-                GEMM.multiply(transA: true, m: tk, n: dh, k: tq, alpha: g.scale, a: dp, lda: tk, b: q.at(b, head: h, headDim: dh), ldb: q.rowStride,
-                              beta: 0, c: dk.at(b, head: h, headDim: dh), ldc: dk.rowStride)
+            }
+        }
+        Profiler.measure(.attentionSoftmaxBackward) {
+            Parallel.forEachChunk(jobs * tq, minChunk: 64) { rows in
+                for r in rows {
+                    let dp = dProbs + r * tk
+                    if dropout.isActive {
+                        let base = r * tk
+                        for x in 0..<tk { dp[x] *= dropout.factor(base + x) }
+                    }
+                    SoftmaxKernels.rowBackward(dp, probs + r * tk, keys: tk)
+                }
+            }
+        }
+        Profiler.measure(.attentionScoresBackward) {
+            Parallel.forEachChunk(jobs) { range in
+                for j in range {
+                    let b = j / g.heads, h = j % g.heads
+                    let dp = dProbs + j * g.blockSize
+                    // dQ = scale·dS·K ; dK = scale·dSᵀ·Q
+                    GEMM.multiply(m: tq, n: dh, k: tk, alpha: g.scale, a: dp, lda: tk, b: k.at(b, head: h, headDim: dh), ldb: k.rowStride,
+                                  beta: 0, c: dq.at(b, head: h, headDim: dh), ldc: dq.rowStride)
+                    GEMM.multiply(transA: true, m: tk, n: dh, k: tq, alpha: g.scale, a: dp, lda: tk, b: q.at(b, head: h, headDim: dh), ldb: q.rowStride,
+                                  beta: 0, c: dk.at(b, head: h, headDim: dh), ldc: dk.rowStride)
+                }
             }
         }
     }

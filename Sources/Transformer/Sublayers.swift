@@ -33,16 +33,24 @@ extension TransformerModel {
         let d = config.modelDimension
         a.input = input
         if config.normalizeBefore {
-            LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input,
-                                     weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
-            sublayer(a.lnOut.pointer, a.fOut.pointer)
-            Elementwise.residualDropoutForward(a.sum.pointer, input, a.fOut.pointer, n * d, mask)
+            Profiler.measure(.layerNorm) {
+                LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input,
+                                         weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
+            }
+            sublayer(a.lnOut.pointer, workspace.sublayerOut.pointer)
+            Profiler.measure(.residualDropout) {
+                Elementwise.residualDropoutForward(a.sum.pointer, input, workspace.sublayerOut.pointer, n * d, mask)
+            }
             return a.sum.pointer
         } else {
-            sublayer(input, a.fOut.pointer)
-            Elementwise.residualDropoutForward(a.sum.pointer, input, a.fOut.pointer, n * d, mask)
-            LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: a.sum.pointer,
-                                     weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
+            sublayer(input, workspace.sublayerOut.pointer)
+            Profiler.measure(.residualDropout) {
+                Elementwise.residualDropoutForward(a.sum.pointer, input, workspace.sublayerOut.pointer, n * d, mask)
+            }
+            Profiler.measure(.layerNorm) {
+                LayerNormKernels.forward(out: a.lnOut.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: a.sum.pointer,
+                                         weight: P + norm.weight, bias: P + norm.bias, rows: n, columns: d)
+            }
             return a.lnOut.pointer
         }
     }
@@ -56,17 +64,25 @@ extension TransformerModel {
         let d = config.modelDimension, ws = workspace
         let dF = ws.gradSublayer.pointer
         if config.normalizeBefore {
-            Elementwise.dropoutBackward(dF, dOut, n * d, mask)
+            Profiler.measure(.residualDropoutBackward) {
+                Elementwise.dropoutBackward(dF, dOut, n * d, mask)
+            }
             sublayerBackward(dF, other, false)  // other = ∂L/∂lnOut
-            LayerNormKernels.backward(dx: dOut, dweight: G + norm.weight, dbias: G + norm.bias, dout: other, x: a.input!,
-                                      weight: P + norm.weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: d,
-                                      accumulate: true, scratch: ws.normScratch)
+            Profiler.measure(.layerNormBackward) {
+                LayerNormKernels.backward(dx: dOut, dweight: G + norm.weight, dbias: G + norm.bias, dout: other, x: a.input!,
+                                          weight: P + norm.weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: d,
+                                          accumulate: true, scratch: ws.normScratch)
+            }
             return dOut
         } else {
-            LayerNormKernels.backward(dx: other, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.sum.pointer,
-                                      weight: P + norm.weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: d,
-                                      accumulate: false, scratch: ws.normScratch)
-            Elementwise.dropoutBackward(dF, other, n * d, mask)
+            Profiler.measure(.layerNormBackward) {
+                LayerNormKernels.backward(dx: other, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.sum.pointer,
+                                          weight: P + norm.weight, mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: d,
+                                          accumulate: false, scratch: ws.normScratch)
+            }
+            Profiler.measure(.residualDropoutBackward) {
+                Elementwise.dropoutBackward(dF, other, n * d, mask)
+            }
             sublayerBackward(dF, other, true)
             return other
         }
@@ -79,7 +95,9 @@ extension TransformerModel {
         let d = config.modelDimension, n = b * t
         a.input = input
         let qkv = a.projection.pointer
-        Linear.forward(qkv, input, weight: P + o.qkvWeight, bias: P + o.qkvBias, rows: n, inputs: d, outputs: 3 * d)
+        Profiler.measure(.attentionProjection) {
+            Linear.forward(qkv, input, weight: P + o.qkvWeight, bias: P + o.qkvBias, rows: n, inputs: d, outputs: 3 * d)
+        }
         let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: t,
                                   causal: causal, keyPad: keyPad, keyPadStride: t)
         Attention.forward(g, q: HeadView(base: qkv, rowStride: 3 * d, batchStride: t * 3 * d),
@@ -87,15 +105,19 @@ extension TransformerModel {
                           v: HeadView(base: qkv + 2 * d, rowStride: 3 * d, batchStride: t * 3 * d),
                           ctx: HeadView(base: a.context.pointer, rowStride: d, batchStride: t * d),
                           probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer, dropout: mask)
-        Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: n, inputs: d, outputs: d)
+        Profiler.measure(.attentionOutput) {
+            Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: n, inputs: d, outputs: d)
+        }
     }
 
     func selfAttentionBackward(_ a: AttentionActivations, dOut: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, accumulate: Bool,
                                _ o: AttentionOffsets, batch b: Int, length t: Int, keyPad: UnsafePointer<UInt8>, causal: Bool, mask: DropoutMask) {
         let d = config.modelDimension, n = b * t, ws = workspace
         let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dqkv = ws.gradProjection.pointer, qkv = a.projection.pointer
-        Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
-                        weight: P + o.outWeight, rows: n, inputs: d, outputs: d, ones: ones)
+        Profiler.measure(.attentionOutputBackward) {
+            Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
+                            weight: P + o.outWeight, rows: n, inputs: d, outputs: d, ones: ones)
+        }
         let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: t,
                                   causal: causal, keyPad: keyPad, keyPadStride: t)
         func view(_ p: UnsafeMutablePointer<Float>) -> HeadView { HeadView(base: p, rowStride: 3 * d, batchStride: t * 3 * d) }
@@ -104,8 +126,10 @@ extension TransformerModel {
                            q: view(qkv), k: view(qkv + d), v: view(qkv + 2 * d),
                            probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
                            dProbs: ws.gradProbs.pointer, dropout: mask)
-        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dqkv, x: a.input!,
-                        weight: P + o.qkvWeight, rows: n, inputs: d, outputs: 3 * d, ones: ones)
+        Profiler.measure(.attentionProjectionBackward) {
+            Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dqkv, x: a.input!,
+                            weight: P + o.qkvWeight, rows: n, inputs: d, outputs: 3 * d, ones: ones)
+        }
     }
 
     // MARK: cross-attention  (q from the decoder, k|v from the encoder output `memory`)
@@ -116,8 +140,12 @@ extension TransformerModel {
         let d = config.modelDimension
         a.input = input
         a.memory = memory
-        Linear.forward(a.projection.pointer, input, weight: P + o.qkvWeight, bias: P + o.qkvBias, rows: b * t, inputs: d, outputs: d)
-        Linear.forward(a.keyValue.pointer, memory, weight: P + o.qkvWeight + d * d, bias: P + o.qkvBias + d, rows: b * s, inputs: d, outputs: 2 * d)
+        Profiler.measure(.attentionProjection) {
+            Linear.forward(a.projection.pointer, input, weight: P + o.qkvWeight, bias: P + o.qkvBias, rows: b * t, inputs: d, outputs: d)
+        }
+        Profiler.measure(.attentionProjection) {
+            Linear.forward(a.keyValue.pointer, memory, weight: P + o.qkvWeight + d * d, bias: P + o.qkvBias + d, rows: b * s, inputs: d, outputs: 2 * d)
+        }
         let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: s,
                                   causal: false, keyPad: keyPad, keyPadStride: s)
         let kv = a.keyValue.pointer
@@ -126,7 +154,9 @@ extension TransformerModel {
                           v: HeadView(base: kv + d, rowStride: 2 * d, batchStride: s * 2 * d),
                           ctx: HeadView(base: a.context.pointer, rowStride: d, batchStride: t * d),
                           probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer, dropout: mask)
-        Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: b * t, inputs: d, outputs: d)
+        Profiler.measure(.attentionOutput) {
+            Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: b * t, inputs: d, outputs: d)
+        }
     }
 
     /// Also adds ∂L/∂memory into `dMemory`.
@@ -136,8 +166,10 @@ extension TransformerModel {
         let d = config.modelDimension, ws = workspace
         let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dq = ws.gradProjection.pointer, dkv = ws.gradKeyValue.pointer
         let kv = a.keyValue.pointer
-        Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
-                        weight: P + o.outWeight, rows: b * t, inputs: d, outputs: d, ones: ones)
+        Profiler.measure(.attentionOutputBackward) {
+            Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
+                            weight: P + o.outWeight, rows: b * t, inputs: d, outputs: d, ones: ones)
+        }
         let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: t, keys: s,
                                   causal: false, keyPad: keyPad, keyPadStride: s)
         Attention.backward(g, dq: HeadView(base: dq, rowStride: d, batchStride: t * d),
@@ -149,10 +181,14 @@ extension TransformerModel {
                            v: HeadView(base: kv + d, rowStride: 2 * d, batchStride: s * 2 * d),
                            probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
                            dProbs: ws.gradProbs.pointer, dropout: mask)
-        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dq, x: a.input!,
-                        weight: P + o.qkvWeight, rows: b * t, inputs: d, outputs: d, ones: ones)
-        Linear.backward(dx: dMemory, accumulate: true, dWeight: G + o.qkvWeight + d * d, dBias: G + o.qkvBias + d, dy: dkv, x: a.memory!,
-                        weight: P + o.qkvWeight + d * d, rows: b * s, inputs: d, outputs: 2 * d, ones: ones)
+        Profiler.measure(.attentionProjectionBackward) {
+            Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: dq, x: a.input!,
+                            weight: P + o.qkvWeight, rows: b * t, inputs: d, outputs: d, ones: ones)
+        }
+        Profiler.measure(.attentionProjectionBackward) {
+            Linear.backward(dx: dMemory, accumulate: true, dWeight: G + o.qkvWeight + d * d, dBias: G + o.qkvBias + d, dy: dkv, x: a.memory!,
+                            weight: P + o.qkvWeight + d * d, rows: b * s, inputs: d, outputs: 2 * d, ones: ones)
+        }
     }
 
     // MARK: feed-forward  fc2(dropout(relu(fc1(x))))
@@ -163,9 +199,15 @@ extension TransformerModel {
         a.input = input
         let h = a.hidden.pointer
         let hd = mask.isActive ? a.hiddenDropped.pointer : h
-        Linear.forward(h, input, weight: P + o.fc1Weight, bias: P + o.fc1Bias, rows: n, inputs: d, outputs: f)
-        Elementwise.reluDropoutForward(h, hd, n * f, mask)
-        Linear.forward(out, hd, weight: P + o.fc2Weight, bias: P + o.fc2Bias, rows: n, inputs: f, outputs: d)
+        Profiler.measure(.ffnInput) {
+            Linear.forward(h, input, weight: P + o.fc1Weight, bias: P + o.fc1Bias, rows: n, inputs: d, outputs: f)
+        }
+        Profiler.measure(.ffnActivation) {
+            Elementwise.reluDropoutForward(h, hd, n * f, mask)
+        }
+        Profiler.measure(.ffnOutput) {
+            Linear.forward(out, hd, weight: P + o.fc2Weight, bias: P + o.fc2Bias, rows: n, inputs: f, outputs: d)
+        }
     }
 
     func feedForwardBackward(_ a: FeedForwardActivations, dOut: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, accumulate: Bool,
@@ -174,10 +216,16 @@ extension TransformerModel {
         let h = a.hidden.pointer
         let hd = mask.isActive ? a.hiddenDropped.pointer : h
         let dh = ws.gradHidden.pointer
-        Linear.backward(dx: dh, accumulate: false, dWeight: G + o.fc2Weight, dBias: G + o.fc2Bias, dy: dOut, x: hd,
-                        weight: P + o.fc2Weight, rows: n, inputs: f, outputs: d, ones: ws.ones.pointer)
-        Elementwise.reluDropoutBackward(dh, dh, h, n * f, mask)
-        Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.fc1Weight, dBias: G + o.fc1Bias, dy: dh, x: a.input!,
-                        weight: P + o.fc1Weight, rows: n, inputs: d, outputs: f, ones: ws.ones.pointer)
+        Profiler.measure(.ffnOutputBackward) {
+            Linear.backward(dx: dh, accumulate: false, dWeight: G + o.fc2Weight, dBias: G + o.fc2Bias, dy: dOut, x: hd,
+                            weight: P + o.fc2Weight, rows: n, inputs: f, outputs: d, ones: ws.ones.pointer)
+        }
+        Profiler.measure(.ffnActivationBackward) {
+            Elementwise.reluDropoutBackward(dh, dh, h, n * f, mask)
+        }
+        Profiler.measure(.ffnInputBackward) {
+            Linear.backward(dx: dInput, accumulate: accumulate, dWeight: G + o.fc1Weight, dBias: G + o.fc1Bias, dy: dh, x: a.input!,
+                            weight: P + o.fc1Weight, rows: n, inputs: d, outputs: f, ones: ws.ones.pointer)
+        }
     }
 }

@@ -28,13 +28,25 @@ extension TransformerModel {
         try check(batch, labelSmoothing: labelSmoothing)
         let ctx = DropoutContext(training: true, seed: dropoutSeed, step: step)
         workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: true)
-        let (decoderOut, encoderOut) = forward(batch, ctx)
-        let ws = workspace, nt = batch.size * batch.targetLength
-        let r = batch.targetOutput.withUnsafeBufferPointer {
-            CrossEntropyKernels.lossAndGradient(logits: ws.logits.pointer, targets: $0.baseAddress!, rows: nt, vocabulary: config.vocabularySize,
-                                                smoothing: labelSmoothing, padIndex: TransformerConfig.padId, gradScale: gradientScale, scratch: ws.lossScratch)
+        let decoderOut = forward(batch, ctx)
+        let ws = workspace, nt = batch.size * batch.targetLength, d = config.modelDimension
+        let rows = gatherOutputRows(batch, hidden: decoderOut)
+        let compact = ws.outputRowCount != nt
+        let dHidden = ws.gradA.pointer
+        let dRows = compact ? ws.gradOutputHidden.pointer : dHidden
+        let r = outputLayer(hidden: rows, smoothing: labelSmoothing, gradient: (dRows, gradientScale))
+        if compact {
+            // scatter back; dropped (pad) rows get zero gradient
+            Profiler.measure(.outputProjectionBackward) {
+                Elementwise.zero(dHidden, nt * d)
+                ws.outputRowIndex.withUnsafeBufferPointer { index in
+                    Parallel.forEachChunk(index.count, minChunk: max(1, 8192 / d)) { r in
+                        for k in r { (dHidden + index[k] * d).update(from: dRows + k * d, count: d) }
+                    }
+                }
+            }
         }
-        backward(batch, ctx, decoderOut: decoderOut, encoderOut: encoderOut)
+        backward(batch, ctx)
         return LossResult(loss: r.loss, nll: r.nll, tokens: r.tokens)
     }
 
@@ -43,12 +55,8 @@ extension TransformerModel {
         try check(batch, labelSmoothing: labelSmoothing)
         let ctx = DropoutContext(training: false, seed: 0, step: 0)
         workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: false)
-        _ = forward(batch, ctx)
-        let ws = workspace
-        let r = batch.targetOutput.withUnsafeBufferPointer {
-            CrossEntropyKernels.loss(logits: ws.logits.pointer, targets: $0.baseAddress!, rows: batch.size * batch.targetLength,
-                                     vocabulary: config.vocabularySize, smoothing: labelSmoothing, padIndex: TransformerConfig.padId, scratch: ws.lossScratch)
-        }
+        let rows = gatherOutputRows(batch, hidden: forward(batch, ctx))
+        let r = outputLayer(hidden: rows, smoothing: labelSmoothing, gradient: nil)
         return LossResult(loss: r.loss, nll: r.nll, tokens: r.tokens)
     }
 
@@ -56,8 +64,13 @@ extension TransformerModel {
     public func logits(_ batch: Batch) throws -> [Float] {
         try check(batch, labelSmoothing: 0)
         workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: false)
-        _ = forward(batch, DropoutContext(training: false, seed: 0, step: 0))
-        return Array(UnsafeBufferPointer(start: workspace.logits.pointer, count: batch.size * batch.targetLength * config.vocabularySize))
+        let y = forward(batch, DropoutContext(training: false, seed: 0, step: 0))
+        let nt = batch.size * batch.targetLength, v = config.vocabularySize, d = config.modelDimension
+        var out = [Float](repeating: 0, count: nt * v)
+        out.withUnsafeMutableBufferPointer {
+            GEMM.multiply(transB: true, m: nt, n: v, k: d, a: y, lda: d, b: P + layout.embedding, ldb: d, beta: 0, c: $0.baseAddress!, ldc: v)
+        }
+        return out
     }
 
     func check(_ batch: Batch, labelSmoothing: Float) throws {
@@ -73,11 +86,11 @@ extension TransformerModel {
 
     // MARK: forward
 
-    /// Encoder + decoder + output projection into workspace.logits.
-    /// Returns the decoder's final hidden states [B·T, d] and the encoder output [B·S, d].
-    func forward(_ batch: Batch, _ ctx: DropoutContext) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-        let ws = workspace, d = config.modelDimension, v = config.vocabularySize
-        let b = batch.size, s = batch.sourceLength, t = batch.targetLength, ns = b * s, nt = b * t
+    /// Encoder + decoder; returns the decoder's final hidden states [B·T, d] (the input of
+    /// the tied vocabulary projection, see `outputLayer`).
+    func forward(_ batch: Batch, _ ctx: DropoutContext) -> UnsafeMutablePointer<Float> {
+        let ws = workspace
+        let b = batch.size, s = batch.sourceLength, t = batch.targetLength, nt = b * t
         Self.fillPadMask(ws.sourcePad.pointer, batch.source)
         Self.fillPadMask(ws.targetPad.pointer, batch.targetInput)
         let enc = encode(source: batch.source, batch: b, length: s, ctx)
@@ -89,9 +102,70 @@ extension TransformerModel {
             y = decoderLayerForward(l, a, input: y, memory: enc, batch: b, targetLength: t, sourceLength: s, ctx)
         }
         if let norm = layout.decoderNorm { y = finalNormForward(ws.decoderFinal, input: y, rows: nt, norm) }
-        GEMM.multiply(transB: true, m: nt, n: v, k: d, a: y, lda: d, b: P + layout.embedding, ldb: d, beta: 0, c: ws.logits.pointer, ldc: v)
-        _ = ns
-        return (y, enc)
+        return y
+    }
+
+    /// Keeps the decoder rows whose target is not the pad (their loss and gradient are zero,
+    /// so a batch padded by 25% saves 25% of the vocabulary projection, the largest GEMMs of
+    /// a small model). Fills outputTargets/outputRowIndex/outputRowCount; returns `hidden`
+    /// itself when every row is kept, else the kept rows copied into workspace.outputHidden.
+    func gatherOutputRows(_ batch: Batch, hidden: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let ws = workspace, d = config.modelDimension
+        ws.outputTargets.removeAll(keepingCapacity: true)
+        ws.outputRowIndex.removeAll(keepingCapacity: true)
+        for (i, t) in batch.targetOutput.enumerated() where t != TransformerConfig.padId {
+            ws.outputTargets.append(t)
+            ws.outputRowIndex.append(i)
+        }
+        ws.outputRowCount = ws.outputRowIndex.count
+        if ws.outputRowCount == batch.targetOutput.count { return hidden }
+        let out = ws.outputHidden.pointer
+        ws.outputRowIndex.withUnsafeBufferPointer { index in
+            Parallel.forEachChunk(index.count, minChunk: max(1, 8192 / d)) { r in
+                for k in r { (out + k * d).update(from: hidden + index[k] * d, count: d) }
+            }
+        }
+        return out
+    }
+
+    /// Tied vocabulary projection (logits = hidden·Eᵀ), label-smoothed loss and, with
+    /// `gradient` = (dHidden, scale), the gradient of scale·loss: written to dHidden
+    /// [outputRowCount, d] and added to the embedding's gradient. Runs `outputBlockRows`
+    /// rows at a time so the logits block ([rows, V], a few MB) stays in cache between
+    /// the GEMM, the softmax and the two backward GEMMs, and is never stored whole. The
+    /// block size is fixed, so the order of every sum is too (deterministic).
+    func outputLayer(hidden: UnsafePointer<Float>, smoothing: Float, gradient: (UnsafeMutablePointer<Float>, Float)?) -> CrossEntropyKernels.Result {
+        let ws = workspace, d = config.modelDimension, v = config.vocabularySize, rows = ws.outputRowCount
+        let block = ws.outputBlockRows(vocabulary: v)
+        ws.logits.resize([min(block, rows), v])
+        let logits = ws.logits.pointer, table = P + layout.embedding
+        var total = CrossEntropyKernels.Result(loss: 0, nll: 0, tokens: 0)
+        ws.outputTargets.withUnsafeBufferPointer { targets in
+            for start in stride(from: 0, to: rows, by: block) {
+                let n = min(block, rows - start)
+                let x = hidden + start * d
+                Profiler.measure(.outputProjection) {
+                    GEMM.multiply(transB: true, m: n, n: v, k: d, a: x, lda: d, b: table, ldb: d, beta: 0, c: logits, ldc: v)
+                }
+                let r = Profiler.measure(.loss) {
+                    if let (_, scale) = gradient {
+                        return CrossEntropyKernels.lossAndGradient(logits: logits, targets: targets.baseAddress! + start, rows: n, vocabulary: v,
+                                                                   smoothing: smoothing, padIndex: TransformerConfig.padId, gradScale: scale,
+                                                                   scratch: ws.lossScratch)
+                    }
+                    return CrossEntropyKernels.loss(logits: logits, targets: targets.baseAddress! + start, rows: n, vocabulary: v,
+                                                    smoothing: smoothing, padIndex: TransformerConfig.padId, scratch: ws.lossScratch)
+                }
+                total.loss += r.loss; total.nll += r.nll; total.tokens += r.tokens
+                if let (dHidden, _) = gradient {
+                    Profiler.measure(.outputProjectionBackward) {
+                        GEMM.multiply(m: n, n: d, k: v, a: logits, lda: v, b: table, ldb: d, beta: 0, c: dHidden + start * d, ldc: d)
+                        GEMM.multiply(transA: true, m: v, n: d, k: n, a: logits, lda: v, b: x, ldb: d, beta: 1, c: G + layout.embedding, ldc: d)
+                    }
+                }
+            }
+        }
+        return total
     }
 
     /// Encoder stack over `source` [B, S] (pad mask already in workspace.sourcePad).
@@ -141,34 +215,37 @@ extension TransformerModel {
 
     func embed(_ ids: [Int32], into out: UnsafeMutablePointer<Float>, batch b: Int, length t: Int, mask: DropoutMask) {
         let d = config.modelDimension
-        ids.withUnsafeBufferPointer { idp in
-            positions.withUnsafeBufferPointer { pos in
-                EmbeddingKernels.forward(out: out, ids: idp.baseAddress!, batch: b, length: t, table: P + layout.embedding, scale: embedScale,
-                                         positions: pos.baseAddress!, columns: d, padIndex: TransformerConfig.padId)
+        Profiler.measure(.embedding) {
+            ids.withUnsafeBufferPointer { idp in
+                positions.withUnsafeBufferPointer { pos in
+                    EmbeddingKernels.forward(out: out, ids: idp.baseAddress!, batch: b, length: t, table: P + layout.embedding, scale: embedScale,
+                                             positions: pos.baseAddress!, columns: d, padIndex: TransformerConfig.padId)
+                }
             }
+            if mask.isActive { Elementwise.dropoutForward(out, out, b * t * d, mask) }
         }
-        if mask.isActive { Elementwise.dropoutForward(out, out, b * t * d, mask) }
     }
 
     func finalNormForward(_ a: FinalNormActivations, input: UnsafeMutablePointer<Float>, rows n: Int, _ norm: LayerNormOffsets) -> UnsafeMutablePointer<Float> {
         a.input = input
-        LayerNormKernels.forward(out: a.out.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input, weight: P + norm.weight, bias: P + norm.bias,
-                                 rows: n, columns: config.modelDimension)
+        Profiler.measure(.layerNorm) {
+            LayerNormKernels.forward(out: a.out.pointer, mean: a.mean.pointer, rstd: a.rstd.pointer, x: input, weight: P + norm.weight, bias: P + norm.bias,
+                                     rows: n, columns: config.modelDimension)
+        }
         return a.out.pointer
     }
 
-    // MARK: backward (workspace.logits holds ∂L/∂logits)
+    // MARK: backward
 
-    func backward(_ batch: Batch, _ ctx: DropoutContext, decoderOut: UnsafeMutablePointer<Float>, encoderOut: UnsafeMutablePointer<Float>) {
-        let ws = workspace, d = config.modelDimension, v = config.vocabularySize
+    /// From ∂L/∂(decoder output) in workspace.gradA (written by the output layer) down to
+    /// the embeddings.
+    func backward(_ batch: Batch, _ ctx: DropoutContext) {
+        let ws = workspace, d = config.modelDimension
         let b = batch.size, s = batch.sourceLength, t = batch.targetLength, ns = b * s, nt = b * t
         var g = ws.gradA.pointer, other = ws.gradB.pointer
-        // tied output projection: logits = y·Eᵀ
-        GEMM.multiply(m: nt, n: d, k: v, a: ws.logits.pointer, lda: v, b: P + layout.embedding, ldb: d, beta: 0, c: g, ldc: d)
-        GEMM.multiply(transA: true, m: v, n: d, k: nt, a: ws.logits.pointer, lda: v, b: decoderOut, ldb: d, beta: 1, c: G + layout.embedding, ldc: d)
         if let norm = layout.decoderNorm { finalNormBackward(ws.decoderFinal, dOut: g, dInput: other, rows: nt, norm); swap(&g, &other) }
         let dMemory = ws.gradMemory.pointer
-        Elementwise.zero(dMemory, ns * d)
+        Profiler.measure(.other) { Elementwise.zero(dMemory, ns * d) }
         for l in stride(from: config.decoderLayers - 1, through: 0, by: -1) {
             let a = ws.decoder[l], o = layout.decoderLayers[l]
             var r = blockBackward(a.feedForwardBlock, dOut: g, other: other, rows: nt, norm: o.finalNorm,
@@ -196,7 +273,7 @@ extension TransformerModel {
                       mask: ctx.mask(config.dropout, site: DropoutSite.id(stack: 1, layer: 0, DropoutSite.embedding)))
         // encoder
         g = ws.gradA.pointer; other = ws.gradB.pointer
-        Elementwise.copy(g, dMemory, ns * d)
+        Profiler.measure(.other) { Elementwise.copy(g, dMemory, ns * d) }
         if let norm = layout.encoderNorm { finalNormBackward(ws.encoderFinal, dOut: g, dInput: other, rows: ns, norm); swap(&g, &other) }
         for l in stride(from: config.encoderLayers - 1, through: 0, by: -1) {
             let a = ws.encoder[l], o = layout.encoderLayers[l]
@@ -216,21 +293,24 @@ extension TransformerModel {
         }
         embedBackward(batch.source, dOut: g, count: ns,
                       mask: ctx.mask(config.dropout, site: DropoutSite.id(stack: 0, layer: 0, DropoutSite.embedding)))
-        _ = encoderOut
     }
 
     func finalNormBackward(_ a: FinalNormActivations, dOut: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>, rows n: Int, _ norm: LayerNormOffsets) {
-        LayerNormKernels.backward(dx: dInput, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.input!, weight: P + norm.weight,
-                                  mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: config.modelDimension,
-                                  accumulate: false, scratch: workspace.normScratch)
+        Profiler.measure(.layerNormBackward) {
+            LayerNormKernels.backward(dx: dInput, dweight: G + norm.weight, dbias: G + norm.bias, dout: dOut, x: a.input!, weight: P + norm.weight,
+                                      mean: a.mean.pointer, rstd: a.rstd.pointer, rows: n, columns: config.modelDimension,
+                                      accumulate: false, scratch: workspace.normScratch)
+        }
     }
 
     func embedBackward(_ ids: [Int32], dOut: UnsafeMutablePointer<Float>, count n: Int, mask: DropoutMask) {
         let d = config.modelDimension
-        if mask.isActive { Elementwise.dropoutBackward(dOut, dOut, n * d, mask) }
-        ids.withUnsafeBufferPointer {
-            EmbeddingKernels.backward(dtable: G + layout.embedding, dout: dOut, ids: $0.baseAddress!, count: n, scale: embedScale,
-                                      columns: d, padIndex: TransformerConfig.padId)
+        Profiler.measure(.embeddingBackward) {
+            if mask.isActive { Elementwise.dropoutBackward(dOut, dOut, n * d, mask) }
+            ids.withUnsafeBufferPointer {
+                EmbeddingKernels.backward(dtable: G + layout.embedding, dout: dOut, ids: $0.baseAddress!, count: n, scale: embedScale,
+                                          columns: d, padIndex: TransformerConfig.padId)
+            }
         }
     }
 }

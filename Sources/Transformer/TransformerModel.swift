@@ -80,12 +80,14 @@ public final class TransformerModel {
 
     /// Executed GEMM floating-point operations (2 per multiply-add) of one forward+backward
     /// on a batch of this shape, padding included: forward + 2× for the backward GEMMs.
-    public func gemmFlops(batch b: Int, sourceLength s: Int, targetLength t: Int) -> Double {
+    /// `outputRows` is the number of rows given to the vocabulary projection (training
+    /// projects only non-pad targets); nil means all B·T.
+    public func gemmFlops(batch b: Int, sourceLength s: Int, targetLength t: Int, outputRows: Int? = nil) -> Double {
         let d = Double(config.modelDimension), f = Double(config.ffnDimension), v = Double(config.vocabularySize)
-        let ns = Double(b * s), nt = Double(b * t), bd = Double(b)
+        let ns = Double(b * s), nt = Double(b * t), bd = Double(b), no = Double(outputRows ?? b * t)
         let enc = ns * (4 * d * d + 2 * d * f) + 2 * bd * Double(s * s) * d
         let dec = nt * (4 * d * d + 2 * d * d + 2 * d * f) + ns * 2 * d * d + 2 * bd * Double(t * t) * d + 2 * bd * Double(t * s) * d
-        let forward = 2 * (Double(config.encoderLayers) * enc + Double(config.decoderLayers) * dec + nt * d * v)
+        let forward = 2 * (Double(config.encoderLayers) * enc + Double(config.decoderLayers) * dec + no * d * v)
         return 3 * forward
     }
 }

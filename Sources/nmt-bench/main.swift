@@ -19,6 +19,7 @@ let threads = Int(option("--threads", "\(ProcessInfo.processInfo.activeProcessor
 let steps = Int(option("--steps", "3"))!
 let vocabulary = Int(option("--vocab", "8000"))!
 let shapeOut = option("--shape-out", "")
+let profile = CommandLine.arguments.contains("--profile")
 Parallel.setThreadCap(threads)
 
 func now() -> Double { Date().timeIntervalSince1970 }
@@ -27,13 +28,17 @@ func now() -> Double { Date().timeIntervalSince1970 }
 let n = 2048
 let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n), b = UnsafeMutablePointer<Float>.allocate(capacity: n * n), c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
 for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.1; b[i] = Float(i % 5) * 0.1 }
-GEMM.multiply(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+// OpenBLAS's own threads for the peak (the model splits GEMMs itself and keeps OpenBLAS at
+// one thread; the 2048³ peak is the same either way within noise).
+openblas_set_num_threads(Int32(threads))
+cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, c, Int32(n))
 var best = Double.infinity
 for _ in 0..<3 {
     let t0 = now()
-    GEMM.multiply(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, c, Int32(n))
     best = min(best, now() - t0)
 }
+openblas_set_num_threads(1)
 let peak = 2 * Double(n * n * n) / best / 1e9
 a.deallocate(); b.deallocate(); c.deallocate()
 
@@ -62,14 +67,25 @@ let model = try TransformerModel(config: config, seed: 1)
 model.zeroGradients()
 _ = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 1, step: 0)  // warm-up: sizes the workspace
 var times: [Double] = []
+// The breakdown printed is that of the fastest step (other processes on a shared machine
+// inflate some steps; the fastest is the least disturbed).
+var bestProfile: [(name: String, seconds: Double)] = []
+Profiler.isEnabled = profile
 for s in 0..<steps {
+    Profiler.reset()
     let t0 = now()
     model.zeroGradients()
+    let zeroTime = now() - t0
     _ = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 1, step: UInt64(s + 1))
     times.append(now() - t0)
+    if times.last! <= times.min()! {
+        bestProfile = Profiler.report.map { (name: $0.phase.name, seconds: $0.seconds) } + [(name: "zero gradients", seconds: zeroTime)]
+    }
 }
+Profiler.isEnabled = false
 let t = times.min()!
-let flops = model.gemmFlops(batch: batch.size, sourceLength: batch.sourceLength, targetLength: batch.targetLength)
+// executed flops: the vocabulary projection runs over the non-pad target rows only
+let flops = model.gemmFlops(batch: batch.size, sourceLength: batch.sourceLength, targetLength: batch.targetLength, outputRows: batch.targetTokens)
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let rssMiB = Double(usage.ru_maxrss) / 1024
@@ -79,3 +95,13 @@ print(String(format: "%@: %d params, B=%d S=%d T=%d, %d source + %d target token
 print(String(format: "%@: forward+backward %.3f s (best of %d), %.0f target tokens/s, %.1f GFLOP/s = %.0f%% of sgemm peak %.1f GFLOP/s (2048³, %@, %d threads)",
              preset, t, steps, Double(batch.targetTokens) / t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, peak, BLASRuntime.coreName, threads))
 print(String(format: "%@: peak resident memory %.0f MiB", preset, rssMiB))
+if profile {
+    let step = times.min()!
+    var rows = bestProfile
+    rows.append((name: "unaccounted", seconds: step - rows.reduce(0) { $0 + $1.seconds }))
+    print(String(format: "%@: per-phase breakdown of the fastest step (%.3f s)", preset, step))
+    for r in rows {
+        let label = r.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+        print("  " + label + String(format: "%8.1f ms %5.1f%%", r.seconds * 1000, 100 * r.seconds / step))
+    }
+}

@@ -169,6 +169,17 @@ import Testing
         #expect(g == a)  // d(x·mask/(1-p))/dx with dout = 1 is the forward output for x = 1
     }
 
+    @Test func residualDropoutKernelMatchesTheScalarFormula() {
+        // a kernel over an odd length (vector body + scalar tail, two chunks) equals the scalar formula
+        let n = 70_001
+        let x = (0..<n).map { Float($0 % 17) - 8 }
+        let m = DropoutMask(probability: 0.2, seed: 9, step: 1, site: 1)
+        var out = [Float](repeating: 0, count: n)
+        Parallel.setThreadCap(2)
+        Elementwise.residualDropoutForward(&out, x, x, n, m)
+        #expect((0..<n).allSatisfy { out[$0] == x[$0] + x[$0] * m.factor($0) })
+    }
+
     @Test func reluDropoutBackwardMatchesFiniteDifferences() {
         var rng = LCG(s: 6)
         let n = 40

@@ -37,9 +37,16 @@ import Testing
             let ours = Array(model.gradient(named: t.name)!)
             let theirs = try expected.floats("grad." + t.name, expectedShape: t.shape)
             let e = maxRelativeError(ours, theirs)
-            worst = max(worst, e.relative)
             print("[\(variant)] grad \(t.name): max abs diff \(e.absolute), max rel \(e.relative)")
-            #expect(e.relative < 1e-4, "gradient of \(t.name): max relative error \(e.relative)")
+            if theirs.allSatisfy({ abs($0) < 1e-6 }) {
+                // Zero in exact arithmetic (the key-projection bias: softmax ignores a per-row
+                // constant), so ours is pure float32 rounding noise (~1e-7 absolute, and its
+                // size depends on summation order): bound it absolutely.
+                #expect(e.absolute < 1e-6, "gradient of \(t.name): max absolute error \(e.absolute) on a zero gradient")
+            } else {
+                worst = max(worst, e.relative)
+                #expect(e.relative < 1e-4, "gradient of \(t.name): max relative error \(e.relative)")
+            }
         }
         print("[\(variant)] worst gradient relative error \(worst)")
     }

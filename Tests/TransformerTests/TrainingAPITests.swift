@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Transformer
+import Tensor
 
 @Suite struct TrainingAPITests {
     /// A sentence's loss and gradients do not depend on longer sentences batched with it.
@@ -56,6 +57,60 @@ import Testing
         #expect(rs == r1)
         let gs = Array(model.gradients)
         for i in 0..<g1.count { #expect(abs(gs[i] - 0.5 * g1[i]) <= 1e-6 * max(1, abs(g1[i]))) }
+    }
+
+    /// The trainer's bit-identical resume relies on this: with the same thread count, the
+    /// same step gives the same gradient bits. The shapes are large enough that GEMMs are
+    /// split across two workers and every parallel kernel (layer-norm partial sums, loss
+    /// sums, bias column sums, attention) runs on two chunks.
+    @Test func identicalStepsGiveBitIdenticalGradients() throws {
+        Parallel.setThreadCap(2)
+        let config = TransformerConfig(vocabularySize: 300, modelDimension: 64, heads: 4, ffnDimension: 128, encoderLayers: 2, decoderLayers: 2,
+                                       dropout: 0.1, attentionDropout: 0.1, reluDropout: 0.1, maxPositions: 64)
+        let model = try TransformerModel(config: config, seed: 3)
+        var rng = SplitMix64(seed: 11)
+        let pairs: [(source: [Int32], target: [Int32])] = (0..<40).map { _ in
+            let ls = 10 + Int(rng.next() % 16), lt = 10 + Int(rng.next() % 16)
+            return ((0..<ls).map { _ in Int32(3 + rng.next() % 297) }, (0..<lt).map { _ in Int32(3 + rng.next() % 297) })
+        }
+        let batch = try Batch(pairs: pairs)
+        #expect(batch.size * batch.targetLength * config.vocabularySize * config.modelDimension >= GEMM.splitThreshold)
+        var first: [Float] = [], firstResult: LossResult? = nil
+        for run in 0..<3 {
+            model.zeroGradients()
+            let r = try model.forwardBackward(batch, dropoutSeed: 5, step: 9)
+            let g = Array(model.gradients)
+            if run == 0 {
+                first = g; firstResult = r
+            } else {
+                #expect(r == firstResult)
+                let differing = zip(g, first).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "run \(run): \(differing) gradient entries differ")
+            }
+        }
+        #expect(first.contains { $0 != 0 })
+    }
+
+    /// The output layer runs in blocks of rows; any block size gives the same loss and
+    /// gradients up to float rounding (the embedding gradient sums blocks in another order).
+    @Test func outputLayerBlocksDoNotChangeTheResult() throws {
+        let model = try TransformerModel(config: tinyConfig(dropout: 0.1), seed: 4)
+        let batch = try smallBatch()
+        model.zeroGradients()
+        let whole = try model.forwardBackward(batch, dropoutSeed: 2, step: 3)
+        let g1 = Array(model.gradients)
+        let e1 = try model.loss(batch)
+        model.workspace.outputBlockRowsOverride = 2  // 9 target tokens → blocks of 2, 2, 2, 2, 1
+        model.zeroGradients()
+        let blocked = try model.forwardBackward(batch, dropoutSeed: 2, step: 3)
+        let g2 = Array(model.gradients)
+        let e2 = try model.loss(batch)
+        model.workspace.outputBlockRowsOverride = nil
+        #expect(whole.tokens == blocked.tokens && e1.tokens == e2.tokens)
+        #expect(abs(whole.loss - blocked.loss) <= 1e-6 * abs(whole.loss))
+        #expect(abs(e1.nll - e2.nll) <= 1e-6 * abs(e1.nll))
+        let scale = g1.map { abs($0) }.max()!
+        for i in 0..<g1.count { #expect(abs(g1[i] - g2[i]) <= 1e-5 * scale) }
     }
 
     @Test func workspaceIsReusedAcrossShapes() throws {
