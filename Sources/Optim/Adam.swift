@@ -27,10 +27,7 @@ public struct Adam: Optimizer {
         precondition(parameters.count == gradients.count && parameters.count == state.parameterCount, "Adam: buffer sizes differ")
         state.step += 1
         let t = Double(state.step)
-        let decay = Float(1 - lr * config.weightDecay)
-        let applyDecay = config.weightDecay != 0
-        let w1 = Float(1 - config.beta1)
-        let beta2 = Float(config.beta2), w2 = Float(1 - config.beta2)
+        let shared = AdamMoments(config: config, lr: lr)
         let stepSize = Float(-(lr / (1 - pow(config.beta1, t))))
         let bc2Sqrt = Float((1 - pow(config.beta2, t)).squareRoot())
         let eps = Float(config.eps)
@@ -41,10 +38,7 @@ public struct Adam: Optimizer {
                 let m = moments.baseAddress!, v = m + n
                 forEachChunk(count: parameters.count) { range in
                     for i in range {
-                        let gi = g[i]
-                        if applyDecay { p[i] *= decay }
-                        m[i] = m[i].addingProduct(w1, gi - m[i])  // torch's lerp_ is one fused multiply-add
-                        v[i] = v[i] * beta2 + w2 * gi * gi
+                        shared.apply(i, p: p, m: m, v: v, g: g)
                         let denom = v[i].squareRoot() / bc2Sqrt + eps
                         p[i] += stepSize * (m[i] / denom)
                     }

@@ -46,10 +46,7 @@ public struct RAdam: Optimizer {
         precondition(parameters.count == gradients.count && parameters.count == state.parameterCount, "RAdam: buffer sizes differ")
         state.step += 1
         let t = state.step
-        let decay = Float(1 - lr * config.weightDecay)
-        let applyDecay = config.weightDecay != 0
-        let w1 = Float(1 - config.beta1)
-        let beta2 = Float(config.beta2), w2 = Float(1 - config.beta2)
+        let shared = AdamMoments(config: config, lr: lr)
         let bc1 = Float(1 - pow(config.beta1, Double(t)))
         let bc2 = 1 - pow(config.beta2, Double(t))
         let (rhoInf, rhoT) = RAdam.rho(beta2: config.beta2, step: t)
@@ -63,10 +60,7 @@ public struct RAdam: Optimizer {
                 let m = moments.baseAddress!, v = m + n
                 forEachChunk(count: parameters.count) { range in
                     for i in range {
-                        let gi = g[i]
-                        if applyDecay { p[i] *= decay }
-                        m[i] = m[i].addingProduct(w1, gi - m[i])  // torch's lerp_ is one fused multiply-add
-                        v[i] = v[i] * beta2 + w2 * gi * gi
+                        shared.apply(i, p: p, m: m, v: v, g: g)
                         let corrected = m[i] / bc1
                         if adaptive {
                             let adaptiveLR = bc2Sqrt / (v[i].squareRoot() + eps)
