@@ -34,14 +34,12 @@ public struct Adam: Optimizer {
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let n = parameters.count
         state.moments.withUnsafeMutableBufferPointer { moments in
-            do {
-                let m = moments.baseAddress!, v = m + n
-                forEachChunk(count: parameters.count) { range in
-                    for i in range {
-                        shared.apply(i, p: p, m: m, v: v, g: g)
-                        let denom = v[i].squareRoot() / bc2Sqrt + eps
-                        p[i] += stepSize * (m[i] / denom)
-                    }
+            let m = moments.baseAddress!, v = m + n
+            forEachChunk(count: parameters.count) { range in
+                for i in range {
+                    shared.apply(i, p: p, m: m, v: v, g: g)
+                    let denom = v[i].squareRoot() / bc2Sqrt + eps
+                    p[i] += stepSize * (m[i] / denom)
                 }
             }
         }

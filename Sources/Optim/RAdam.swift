@@ -56,18 +56,16 @@ public struct RAdam: Optimizer {
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let n = parameters.count
         state.moments.withUnsafeMutableBufferPointer { moments in
-            do {
-                let m = moments.baseAddress!, v = m + n
-                forEachChunk(count: parameters.count) { range in
-                    for i in range {
-                        shared.apply(i, p: p, m: m, v: v, g: g)
-                        let corrected = m[i] / bc1
-                        if adaptive {
-                            let adaptiveLR = bc2Sqrt / (v[i].squareRoot() + eps)
-                            p[i] -= corrected * lrF * adaptiveLR * rectF
-                        } else {
-                            p[i] -= corrected * lrF
-                        }
+            let m = moments.baseAddress!, v = m + n
+            forEachChunk(count: parameters.count) { range in
+                for i in range {
+                    shared.apply(i, p: p, m: m, v: v, g: g)
+                    let corrected = m[i] / bc1
+                    if adaptive {
+                        let adaptiveLR = bc2Sqrt / (v[i].squareRoot() + eps)
+                        p[i] -= corrected * lrF * adaptiveLR * rectF
+                    } else {
+                        p[i] -= corrected * lrF
                     }
                 }
             }
