@@ -1,3 +1,5 @@
+import Transformer
+
 /// Token-budget batching, as fairseq's `--max-tokens`: sentence pairs are sorted by length
 /// (target, then source), cut into batches whose padded size — rows × the longest side,
 /// counting the `</s>`/`<s>` added to each side — stays within the budget, and the batch

@@ -1,19 +1,6 @@
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose whole state is one
-/// UInt64, so it is trivially saved in a checkpoint. Used for data shuffling; dropout uses the
-/// model's counter-based RNG keyed by (seed, update), which needs no state at all.
-public struct SplitMix64: RandomNumberGenerator, Codable, Equatable, Sendable {
-    public var state: UInt64
+import Transformer
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A generator for a derived stream (e.g. epoch e of seed s), independent of call history.
     public static func stream(seed: UInt64, _ index: UInt64) -> SplitMix64 {
         var base = SplitMix64(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03))

@@ -92,9 +92,11 @@ public final class TransformerModel {
     }
 }
 
-/// SplitMix64 (Steele et al.): tiny, seedable, good enough for initialization.
-public struct SplitMix64 {
-    var state: UInt64
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose whole state is one
+/// UInt64, so it is trivially saved in a checkpoint. Initialization uses it here; Training uses
+/// the same generator for data shuffling.
+public struct SplitMix64: RandomNumberGenerator, Codable, Equatable, Sendable {
+    public var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

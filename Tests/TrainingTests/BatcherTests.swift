@@ -1,4 +1,5 @@
 import Testing
+import Transformer
 @testable import Training
 
 struct BatcherTests {
