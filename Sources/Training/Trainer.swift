@@ -1,5 +1,6 @@
 import Foundation
 import Optim
+import Transformer
 
 /// The training loop: token-budget batches in a per-epoch shuffled order, gradient
 /// accumulation over `updateFreq` batches, gradients normalised by target tokens (fairseq's
@@ -78,7 +79,7 @@ public final class Trainer {
     /// Trains until a stopping condition and returns which one.
     public func run(progress: (Progress) -> Void = { _ in }) throws -> StopReason {
         processStart = Date()
-        var intervalLoss = LossSums()
+        var intervalLoss = LossSums(loss: state.pendingLoss, nll: state.pendingNLL, tokens: state.pendingTokens)
         // Time spent on updates only: validation and checkpoints do not dilute tokens/s.
         var intervalSeconds = 0.0
         var gradNorm = 0.0
@@ -105,6 +106,7 @@ public final class Trainer {
             if sums.tokens > 0 {
                 try takeUpdate(sums: sums, gradNorm: &gradNorm, report: &lastReport, interval: &intervalLoss)
                 intervalSeconds += Date().timeIntervalSince(updateStart)
+                (state.pendingLoss, state.pendingNLL, state.pendingTokens) = (intervalLoss.loss, intervalLoss.nll, intervalLoss.tokens)
                 if state.update % settings.logEvery == 0 && intervalLoss.tokens > 0 {
                     let seconds = max(intervalSeconds, 1e-9)
                     let lr = schedule.learningRate(update: state.update)
@@ -117,6 +119,7 @@ public final class Trainer {
                                       lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed))
                     intervalLoss = LossSums()
                     intervalSeconds = 0
+                    (state.pendingLoss, state.pendingNLL, state.pendingTokens) = (0, 0, 0)
                 }
                 if settings.validEvery > 0 && state.update % settings.validEvery == 0 { try validate() }
                 if settings.saveEvery > 0 && state.update % settings.saveEvery == 0 { try checkpoint() }

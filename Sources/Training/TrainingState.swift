@@ -19,6 +19,11 @@ public struct TrainingState: Codable, Equatable, Sendable {
     /// Training time already spent before this process (for `--max-time` across resumes).
     public var elapsedSeconds: Double = 0
     public var tokensSeen: Int = 0
+    /// Loss sums of the updates since the last metrics row, so a run resumed from a checkpoint
+    /// between two rows (e.g. at an epoch end) logs the same next row as an uninterrupted run.
+    public var pendingLoss: Double = 0
+    public var pendingNLL: Double = 0
+    public var pendingTokens: Int = 0
 
     public init() {}
 }

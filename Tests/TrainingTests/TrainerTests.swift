@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Transformer
 import Optim
 @testable import Training
 
@@ -113,8 +114,8 @@ struct TrainerTests {
     /// between checkpoints), continue to 40: bit-identical to one uninterrupted run.
     @Test(arguments: [OptimizerKind.adam, .radam, .sgd])
     func resumeIsBitIdentical(kind: OptimizerKind) throws {
-        let straightModel = ToyModel(vocab: 50)
-        _ = try makeTrainer(straightModel, MemoryRecorder(), maxUpdate: 40, kind: kind).run()
+        let straightModel = ToyModel(vocab: 50), straightRecorder = MemoryRecorder()
+        _ = try makeTrainer(straightModel, straightRecorder, maxUpdate: 40, kind: kind).run()
 
         let firstModel = ToyModel(vocab: 50), firstRecorder = MemoryRecorder()
         _ = try makeTrainer(firstModel, firstRecorder, maxUpdate: 12, kind: kind).run()
@@ -125,10 +126,13 @@ struct TrainerTests {
         let config = OptimizerConfig(kind: kind)
         let state = try Trainer.decodeState(saved.state)
         #expect(state.update == 10)
+        let resumedRecorder = MemoryRecorder()
         let resumed = try Trainer(model: resumedModel, optimizer: config.restoreOptimizer(parameterCount: 100, from: saved.optimizer),
                                   schedule: Schedule(kind: .constant, lr: 0.05), settings: Self.settings(maxUpdate: 40),
-                                  train: train, valid: valid, recorder: MemoryRecorder(), state: state)
+                                  train: train, valid: valid, recorder: resumedRecorder, state: state)
         _ = try resumed.run()
+        // Update 10 lies between two metric rows (every 3): the row at 12 still covers 10–12.
+        #expect(resumedRecorder.metrics.map(\.loss) == straightRecorder.metrics.filter { $0.update > 10 }.map(\.loss))
         #expect(Array(resumedModel.parameters) == Array(straightModel.parameters))
         #expect(resumed.state.update == 40)
     }
