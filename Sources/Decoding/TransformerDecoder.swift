@@ -30,7 +30,7 @@ public final class TransformerDecoder: IncrementalDecoder {
     }
 
     public func step(tokens: [Int32], logProbs: inout [Float]) throws {
-        logProbs = try model.decodeStep(state!, tokens: tokens)
+        try model.decodeStep(state!, tokens: tokens, logits: &logProbs)
         let v = vocabularySize
         let rows = tokens.count
         logProbs.withUnsafeMutableBufferPointer { buffer in

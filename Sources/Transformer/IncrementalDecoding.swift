@@ -7,8 +7,13 @@
 //   try state.reorder([0, 0, 1, ...])   // beam search: row i ← old row indices[i] (may change B)
 //   logits = try model.decodeStep(state, tokens: next)                                // position 1 ...
 //
-// Cache shapes (per decoder layer): self keys/values [B, maxLength, d] (positions 0..<step
-// filled), cross k|v [B, S, 2d]; source padding mask [B, S].
+// Caches live in slots so search can drop, keep and fork hypotheses without moving them:
+//   self keys/values, per decoder layer: [slots, maxLength, d] (positions 0..<step filled);
+//     row r uses slot selfSlots[r]. A reorder keeps a row's slot when it is the first heir of
+//     its parent and copies the filled prefix only for further heirs (a beam forking), so
+//     greedy search and dropped sentences never copy.
+//   cross k|v, per decoder layer: [sources, S, 2d], computed once per sentence; row r reads
+//     source crossSlots[r], so the beams of a sentence share one copy; source pad [sources, S].
 import Tensor
 
 public final class DecoderState {
@@ -18,13 +23,16 @@ public final class DecoderState {
     /// Positions decoded so far (the next token goes to position `step`).
     public private(set) var step = 0
     let d: Int
-    var selfKeys: [Tensor], selfValues: [Tensor], crossKeyValues: [Tensor]
-    var spareKeys: [Tensor], spareValues: [Tensor], spareCross: [Tensor]
-    var sourcePad: [UInt8]
+    var selfKeys: [Tensor], selfValues: [Tensor]
+    private(set) var selfSlots: [Int]
+    private(set) var slotCapacity: Int
+    let crossKeyValues: [Tensor]
+    private(set) var crossSlots: [Int]
+    let sourcePad: [UInt8]
     // one-step scratch
     let selfBlock = ResidualBlockActivations(), crossBlock = ResidualBlockActivations(), feedForwardBlock = ResidualBlockActivations()
     let attention = AttentionActivations(), feedForward = FeedForwardActivations(), finalNorm = FinalNormActivations()
-    let input = Tensor(), logits = Tensor()
+    let input = Tensor()
 
     init(layers: Int, batchSize: Int, sourceLength: Int, maxLength: Int, d: Int, sourcePad: [UInt8]) {
         self.batchSize = batchSize
@@ -32,12 +40,14 @@ public final class DecoderState {
         self.maxLength = maxLength
         self.d = d
         self.sourcePad = sourcePad
-        selfKeys = (0..<layers).map { _ in Tensor(shape: [batchSize, maxLength, d]) }
-        selfValues = (0..<layers).map { _ in Tensor(shape: [batchSize, maxLength, d]) }
-        crossKeyValues = (0..<layers).map { _ in Tensor(shape: [batchSize, sourceLength, 2 * d]) }
-        spareKeys = (0..<layers).map { _ in Tensor() }
-        spareValues = (0..<layers).map { _ in Tensor() }
-        spareCross = (0..<layers).map { _ in Tensor() }
+        slotCapacity = batchSize
+        selfSlots = Array(0..<batchSize)
+        crossSlots = Array(0..<batchSize)
+        // Uninitialised (no pages touched): only filled positions are ever read.
+        func cache(_ shape: [Int]) -> Tensor { let t = Tensor(); t.resize(shape); return t }
+        selfKeys = (0..<layers).map { _ in cache([batchSize, maxLength, d]) }
+        selfValues = (0..<layers).map { _ in cache([batchSize, maxLength, d]) }
+        crossKeyValues = (0..<layers).map { _ in cache([batchSize, sourceLength, 2 * d]) }
     }
 
     /// Row i of the new state is row indices[i] of the old one (select and/or duplicate
@@ -47,25 +57,54 @@ public final class DecoderState {
         for (i, r) in indices.enumerated() where r < 0 || r >= batchSize {
             throw TransformerError.decoding("reorder index \(r) at position \(i) is outside 0..<\(batchSize)")
         }
-        let nb = indices.count, s = sourceLength, filled = step * d
-        func gather(_ src: Tensor, _ dst: Tensor, rowLength: Int, copy: Int) {
-            dst.resize([nb, rowLength])
-            for (i, r) in indices.enumerated() {
-                (dst.pointer + i * rowLength).update(from: src.pointer + r * rowLength, count: copy)
+        if indices.count > slotCapacity { growSlots(to: indices.count) }
+        // First heirs keep their parent's slot; the others take free slots and copy the prefix.
+        var claimed = [Bool](repeating: false, count: slotCapacity)
+        var newSlots = [Int](repeating: -1, count: indices.count)
+        for (i, r) in indices.enumerated() where !claimed[selfSlots[r]] {
+            claimed[selfSlots[r]] = true
+            newSlots[i] = selfSlots[r]
+        }
+        var free = (0..<slotCapacity).filter { !claimed[$0] }.makeIterator()
+        var copies: [(from: Int, to: Int)] = []
+        for i in newSlots.indices where newSlots[i] < 0 {
+            let slot = free.next()!   // indices.count ≤ slotCapacity slots, one per new row
+            newSlots[i] = slot
+            copies.append((selfSlots[indices[i]], slot))
+        }
+        copyPrefixes(copies)
+        crossSlots = indices.map { crossSlots[$0] }
+        selfSlots = newSlots
+        batchSize = indices.count
+    }
+
+    /// Copies the filled positions of slot `from` to slot `to` in every layer's self cache.
+    private func copyPrefixes(_ copies: [(from: Int, to: Int)]) {
+        guard step > 0, !copies.isEmpty else { return }
+        let slotLength = maxLength * d, filled = step * d
+        let caches = selfKeys + selfValues
+        Parallel.forEachChunk(copies.count * caches.count, minChunk: max(1, 65_536 / filled)) { range in
+            for job in range {
+                let (from, to) = copies[job / caches.count], cache = caches[job % caches.count]
+                (cache.pointer + to * slotLength).update(from: cache.pointer + from * slotLength, count: filled)
             }
         }
-        for l in 0..<selfKeys.count {
-            gather(selfKeys[l], spareKeys[l], rowLength: maxLength * d, copy: filled)
-            gather(selfValues[l], spareValues[l], rowLength: maxLength * d, copy: filled)
-            gather(crossKeyValues[l], spareCross[l], rowLength: s * 2 * d, copy: s * 2 * d)
-            swap(&selfKeys[l], &spareKeys[l])
-            swap(&selfValues[l], &spareValues[l])
-            swap(&crossKeyValues[l], &spareCross[l])
+    }
+
+    /// More slots (beam expansion): new tensors, filled prefixes of the existing slots copied.
+    private func growSlots(to capacity: Int) {
+        let slotLength = maxLength * d, filled = step * d
+        func grown(_ old: Tensor) -> Tensor {
+            let t = Tensor()
+            t.resize([capacity, maxLength, d])
+            if filled > 0 {
+                for s in 0..<slotCapacity { (t.pointer + s * slotLength).update(from: old.pointer + s * slotLength, count: filled) }
+            }
+            return t
         }
-        var pad = [UInt8](repeating: 0, count: nb * s)
-        for (i, r) in indices.enumerated() { for j in 0..<s { pad[i * s + j] = sourcePad[r * s + j] } }
-        sourcePad = pad
-        batchSize = nb
+        selfKeys = selfKeys.map(grown)
+        selfValues = selfValues.map(grown)
+        slotCapacity = capacity
     }
 
     func advance() { step += 1 }
@@ -100,7 +139,16 @@ extension TransformerModel {
     /// Feeds `tokens` [B] at position `state.step` and returns the logits [B, V] for the next
     /// token (row-major). The first call gets <s> (id 1) for every row.
     public func decodeStep(_ state: DecoderState, tokens: [Int32]) throws -> [Float] {
+        var logits: [Float] = []
+        try decodeStep(state, tokens: tokens, logits: &logits)
+        return logits
+    }
+
+    /// As `decodeStep(_:tokens:)`, writing the logits [B, V] into `logits` (resized as
+    /// needed, so a search loop reuses one buffer).
+    public func decodeStep(_ state: DecoderState, tokens: [Int32], logits: inout [Float]) throws {
         let b = state.batchSize, d = config.modelDimension, v = config.vocabularySize, t = state.step
+        let heads = config.heads, dh = config.headDimension
         guard tokens.count == b else { throw TransformerError.decoding("got \(tokens.count) tokens for a batch of \(b) rows") }
         guard t < state.maxLength else { throw TransformerError.decoding("already decoded maxLength = \(state.maxLength) positions") }
         for (i, id) in tokens.enumerated() where id < 0 || Int(id) >= v {
@@ -110,10 +158,13 @@ extension TransformerModel {
         for blk in [state.selfBlock, state.crossBlock, state.feedForwardBlock] { blk.reserve(rows: b, d: d) }
         state.attention.projection.resize([b, 3 * d])
         state.attention.context.resize([b, d])
-        state.attention.probs.resize([b, config.heads, max(t + 1, state.sourceLength)])
         state.feedForward.hidden.resize([b, config.ffnDimension])
         state.input.resize([b, d])
-        state.logits.resize([b, v])
+        // Beams can outnumber the B·S rows startDecoding reserved (short sources, wide beams).
+        if workspace.sublayerOut.count < b * d { workspace.sublayerOut.resize([b, d]) }
+        // Shrinking keeps the capacity, so a search whose batch shrinks never reallocates.
+        if logits.count > b * v { logits.removeLast(logits.count - b * v) }
+        if logits.count < b * v { logits.append(contentsOf: repeatElement(0, count: b * v - logits.count)) }
         // embedding at position t (fairseq position t + 1; pad tokens give zeros)
         let x = state.input.pointer, table = P + layout.embedding
         positions.withUnsafeBufferPointer { pos in
@@ -126,48 +177,49 @@ extension TransformerModel {
         }
         var y = x
         let a = state.attention
-        for (l, o) in layout.decoderLayers.enumerated() {
-            y = blockForward(state.selfBlock, input: y, rows: b, norm: o.selfAttentionNorm, mask: noDropout) { inp, out in
-                let qkv = a.projection.pointer
-                Linear.forward(qkv, inp, weight: P + o.selfAttention.qkvWeight, bias: P + o.selfAttention.qkvBias, rows: b, inputs: d, outputs: 3 * d)
-                let keys = state.selfKeys[l].pointer, values = state.selfValues[l].pointer
-                for r in 0..<b {
-                    (keys + (r * state.maxLength + t) * d).update(from: qkv + r * 3 * d + d, count: d)
-                    (values + (r * state.maxLength + t) * d).update(from: qkv + r * 3 * d + 2 * d, count: d)
+        state.selfSlots.withUnsafeBufferPointer { selfSlots in
+        state.crossSlots.withUnsafeBufferPointer { crossSlots in
+        state.sourcePad.withUnsafeBufferPointer { pad in
+            for (l, o) in layout.decoderLayers.enumerated() {
+                y = blockForward(state.selfBlock, input: y, rows: b, norm: o.selfAttentionNorm, mask: noDropout) { inp, out in
+                    let qkv = a.projection.pointer
+                    Linear.forward(qkv, inp, weight: P + o.selfAttention.qkvWeight, bias: P + o.selfAttention.qkvBias, rows: b, inputs: d, outputs: 3 * d)
+                    let keys = state.selfKeys[l].pointer, values = state.selfValues[l].pointer
+                    for r in 0..<b {
+                        let at = (selfSlots[r] * state.maxLength + t) * d
+                        (keys + at).update(from: qkv + r * 3 * d + d, count: d)
+                        (values + at).update(from: qkv + r * 3 * d + 2 * d, count: d)
+                    }
+                    let cache = CachedAttention.Cache(keys: keys, values: values, kvStride: d, slotStride: state.maxLength * d,
+                                                      slots: selfSlots.baseAddress!)
+                    CachedAttention.forward(rows: b, heads: heads, headDim: dh, positions: t + 1, q: qkv, qStride: 3 * d,
+                                            cache: cache, ctx: a.context.pointer, ctxStride: d)
+                    Linear.forward(out, a.context.pointer, weight: P + o.selfAttention.outWeight, bias: P + o.selfAttention.outBias, rows: b, inputs: d, outputs: d)
                 }
-                let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: 1, keys: t + 1,
-                                          causal: false, keyPad: nil, keyPadStride: 0)
-                Attention.forward(g, q: HeadView(base: qkv, rowStride: 3 * d, batchStride: 3 * d),
-                                  k: HeadView(base: keys, rowStride: d, batchStride: state.maxLength * d),
-                                  v: HeadView(base: values, rowStride: d, batchStride: state.maxLength * d),
-                                  ctx: HeadView(base: a.context.pointer, rowStride: d, batchStride: d),
-                                  probs: a.probs.pointer, probsDropped: a.probs.pointer, dropout: noDropout)
-                Linear.forward(out, a.context.pointer, weight: P + o.selfAttention.outWeight, bias: P + o.selfAttention.outBias, rows: b, inputs: d, outputs: d)
-            }
-            y = blockForward(state.crossBlock, input: y, rows: b, norm: o.crossAttentionNorm, mask: noDropout) { inp, out in
-                let q = a.projection.pointer, kv = state.crossKeyValues[l].pointer, s = state.sourceLength
-                Linear.forward(q, inp, weight: P + o.crossAttention.qkvWeight, bias: P + o.crossAttention.qkvBias, rows: b, inputs: d, outputs: d)
-                state.sourcePad.withUnsafeBufferPointer { pad in
-                    let g = AttentionGeometry(batch: b, heads: config.heads, headDim: config.headDimension, queries: 1, keys: s,
-                                              causal: false, keyPad: pad.baseAddress!, keyPadStride: s)
-                    Attention.forward(g, q: HeadView(base: q, rowStride: d, batchStride: d),
-                                      k: HeadView(base: kv, rowStride: 2 * d, batchStride: s * 2 * d),
-                                      v: HeadView(base: kv + d, rowStride: 2 * d, batchStride: s * 2 * d),
-                                      ctx: HeadView(base: a.context.pointer, rowStride: d, batchStride: d),
-                                      probs: a.probs.pointer, probsDropped: a.probs.pointer, dropout: noDropout)
+                y = blockForward(state.crossBlock, input: y, rows: b, norm: o.crossAttentionNorm, mask: noDropout) { inp, out in
+                    let q = a.projection.pointer, kv = state.crossKeyValues[l].pointer, s = state.sourceLength
+                    Linear.forward(q, inp, weight: P + o.crossAttention.qkvWeight, bias: P + o.crossAttention.qkvBias, rows: b, inputs: d, outputs: d)
+                    let cache = CachedAttention.Cache(keys: kv, values: kv + d, kvStride: 2 * d, slotStride: s * 2 * d,
+                                                      slots: crossSlots.baseAddress!, keyPad: pad.baseAddress!, padStride: s)
+                    CachedAttention.forward(rows: b, heads: heads, headDim: dh, positions: s, q: q, qStride: d,
+                                            cache: cache, ctx: a.context.pointer, ctxStride: d)
+                    Linear.forward(out, a.context.pointer, weight: P + o.crossAttention.outWeight, bias: P + o.crossAttention.outBias, rows: b, inputs: d, outputs: d)
                 }
-                Linear.forward(out, a.context.pointer, weight: P + o.crossAttention.outWeight, bias: P + o.crossAttention.outBias, rows: b, inputs: d, outputs: d)
+                y = blockForward(state.feedForwardBlock, input: y, rows: b, norm: o.finalNorm, mask: noDropout) { inp, out in
+                    feedForwardForward(state.feedForward, input: inp, out: out, o.feedForward, rows: b, mask: noDropout)
+                }
             }
-            y = blockForward(state.feedForwardBlock, input: y, rows: b, norm: o.finalNorm, mask: noDropout) { inp, out in
-                feedForwardForward(state.feedForward, input: inp, out: out, o.feedForward, rows: b, mask: noDropout)
-            }
+        }
+        }
         }
         if let norm = layout.decoderNorm {
             state.finalNorm.reserve(rows: b, d: d)
             y = finalNormForward(state.finalNorm, input: y, rows: b, norm)
         }
-        GEMM.multiply(transB: true, m: b, n: v, k: d, a: y, lda: d, b: table, ldb: d, beta: 0, c: state.logits.pointer, ldc: v)
+        let hidden = y
+        logits.withUnsafeMutableBufferPointer { out in
+            GEMM.multiply(transB: true, m: b, n: v, k: d, a: hidden, lda: d, b: table, ldb: d, beta: 0, c: out.baseAddress!, ldc: v)
+        }
         state.advance()
-        return Array(UnsafeBufferPointer(start: state.logits.pointer, count: b * v))
     }
 }

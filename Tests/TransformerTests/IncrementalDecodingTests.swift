@@ -47,4 +47,38 @@ import Testing
         #expect(throws: TransformerError.self) { _ = try model.decodeStep(state, tokens: [1]) }
         #expect(throws: TransformerError.self) { _ = try model.decodeStep(state, tokens: [1, 1, 1, 99]) }
     }
+
+    /// Many reorders (drop, fork, duplicate, expand past the initial rows) at different steps,
+    /// as beam search does them: every row's logits equal a fresh decode of that row's own
+    /// source and token history. Exercises slot reuse, prefix copies on forks and slot growth.
+    @Test func repeatedReordersMatchFreshReplay() throws {
+        let model = try TransformerModel(config: tinyConfig(), seed: 5)
+        let batch = try smallBatch()
+        let s = batch.sourceLength, v = Int32(model.config.vocabularySize)
+        let state = try model.startDecoding(source: batch.source, batchSize: 3, sourceLength: s, maxLength: 8)
+        var history: [(source: Int, tokens: [Int32])] = (0..<3).map { ($0, []) }
+        let plan: [[Int]] = [[0, 0, 0, 1, 1, 2, 2, 2, 2], [8, 0, 3, 3, 3, 1, 5], [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2], [10, 0], [1, 1, 0]]
+        var rng = SplitMix64(seed: 9)
+        for step in 0..<6 {
+            let tokens = history.map { _ in Int32(3 + rng.next() % UInt64(v - 3)) }
+            let logits = try model.decodeStep(state, tokens: tokens)
+            for (r, h) in history.enumerated() { history[r].tokens = h.tokens + [tokens[r]] }
+            // Replay each row alone from scratch.
+            var worst: Float = 0
+            for (r, h) in history.enumerated() {
+                let fresh = try model.startDecoding(source: Array(batch.source[(h.source * s)..<((h.source + 1) * s)]), batchSize: 1,
+                                                    sourceLength: s, maxLength: 8)
+                var expected: [Float] = []
+                for tok in h.tokens { expected = try model.decodeStep(fresh, tokens: [tok]) }
+                for j in 0..<Int(v) { worst = max(worst, abs(logits[r * Int(v) + j] - expected[j])) }
+            }
+            #expect(worst < 1e-5, "step \(step): max abs diff \(worst)")
+            if step < plan.count {
+                try state.reorder(plan[step])
+                history = plan[step].map { history[$0] }
+                #expect(state.batchSize == plan[step].count)
+            }
+        }
+    }
 }
+

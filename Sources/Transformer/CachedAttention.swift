@@ -1,0 +1,97 @@
+// Attention of one query per row over that row's key/value cache: the inner loop of
+// incremental decoding (inference only, no backward).
+//
+// Shapes (R rows, H heads, dh head width, D = H·dh, T cached positions):
+//   q, ctx: [R, D] with row strides qStride, ctxStride; head h at column h·dh
+//   row r reads cache slot slots[r]: its key at position j is k + slots[r]·slotStride + j·kvStride
+//   (D floats, head h at h·dh), its value v + (the same offset)
+//   keyPad: optional, slot s's pad bytes at keyPad + s·padStride (non-zero = masked key)
+// ctx_h = softmax(scale·q_h·K_hᵀ)·V_h for every head.
+//
+// Why not per-head sgemm: with one query a head is a 1×dh by dh×T product, and R·H tiny
+// sgemm calls (each a few µs of call and packing overhead) cost more than the arithmetic.
+// Here a row's H heads are computed together so every cached key and value row (D floats)
+// is read once, contiguously, and rows are split across workers. Slots let beams of one
+// sentence share one cross-attention cache and let search drop or fork hypotheses without
+// moving caches (see DecoderState).
+import Tensor
+
+enum CachedAttention {
+    typealias V8 = SIMD8<Float>
+
+    struct Cache {
+        var keys: UnsafePointer<Float>
+        var values: UnsafePointer<Float>
+        /// Floats between consecutive positions of one slot.
+        var kvStride: Int
+        /// Floats between slots.
+        var slotStride: Int
+        var slots: UnsafePointer<Int>
+        var keyPad: UnsafePointer<UInt8>? = nil
+        var padStride: Int = 0
+    }
+
+    static func forward(rows: Int, heads: Int, headDim dh: Int, positions t: Int,
+                        q: UnsafePointer<Float>, qStride: Int, cache c: Cache,
+                        ctx: UnsafeMutablePointer<Float>, ctxStride: Int) {
+        guard rows > 0 else { return }
+        let scale = 1 / Float(dh).squareRoot(), width = heads * dh
+        // A row costs ~4·T·D flops; ask for enough rows per worker to repay a Dispatch round trip.
+        let minRows = max(1, 16_384 / max(1, t * width))
+        Profiler.measure(.attentionScores) {
+            Parallel.forEachChunk(rows, minChunk: minRows) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: heads * t) { scratch in
+                    let scores = scratch.baseAddress!
+                    for r in range {
+                        let slot = c.slots[r]
+                        let qr = q + r * qStride, out = ctx + r * ctxStride
+                        let kb = c.keys + slot * c.slotStride, vb = c.values + slot * c.slotStride
+                        for j in 0..<t {
+                            let kj = kb + j * c.kvStride
+                            for h in 0..<heads { scores[h * t + j] = scale * dot(qr + h * dh, kj + h * dh, dh) }
+                        }
+                        let pad = c.keyPad.map { $0 + slot * c.padStride }
+                        for h in 0..<heads {
+                            SoftmaxKernels.maskedRowForward(scores + h * t, keys: t, keyPad: pad, visible: t)
+                        }
+                        out.update(repeating: 0, count: width)
+                        for j in 0..<t {
+                            let vj = vb + j * c.kvStride
+                            for h in 0..<heads {
+                                let p = scores[h * t + j]
+                                if p != 0 { accumulate(out + h * dh, p, vj + h * dh, dh) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Σ a[i]·b[i] over n floats (8 lanes, then the tail).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = V8(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            acc += UnsafeRawPointer(a + i).loadUnaligned(as: V8.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V8.self)
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    /// y[i] += p·x[i] over n floats.
+    @inline(__always)
+    static func accumulate(_ y: UnsafeMutablePointer<Float>, _ p: Float, _ x: UnsafePointer<Float>, _ n: Int) {
+        let p8 = V8(repeating: p)
+        var i = 0
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(y + i).loadUnaligned(as: V8.self) + p8 * UnsafeRawPointer(x + i).loadUnaligned(as: V8.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V8.self)
+            i += 8
+        }
+        while i < n { y[i] += p * x[i]; i += 1 }
+    }
+}
