@@ -60,35 +60,45 @@ public struct BeamSearch {
         var rowsOfSentence = Array(0..<n)   // active sentences, in row-block order
         var logProbs: [Float] = []
         var stepIndex = 0
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(2 * beam)
+        let limit = 2 * beam
+        var forbidden = [Bool](repeating: false, count: V)
+        for id in decoder.forbiddenIDs where id >= 0 && Int(id) < V { forbidden[Int(id)] = true }
+        let candidateBuffer = UnsafeMutablePointer<Candidate>.allocate(capacity: n * limit)
+        defer { candidateBuffer.deallocate() }
+        var candidateCounts = [Int](repeating: 0, count: n)
+        var bases = [Double](repeating: -.infinity, count: n * beam)
 
         while !rowsOfSentence.isEmpty {
             let tokens: [Int32] = rowsOfSentence.flatMap { s in live[s].map { $0.tokens.last ?? decoder.bosID } }
             try decoder.step(tokens: tokens, logProbs: &logProbs)
+            for (block, s) in rowsOfSentence.enumerated() {
+                for b in 0..<beam { bases[block * beam + b] = live[s][b].logProb }
+            }
+            // Every sentence's candidates at once, in parallel: each block writes its own list.
+            let blocks = rowsOfSentence.count, step = stepIndex
+            logProbs.withUnsafeBufferPointer { lp in
+            bases.withUnsafeBufferPointer { basePointer in
+            forbidden.withUnsafeBufferPointer { forbiddenPointer in
+            candidateCounts.withUnsafeMutableBufferPointer { counts in
+                nonisolated(unsafe) let out = candidateBuffer, countsOut = counts.baseAddress!
+                Parallel.forEachChunk(blocks, minChunk: max(1, 65_536 / (beam * V))) { range in
+                    for block in range {
+                        let s = rowsOfSentence[block]
+                        countsOut[block] = CandidateSelection.select(
+                            rows: lp.baseAddress! + block * beam * V, vocabularySize: V, bases: basePointer.baseAddress! + block * beam,
+                            beams: beam, forbidden: forbiddenPointer.baseAddress!, onlyToken: step >= maxLengths[s] ? eos : nil,
+                            limit: limit, into: out + block * limit)
+                    }
+                }
+            }
+            }
+            }
+            }
             var keepRows: [Int] = []
             var stillActive: [Int] = []
             for (block, s) in rowsOfSentence.enumerated() {
                 let forceEOS = stepIndex >= maxLengths[s]
-                candidates.removeAll(keepingCapacity: true)
-                logProbs.withUnsafeBufferPointer { lp in
-                    for b in 0..<beam where live[s][b].logProb > -.infinity {
-                        let row = lp.baseAddress! + (block * beam + b) * V
-                        let base = live[s][b].logProb
-                        if forceEOS {
-                            insert(Candidate(score: base + Double(row[Int(eos)]), beam: b, token: eos), into: &candidates, limit: 2 * beam)
-                            continue
-                        }
-                        for v in 0..<V {
-                            let lpv = row[v]
-                            guard lpv > -.infinity else { continue }
-                            let score = base + Double(lpv)
-                            if candidates.count == 2 * beam && score <= candidates[candidates.count - 1].score { continue }
-                            if decoder.forbiddenIDs.contains(Int32(v)) { continue }
-                            insert(Candidate(score: score, beam: b, token: Int32(v)), into: &candidates, limit: 2 * beam)
-                        }
-                    }
-                }
+                let candidates = UnsafeBufferPointer(start: candidateBuffer + block * limit, count: candidateCounts[block])
                 var next: [LiveBeam] = []
                 var nextRows: [Int] = []
                 for (rank, c) in candidates.enumerated() {
@@ -113,8 +123,8 @@ public struct BeamSearch {
                 keepRows += nextRows
                 stillActive.append(s)
             }
-            // An unchanged row order (greedy search, beams that kept their rows) needs no copy
-            // of the caches: reordering costs a copy of every row's keys and values.
+            // An unchanged row order (greedy search, beams that kept their rows) needs no
+            // reorder call at all; otherwise the decoder moves only what forks (DecoderState).
             let unchanged = keepRows.count == tokens.count && keepRows.elementsEqual(0..<keepRows.count)
             rowsOfSentence = stillActive
             if !keepRows.isEmpty && !unchanged { decoder.reorder(rows: keepRows) }
@@ -129,23 +139,6 @@ public struct BeamSearch {
         var tokens: [Int32]
         var logProb: Double
     }
-
-    struct Candidate {
-        var score: Double
-        var beam: Int
-        var token: Int32
-    }
-
-    /// Keeps `list` sorted by descending score (ties: lower beam, then lower token — a fixed
-    /// order so results never depend on iteration details), at most `limit` long.
-    @inline(__always)
-    private func insert(_ c: Candidate, into list: inout [Candidate], limit: Int) {
-        var i = list.count
-        while i > 0 && (list[i - 1].score < c.score) { i -= 1 }
-        guard i < limit else { return }
-        list.insert(c, at: i)
-        if list.count > limit { list.removeLast() }
-    }
 }
 
 public enum DecodingError: Error, CustomStringConvertible {
@@ -158,3 +151,4 @@ public enum DecodingError: Error, CustomStringConvertible {
 #if canImport(Glibc)
 import Glibc
 #endif
+import Tensor
