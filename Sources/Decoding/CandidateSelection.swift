@@ -14,8 +14,9 @@ struct Candidate: Equatable {
 /// Ranking is by score = base + log-probability, descending, ties to the lower beam, then the
 /// lower token, so results never depend on scan or thread order. Most of a row cannot beat
 /// the current `limit`-th best; eight tokens at a time are rejected with one vector compare
-/// against a Float threshold set safely low (so no token that would enter is skipped), and only
-/// the few that pass are compared exactly in Double.
+/// against a Float threshold set safely low (so no token that would enter is skipped): a block of
+/// 32 tokens costs four lane-wise max operations and one compare, and only the few tokens
+/// of blocks that pass are compared exactly in Double.
 enum CandidateSelection {
     /// Writes the best `limit` candidates, sorted, into `list`; returns how many (fewer when
     /// the sentence has fewer finite extensions). With `onlyToken` set (the maximum length
@@ -39,6 +40,8 @@ enum CandidateSelection {
                 insert(Candidate(score: base + Double(row[Int(t)]), beam: b, token: t))
                 continue
             }
+            // Exact entry test; keeps `threshold` (a Float lower bound for entering) current.
+            var threshold: Float = count < limit ? -.infinity : lowerBound(list[limit - 1].score - base, base)
             func consider(_ v: Int) {
                 let lp = row[v]
                 guard lp > -.infinity else { return }
@@ -46,20 +49,37 @@ enum CandidateSelection {
                 if count == limit && score <= list[limit - 1].score { return }
                 if forbidden[v] { return }
                 insert(Candidate(score: score, beam: b, token: Int32(v)))
+                if count == limit { threshold = lowerBound(list[limit - 1].score - base, base) }
             }
+            // Blocks of 32 tokens whose maximum cannot enter are skipped with one compare.
             var v = 0
-            while v + 8 <= V {
-                let lp8 = UnsafeRawPointer(row + v).loadUnaligned(as: SIMD8<Float>.self)
-                let threshold: Float = count < limit ? -.infinity : lowerBound(list[limit - 1].score - base, base)
-                if any(lp8 .> SIMD8(repeating: threshold)) {
-                    for lane in 0..<8 { consider(v + lane) }
+            while v + 32 <= V {
+                if maximum32(row + v) > threshold {
+                    for group in stride(from: v, to: v + 32, by: 8) where maximum8(row + group) > threshold {
+                        for lane in group..<(group + 8) { consider(lane) }
+                    }
                 }
-                v += 8
+                v += 32
             }
             while v < V { consider(v); v += 1 }
         }
         return count
     }
+
+    /// Largest of the 32 floats at `p` (lane-wise max of four vectors, one horizontal max).
+    @inline(__always)
+    static func maximum32(_ p: UnsafePointer<Float>) -> Float {
+        var m = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+        for k in stride(from: 8, to: 32, by: 8) {
+            let x = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
+            m.replace(with: x, where: x .> m)
+        }
+        return m.max()
+    }
+
+    /// Largest of the 8 floats at `p`.
+    @inline(__always)
+    static func maximum8(_ p: UnsafePointer<Float>) -> Float { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self).max() }
 
     /// A Float no larger than any log-probability lp with base + lp > base + difference in
     /// Double arithmetic: the difference less a slack far above Double rounding of the

@@ -11,7 +11,8 @@
 // Why not per-head sgemm: with one query a head is a 1×dh by dh×T product, and R·H tiny
 // sgemm calls (each a few µs of call and packing overhead) cost more than the arithmetic.
 // Here a row's H heads are computed together so every cached key and value row (D floats)
-// is read once, contiguously, and rows are split across workers. Slots let beams of one
+// is read once, contiguously (once per group of rows sharing a slot), and rows are split
+// across workers. Slots let beams of one
 // sentence share one cross-attention cache and let search drop or fork hypotheses without
 // moving caches (see DecoderState).
 import Tensor
@@ -31,6 +32,10 @@ enum CachedAttention {
         var padStride: Int = 0
     }
 
+    /// Rows that read the same slot (the beams of one sentence in the cross cache) are taken
+    /// in groups of up to this many, so each cached key and value row is loaded once per group.
+    static let maxGroup = 8
+
     static func forward(rows: Int, heads: Int, headDim dh: Int, positions t: Int,
                         q: UnsafePointer<Float>, qStride: Int, cache c: Cache,
                         ctx: UnsafeMutablePointer<Float>, ctxStride: Int) {
@@ -40,28 +45,38 @@ enum CachedAttention {
         let minRows = max(1, 16_384 / max(1, t * width))
         Profiler.measure(.attentionScores) {
             Parallel.forEachChunk(rows, minChunk: minRows) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: heads * t) { scratch in
-                    let scores = scratch.baseAddress!
-                    for r in range {
-                        let slot = c.slots[r]
-                        let qr = q + r * qStride, out = ctx + r * ctxStride
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: maxGroup * heads * t) { scratch in
+                    let scores = scratch.baseAddress!   // [group row, head, position]
+                    var first = range.lowerBound
+                    while first < range.upperBound {
+                        let slot = c.slots[first]
+                        var end = first + 1
+                        while end < range.upperBound && end - first < maxGroup && c.slots[end] == slot { end += 1 }
+                        let group = end - first
                         let kb = c.keys + slot * c.slotStride, vb = c.values + slot * c.slotStride
                         for j in 0..<t {
                             let kj = kb + j * c.kvStride
-                            for h in 0..<heads { scores[h * t + j] = scale * dot(qr + h * dh, kj + h * dh, dh) }
-                        }
-                        let pad = c.keyPad.map { $0 + slot * c.padStride }
-                        for h in 0..<heads {
-                            SoftmaxKernels.maskedRowForward(scores + h * t, keys: t, keyPad: pad, visible: t)
-                        }
-                        out.update(repeating: 0, count: width)
-                        for j in 0..<t {
-                            let vj = vb + j * c.kvStride
-                            for h in 0..<heads {
-                                let p = scores[h * t + j]
-                                if p != 0 { accumulate(out + h * dh, p, vj + h * dh, dh) }
+                            for i in 0..<group {
+                                let qr = q + (first + i) * qStride, sr = scores + i * heads * t + j
+                                for h in 0..<heads { sr[h * t] = scale * dot(qr + h * dh, kj + h * dh, dh) }
                             }
                         }
+                        let pad = c.keyPad.map { $0 + slot * c.padStride }
+                        for row in 0..<(group * heads) {
+                            SoftmaxKernels.maskedRowForward(scores + row * t, keys: t, keyPad: pad, visible: t)
+                        }
+                        for i in 0..<group { (ctx + (first + i) * ctxStride).update(repeating: 0, count: width) }
+                        for j in 0..<t {
+                            let vj = vb + j * c.kvStride
+                            for i in 0..<group {
+                                let out = ctx + (first + i) * ctxStride, sr = scores + i * heads * t + j
+                                for h in 0..<heads {
+                                    let p = sr[h * t]
+                                    if p != 0 { accumulate(out + h * dh, p, vj + h * dh, dh) }
+                                }
+                            }
+                        }
+                        first = end
                     }
                 }
             }

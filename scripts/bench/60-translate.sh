@@ -43,7 +43,7 @@ for _ in 1 2; do
 done
 
 HAS_TORCH=0
-if python3 -c 'import torch' 2>/dev/null; then HAS_TORCH=1; else echo "60-translate: PyTorch not installed, peer skipped"; fi
+if python3 -c 'import torch, safetensors' 2>/dev/null; then HAS_TORCH=1; else echo "60-translate: PyTorch or safetensors not installed, peer skipped"; fi
 REPORT=()
 for beam in 5 1; do
     t0=$(now); translate --beam "$beam" < "$WORK/src.es" > "$WORK/nmt.beam$beam.txt"; t1=$(now)
