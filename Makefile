@@ -55,7 +55,7 @@ bench: build data
 train-small: build data
 	mkdir -p out
 	$(NMT) train --db out/small.sqlite --name small-radam --preset small --optimizer radam --lr 5e-4 --schedule constant \
-	  --max-time 55m --valid-every 500 --save-every 500 --keep-last 10 --eval-bleu
+	  --max-time 55m --valid-every 500 --save-every 250 --keep-last 10 --eval-bleu
 	$(NMT) average small-radam --db out/small.sqlite --last 5
 	$(NMT) eval small-radam --db out/small.sqlite --split test --checkpoint avg --beam 5 --out out/small-radam.test.hyp
 
