@@ -13,10 +13,11 @@ struct Candidate: Equatable {
 /// rows' cumulative log-probabilities (-inf = not live); `forbidden` [V].
 /// Ranking is by score = base + log-probability, descending, ties to the lower beam, then the
 /// lower token, so results never depend on scan or thread order. Most of a row cannot beat
-/// the current `limit`-th best; eight tokens at a time are rejected with one vector compare
-/// against a Float threshold set safely low (so no token that would enter is skipped): a block of
-/// 32 tokens costs four lane-wise max operations and one compare, and only the few tokens
-/// of blocks that pass are compared exactly in Double.
+/// the current `limit`-th best: a block of 32 tokens is rejected when its maximum (four
+/// lane-wise max operations, one horizontal max) is not above a Float threshold set safely
+/// low (so no token that would enter is skipped); in a block that passes, each group of 8
+/// is tested the same way, and only the tokens of groups that pass are compared exactly in
+/// Double.
 enum CandidateSelection {
     /// Writes the best `limit` candidates, sorted, into `list`; returns how many (fewer when
     /// the sentence has fewer finite extensions). With `onlyToken` set (the maximum length
@@ -66,20 +67,26 @@ enum CandidateSelection {
         return count
     }
 
-    /// Largest of the 32 floats at `p` (lane-wise max of four vectors, one horizontal max).
+    /// Largest non-NaN of the 32 floats at `p` (-inf if none): lane-wise max of four vectors
+    /// started from -inf, so a NaN lane (never a candidate) cannot hide a valid token.
     @inline(__always)
     static func maximum32(_ p: UnsafePointer<Float>) -> Float {
-        var m = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-        for k in stride(from: 8, to: 32, by: 8) {
+        var m = SIMD8<Float>(repeating: -.infinity)
+        for k in stride(from: 0, to: 32, by: 8) {
             let x = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
             m.replace(with: x, where: x .> m)
         }
         return m.max()
     }
 
-    /// Largest of the 8 floats at `p`.
+    /// Largest non-NaN of the 8 floats at `p` (-inf if none).
     @inline(__always)
-    static func maximum8(_ p: UnsafePointer<Float>) -> Float { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self).max() }
+    static func maximum8(_ p: UnsafePointer<Float>) -> Float {
+        var m = SIMD8<Float>(repeating: -.infinity)
+        let x = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+        m.replace(with: x, where: x .> m)
+        return m.max()
+    }
 
     /// A Float no larger than any log-probability lp with base + lp > base + difference in
     /// Double arithmetic: the difference less a slack far above Double rounding of the

@@ -2,19 +2,26 @@ import Testing
 @testable import Decoding
 
 @Suite struct CandidateSelectionTests {
-    /// Against sorting every (beam, token) extension: random rows with many exact ties,
-    /// -inf entries, a dead beam, forbidden tokens and vocabulary sizes around the 8-lane
-    /// vector width; also bases large enough that base + lp cancels.
-    @Test(arguments: [3, 8, 13, 64, 203])
+    /// Against sorting every (beam, token) extension: random rows with exact ties (coarse
+    /// values) or non-dyadic values with one-ulp near-ties, -inf and NaN entries (never
+    /// candidates, never hiding a neighbour), a dead beam, forbidden tokens, vocabulary sizes
+    /// below, at and above the 32-token blocks and 8-token groups of the prefilter, and bases
+    /// around -1e6 + fractions, where base + lp rounds in Double (the threshold's slack).
+    @Test(arguments: [3, 13, 31, 32, 40, 64, 203, 1000])
     func matchesSortingEveryExtension(vocabularySize V: Int) {
         var state: UInt64 = UInt64(V) &* 0x9E3779B97F4A7C15
         func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
-        for trial in 0..<40 {
+        for trial in 0..<60 {
             let beams = 1 + trial % 5, limit = 2 * beams
-            var rows = (0..<(beams * V)).map { _ in -Float(next() % 50) / 8 }   // coarse values: ties
+            let coarse = trial % 2 == 0
+            var rows = (0..<(beams * V)).map { _ in coarse ? -Float(next() % 50) / 8 : -Float(next() % 100_000) / 7919 }
             for i in rows.indices where next() % 7 == 0 { rows[i] = -.infinity }
+            for i in rows.indices where next() % 53 == 0 { rows[i] = .nan }
+            for i in rows.indices.dropFirst() where next() % 5 == 0 && rows[i - 1].isFinite {
+                rows[i] = next() % 2 == 0 ? rows[i - 1].nextUp : rows[i - 1].nextDown
+            }
             let big = trial % 4 == 3 ? -1e6 : 0
-            var bases = (0..<beams).map { _ in big - Double(next() % 20) / 4 }
+            var bases = (0..<beams).map { _ in big - (coarse ? Double(next() % 20) / 4 : Double(next() % 1000) / 7.3) }
             if beams > 1 && trial % 3 == 0 { bases[1] = -.infinity }
             let forbidden = (0..<V).map { $0 < 2 }
             var got = [Candidate](repeating: Candidate(score: 0, beam: 0, token: 0), count: limit)

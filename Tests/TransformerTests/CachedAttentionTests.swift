@@ -2,18 +2,20 @@ import Testing
 @testable import Transformer
 
 @Suite struct CachedAttentionTests {
-    /// Against a plain Float64 reference: shared slots (beams of one sentence, runs longer than
-    /// a group), padded keys,
-    /// a fully padded slot (zeros), and a head width with a SIMD tail (12 = 8 + 4).
-    @Test(arguments: [1, 5, 19])
-    func matchesFloat64Reference(positions t: Int) {
-        let rows = 14, heads = 3, dh = 12, width = heads * dh, slotsCount = 4
+    /// Against a plain Float64 reference: shared slots (beams of one sentence: adjacent runs,
+    /// a run longer than a group and one crossing the boundary of the two workers' chunks at
+    /// 64 rows, slots that reappear later), padded keys, a fully padded slot (zeros), and a
+    /// head width with a SIMD tail (12 = 8 + 4).
+    @Test(arguments: [(14, 1), (14, 5), (14, 19), (64, 40)])
+    func matchesFloat64Reference(rows: Int, positions t: Int) {
+        let heads = 3, dh = 12, width = heads * dh, slotsCount = 4
         var rng = SplitMix64(seed: UInt64(t))
         func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float(rng.uniform() * 2 - 1) } }
         let q = random(rows * width)
         // Keys/values interleaved as in the cross cache: position stride 2·width, values at +width.
         let kv = random(slotsCount * t * 2 * width)
-        let slots = [2, 0, 0, 3] + [Int](repeating: 1, count: 10)   // a run longer than maxGroup
+        let start = [2, 0, 0, 3, 1, 2, 3]
+        let slots = (0..<rows).map { r in r < start.count ? start[r] : (r >= 8 && r < 14) || (r >= 28 && r < 37) || r % 5 == 0 ? 1 : r % 4 }
         var pad = [UInt8](repeating: 0, count: slotsCount * t)
         for j in 0..<t where j % 3 == 1 { pad[0 * t + j] = 1 }          // slot 0: some keys padded
         for j in 0..<t { pad[3 * t + j] = 1 }                           // slot 3: every key padded
@@ -50,7 +52,7 @@ import Testing
                 }
             }
         }
-        print("cached attention, \(t) positions: max abs error \(worst)")
+        print("cached attention, \(rows) rows, \(t) positions: max abs error \(worst)")
         #expect(worst < 1e-5)
         // The fully padded slot gives exactly zero context.
         #expect(ctx[3 * width..<4 * width].allSatisfy { $0 == 0 })
