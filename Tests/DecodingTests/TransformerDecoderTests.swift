@@ -50,6 +50,18 @@ struct TransformerDecoderTests {
         }
     }
 
+    /// More beam rows than the B·S source rows the model reserved (a one-token line, beam 8,
+    /// on a fresh model whose buffers are sized by that batch alone): the same hypotheses and
+    /// scores as when the sentence shares a batch with longer ones.
+    @Test func beamWiderThanTheSourceWorks() throws {
+        let search = BeamSearch(settings: .init(beam: 8, lenpen: 1, maxLenA: 1, maxLenB: 5, nbest: 8))
+        let alone = try search.search(TransformerDecoder(model: try Self.model()), sources: [[7]])
+        let together = try search.search(TransformerDecoder(model: try Self.model()), sources: Self.sources)
+        #expect(alone[0].count == 8)
+        #expect(alone[0].map(\.tokens) == together[1].map(\.tokens))
+        for (a, b) in zip(alone[0], together[1]) { #expect(abs(a.score - b.score) < 1e-4) }
+    }
+
     @Test func logProbabilitiesAreNormalised() throws {
         let m = try Self.model()
         let decoder = TransformerDecoder(model: m)
