@@ -78,16 +78,9 @@ public enum SoftmaxKernels {
     /// In place: dp[j] ← p[j]·(dp[j] - Σ_i dp[i]·p[i]). Masked entries (p = 0) become 0.
     @inlinable
     public static func rowBackward(_ dp: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, keys k: Int) {
-        var dot8 = V8(repeating: 0)
-        var j = 0
-        while j + 8 <= k {
-            dot8 += UnsafeRawPointer(dp + j).loadUnaligned(as: V8.self) * UnsafeRawPointer(p + j).loadUnaligned(as: V8.self)
-            j += 8
-        }
-        var dot = dot8.sum()
-        while j < k { dot += dp[j] * p[j]; j += 1 }
+        let dot = VectorMath.dot(dp, p, k)
         let dot8s = V8(repeating: dot)
-        j = 0
+        var j = 0
         while j + 8 <= k {
             let pv = UnsafeRawPointer(p + j).loadUnaligned(as: V8.self)
             let v = pv * (UnsafeRawPointer(dp + j).loadUnaligned(as: V8.self) - dot8s)

@@ -66,6 +66,20 @@ public enum VectorMath {
         return s
     }
 
+    /// Σ a[i]·b[i] over n floats: 8 lanes, their sum, then the tail in order.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = V8(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            acc += UnsafeRawPointer(a + i).loadUnaligned(as: V8.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V8.self)
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
     /// (max, sum) over n floats in one pass.
     @inlinable
     public static func maximumAndSum(_ p: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {

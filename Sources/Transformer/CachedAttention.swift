@@ -12,9 +12,8 @@
 // sgemm calls (each a few µs of call and packing overhead) cost more than the arithmetic.
 // Here a row's H heads are computed together so every cached key and value row (D floats)
 // is read once, contiguously (once per group of rows sharing a slot), and rows are split
-// across workers. Slots let beams of one
-// sentence share one cross-attention cache and let search drop or fork hypotheses without
-// moving caches (see DecoderState).
+// across workers. Slots let beams of one sentence share one cross-attention cache and let
+// search drop or fork hypotheses without moving caches (see DecoderState).
 import Tensor
 
 enum CachedAttention {
@@ -43,6 +42,7 @@ enum CachedAttention {
         let scale = 1 / Float(dh).squareRoot(), width = heads * dh
         // A row costs ~4·T·D flops; ask for enough rows per worker to repay a Dispatch round trip.
         let minRows = max(1, 16_384 / max(1, t * width))
+        // One fused pass (scores, softmax and context), timed under the scores phase.
         Profiler.measure(.attentionScores) {
             Parallel.forEachChunk(rows, minChunk: minRows) { range in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: maxGroup * heads * t) { scratch in
@@ -73,7 +73,7 @@ enum CachedAttention {
                             let kj = kb + j * c.kvStride
                             for i in 0..<group {
                                 let qr = q + (first + i) * qStride, sr = scores + i * heads * t + j
-                                for h in 0..<heads { sr[h * t] = scale * dot(qr + h * dh, kj + h * dh, dh) }
+                                for h in 0..<heads { sr[h * t] = scale * VectorMath.dot(qr + h * dh, kj + h * dh, dh) }
                             }
                             j += 1
                         }
@@ -99,21 +99,7 @@ enum CachedAttention {
         }
     }
 
-    /// Σ a[i]·b[i] over n floats (8 lanes, then the tail).
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = V8(repeating: 0)
-        var i = 0
-        while i + 8 <= n {
-            acc += UnsafeRawPointer(a + i).loadUnaligned(as: V8.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V8.self)
-            i += 8
-        }
-        var s = acc.sum()
-        while i < n { s += a[i] * b[i]; i += 1 }
-        return s
-    }
-
-    /// The dots of `a` with four vectors, each summed exactly as `dot` sums it.
+    /// The dots of `a` with four vectors, each summed exactly as `VectorMath.dot` sums it.
     @inline(__always)
     static func dot4(_ a: UnsafePointer<Float>, _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>,
                      _ b2: UnsafePointer<Float>, _ b3: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
