@@ -9,7 +9,7 @@ DEBUG_BIN := .build/debug/nmt
 NMT ?= $(RELEASE_BIN)
 VOCAB := vocab/bible.8k.bpe
 
-.PHONY: all deps build build-debug test data vocab vocab-update demo bench train-small clean
+.PHONY: all deps build build-debug test test-kernels data vocab vocab-update demo bench train-small clean
 
 all: build
 
@@ -43,6 +43,13 @@ test: deps
 	$(MAKE) data NMT=$(DEBUG_BIN)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The whole suite under every OpenBLAS kernel this CPU can run, at 1 and 2 threads
+# (KERNELS="…" THREADS="…" to narrow it); `make test` stays one run.
+test-kernels: deps
+	$(MAKE) data NMT=$(DEBUG_BIN)
+	$(SWIFT) build --build-tests
+	bash scripts/test-kernels.sh
 
 demo: build data
 	bash scripts/demo.sh

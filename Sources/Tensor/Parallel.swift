@@ -25,8 +25,15 @@ public enum Parallel {
 
     static func initialThreadCap() -> Int {
         openblas_set_num_threads(1)
-        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return max(1, Int(n))
+        return defaultThreadCount
+    }
+
+    /// The default of every `--threads`: `NMT_THREADS` when it is a positive integer (so a
+    /// whole test suite or script can be run at another thread count, e.g. `make test-kernels`),
+    /// otherwise the number of online CPUs.
+    public static var defaultThreadCount: Int {
+        if let value = getenv("NMT_THREADS").flatMap({ Int(String(cString: $0)) }), value >= 1 { return value }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
     /// Marks Dispatch worker threads while they run a chunk, so work inside a chunk stays on

@@ -22,7 +22,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Source file (default: from the run's data).") var src: String?
     @Option(help: "Reference file (default: from the run's data).") var ref: String?
     @Option(help: "Where to write the translations (default: NAME.SPLIT.hyp).") var out: String?
-    @Option var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option var threads = Parallel.defaultThreadCount
     @Flag var quiet = false
 
     func run() throws {

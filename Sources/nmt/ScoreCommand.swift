@@ -18,7 +18,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Source sentences.") var src: String
     @Option(help: "Target sentences, line-aligned with --src.") var tgt: String
     @Option(name: .customLong("batch-tokens")) var batchTokens = 2048
-    @Option var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option var threads = Parallel.defaultThreadCount
 
     func run() throws {
         try withCleanErrors {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Optim
+import Tensor
 import Text
 import Training
 
@@ -46,7 +47,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("keep-last"), help: "Checkpoints kept besides the best.") var keepLast = 3
     @Option(help: "Stop after N validations without improvement (0 = never).") var patience = 0
     @Option(help: "Random seed (initialisation, batch order, dropout).") var seed: UInt64 = 1
-    @Option(help: "Threads for BLAS and kernels.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for BLAS and kernels.") var threads = Parallel.defaultThreadCount
     @Flag(name: .customLong("eval-bleu"), help: "At each validation, translate the valid set and record its BLEU.") var evalBLEU = false
     @Option(name: .customLong("eval-bleu-beam"), help: "Beam size for --eval-bleu (1 = greedy, fast).") var evalBLEUBeam = 1
     @Flag(help: "No progress output.") var quiet = false

@@ -33,7 +33,7 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
-    @Option(help: "Threads for BLAS and kernels.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for BLAS and kernels.") var threads = Parallel.defaultThreadCount
     @Flag(help: "No progress output.") var quiet = false
 
     func run() throws {

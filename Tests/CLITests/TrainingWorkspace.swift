@@ -8,7 +8,7 @@ struct TrainingWorkspace {
 
     static let modelFlags = ["--src", "train.es", "--tgt", "train.en", "--valid-src", "valid.es", "--valid-tgt", "valid.en",
                              "--vocab", "small.bpe", "--d-model", "32", "--heads", "2", "--ffn", "64",
-                             "--encoder-layers", "1", "--decoder-layers", "1", "--max-tokens", "600", "--threads", "2", "--quiet"]
+                             "--encoder-layers", "1", "--decoder-layers", "1", "--max-tokens", "600", "--threads", ProcessInfo.processInfo.environment["NMT_THREADS"] ?? "2", "--quiet"]
 
     init(label: String) throws {
         directory = try NMTProcess.scratchDirectory(label)

@@ -30,9 +30,12 @@ import Tensor
         // and directly: the logits of the short sentence are unchanged
         let la = try model.logits(alone), lb = try model.logits(padded)
         let v = model.config.vocabularySize
+        var logitWorst: Float = 0
         for pos in 0..<alone.targetLength {
-            for j in 0..<v { #expect(abs(la[pos * v + j] - lb[pos * v + j]) < 1e-5) }
+            for j in 0..<v { logitWorst = max(logitWorst, abs(la[pos * v + j] - lb[pos * v + j])) }
         }
+        print("padding leak: max logit difference \(logitWorst)")
+        #expect(logitWorst < 1e-5)
     }
 
     @Test func gradientsAccumulateAndStepsAreReproducible() throws {
@@ -110,7 +113,9 @@ import Tensor
         #expect(abs(whole.loss - blocked.loss) <= 1e-6 * abs(whole.loss))
         #expect(abs(e1.nll - e2.nll) <= 1e-6 * abs(e1.nll))
         let scale = g1.map { abs($0) }.max()!
-        for i in 0..<g1.count { #expect(abs(g1[i] - g2[i]) <= 1e-5 * scale) }
+        let worst = zip(g1, g2).map { abs($0 - $1) }.max()!
+        print("output-layer blocks: loss rel diff \(abs(whole.loss - blocked.loss) / abs(whole.loss)), max gradient difference \(worst / scale) of scale")
+        #expect(worst <= 1e-5 * scale)
     }
 
     @Test func workspaceIsReusedAcrossShapes() throws {
