@@ -5,6 +5,14 @@
 ///     m ← β1·m + (1 − β1)·g            (torch: m.lerp_(g, 1 − β1))
 ///     v ← β2·v + (1 − β2)·g²
 ///     θ ← θ − (η / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+///
+/// With `adamFreeze` = N (Adam-2k, the authors' adam2.py), updates 1…N only accumulate
+/// v ← β2·v + (1 − β2)·g²: θ, m and the weight decay are untouched, t still counts. At update
+/// N+1 the first moment starts from zero while its bias correction 1 − β1^(N+1) is already ≈ 1,
+/// so the first moving steps are about (1 − β1) = 10× smaller than Adam's first step (m̂ ≈ g
+/// there) and grow to full size over ~1/(1 − β1) updates: adam2.py does exactly this, and so
+/// does nmt. (adam2.py adds ε to √v before the √(1 − β2^t) step-size factor, torch after; with
+/// ε = 1e-8 ≪ √v the two agree to Float32 rounding, checked by the authors' fixture.)
 public struct Adam: Optimizer {
     public let config: OptimizerConfig
     var state: MomentState
@@ -33,6 +41,15 @@ public struct Adam: Optimizer {
         let eps = Float(config.eps)
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let n = parameters.count
+        if state.step <= config.adamFreeze {
+            state.moments.withUnsafeMutableBufferPointer { moments in
+                let v = moments.baseAddress! + n
+                forEachChunk(count: n) { range in
+                    for i in range { shared.applySecondMoment(i, v: v, g: g) }
+                }
+            }
+            return StepReport(step: state.step, rhoT: nil, rectification: nil, adaptive: true, movedParameters: false)
+        }
         state.moments.withUnsafeMutableBufferPointer { moments in
             let m = moments.baseAddress!, v = m + n
             forEachChunk(count: parameters.count) { range in

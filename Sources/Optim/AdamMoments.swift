@@ -7,9 +7,9 @@ struct AdamMoments {
     let beta2: Float
     let w2: Float
 
-    init(config: OptimizerConfig, lr: Double) {
+    init(config: OptimizerConfig, lr: Double, decayParameters: Bool = true) {
         decay = Float(1 - lr * config.weightDecay)
-        applyDecay = config.weightDecay != 0
+        applyDecay = decayParameters && config.weightDecay != 0
         w1 = Float(1 - config.beta1)
         beta2 = Float(config.beta2)
         w2 = Float(1 - config.beta2)
@@ -21,6 +21,13 @@ struct AdamMoments {
         let gi = g[i]
         if applyDecay { p[i] *= decay }
         m[i] = m[i].addingProduct(w1, gi - m[i])
+        v[i] = v[i] * beta2 + w2 * gi * gi
+    }
+
+    /// Adam-2k's frozen updates: the second moment alone.
+    @inline(__always)
+    func applySecondMoment(_ i: Int, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>) {
+        let gi = g[i]
         v[i] = v[i] * beta2 + w2 * gi * gi
     }
 }

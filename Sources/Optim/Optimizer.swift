@@ -8,14 +8,18 @@ public struct StepReport: Equatable, Sendable {
     public var step: Int
     public var rhoT: Double?
     public var rectification: Double?
-    /// False when RAdam took the un-adapted (momentum SGD) step.
+    /// False when RAdam took the un-adapted (momentum SGD) step or skipped the update.
     public var adaptive: Bool
+    /// False when the parameters were left as they were: Adam during `adamFreeze`, RAdam
+    /// with `degenerate = .skip` while ρt is below the threshold.
+    public var movedParameters: Bool
 
-    public init(step: Int, rhoT: Double?, rectification: Double?, adaptive: Bool) {
+    public init(step: Int, rhoT: Double?, rectification: Double?, adaptive: Bool, movedParameters: Bool = true) {
         self.step = step
         self.rhoT = rhoT
         self.rectification = rectification
         self.adaptive = adaptive
+        self.movedParameters = movedParameters
     }
 }
 
@@ -32,6 +36,27 @@ public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
     case adam, radam, sgd
 }
 
+/// What RAdam does while ρt is at or below the threshold (the variance of the adaptive
+/// learning rate is intractable there).
+public enum RAdamDegenerate: String, Codable, CaseIterable, Sendable {
+    /// torch.optim.RAdam: an un-adapted momentum step θ ← θ − η·m̂ (with weight decay);
+    /// rectified once ρt > threshold (strictly greater).
+    case sgd
+    /// The authors' radam/radam.py default since 2021 (degenerated_to_sgd=False): no parameter
+    /// update and no weight decay, m and v still accumulate; rectified once ρt ≥ threshold
+    /// (greater or equal, as their code tests `N_sma >= 5`).
+    case skip
+
+    /// Whether update with ρt takes the rectified step: the comparison differs between the
+    /// two reference implementations, so it is spelled out here and nowhere else.
+    public func rectifies(rhoT: Double, threshold: Double) -> Bool {
+        switch self {
+        case .sgd: return rhoT > threshold
+        case .skip: return rhoT >= threshold
+        }
+    }
+}
+
 /// The settings of any optimizer, as stored with a run.
 public struct OptimizerConfig: Codable, Equatable, Sendable {
     public var kind: OptimizerKind
@@ -43,8 +68,44 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     /// authors' code, 4 in the paper's algorithm box).
     public var rhoThreshold: Double = 5
     public var momentum: Double = 0.9
+    /// RAdam: the step taken while ρt is below the threshold.
+    public var radamDegenerate: RAdamDegenerate = .sgd
+    /// Adam-2k (the authors' nmt/my_module/adam2.py): for the first `adamFreeze` updates only
+    /// the second moment v accumulates; parameters, first moment and weight decay are frozen,
+    /// while the step counter (and so both bias corrections) advances. 0 = off.
+    public var adamFreeze: Int = 0
+    /// Adam-2k: multiply the learning rate by (T + N)/T, T = --max-update, N = adamFreeze, as
+    /// the authors' recipe does so that the decay stays aligned. Applied by the trainer.
+    public var adamFreezeRescaleLR: Bool = false
 
     public init(kind: OptimizerKind) { self.kind = kind }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, beta1, beta2, eps, weightDecay, rhoThreshold, momentum, radamDegenerate, adamFreeze, adamFreezeRescaleLR
+    }
+
+    /// Stored configurations of older versions lack the later keys: each absent key takes the
+    /// value that reproduces the old behaviour (the defaults above).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(OptimizerKind.self, forKey: .kind)
+        let d = OptimizerConfig(kind: kind)
+        beta1 = try c.decodeIfPresent(Double.self, forKey: .beta1) ?? d.beta1
+        beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2) ?? d.beta2
+        eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? d.eps
+        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
+        rhoThreshold = try c.decodeIfPresent(Double.self, forKey: .rhoThreshold) ?? d.rhoThreshold
+        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? d.momentum
+        radamDegenerate = try c.decodeIfPresent(RAdamDegenerate.self, forKey: .radamDegenerate) ?? d.radamDegenerate
+        adamFreeze = try c.decodeIfPresent(Int.self, forKey: .adamFreeze) ?? d.adamFreeze
+        adamFreezeRescaleLR = try c.decodeIfPresent(Bool.self, forKey: .adamFreezeRescaleLR) ?? d.adamFreezeRescaleLR
+    }
+
+    /// The learning-rate multiplier of Adam-2k's rescaling for a run of `maxUpdate` updates.
+    public func learningRateScale(maxUpdate: Int) -> Double {
+        guard kind == .adam, adamFreeze > 0, adamFreezeRescaleLR, maxUpdate > 0 else { return 1 }
+        return Double(maxUpdate + adamFreeze) / Double(maxUpdate)
+    }
 
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw OptimError.invalidSetting(message) } }
@@ -54,6 +115,10 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         try check(weightDecay >= 0, "weight decay must be non-negative, got \(weightDecay)")
         try check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got \(momentum)")
         try check(rhoThreshold >= 4, "rho threshold must be at least 4 (rt is undefined below), got \(rhoThreshold)")
+        try check(adamFreeze >= 0, "--adam-freeze must be a non-negative number of updates, got \(adamFreeze)")
+        try check(adamFreeze == 0 || kind == .adam, "--adam-freeze applies to --optimizer adam only, not \(kind.rawValue)")
+        try check(!adamFreezeRescaleLR || adamFreeze > 0, "--adam-freeze-rescale-lr needs --adam-freeze N")
+        try check(radamDegenerate == .sgd || kind == .radam, "--radam-degenerate applies to --optimizer radam only, not \(kind.rawValue)")
     }
 
     public func makeOptimizer(parameterCount: Int) -> any Optimizer {

@@ -9,9 +9,14 @@ import Glibc
 ///     m̂ = m / (1 − β1^t)
 ///     if ρt > threshold:  rt = √((ρt−4)(ρt−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρt))
 ///                         θ ← θ − η · m̂ · √(1 − β2^t)/(√v + ε) · rt
-///     else:               θ ← θ − η · m̂            (un-adapted momentum step)
+///     else:               θ ← θ − η · m̂            (degenerate = .sgd, torch: un-adapted
+///                                                   momentum step, with weight decay)
+///                         θ unchanged              (degenerate = .skip, the authors' code:
+///                                                   no step, no weight decay)
 ///
-/// The threshold is 5 in the authors' code and torch (4 in the paper's algorithm box).
+/// m and v accumulate in both modes. The threshold is 5 in the authors' code and torch (4 in
+/// the paper's algorithm box); torch rectifies when ρt > 5, the authors' code when ρt ≥ 5
+/// (`RAdamDegenerate.rectifies` holds that difference).
 public struct RAdam: Optimizer {
     public let config: OptimizerConfig
     var state: MomentState
@@ -46,11 +51,12 @@ public struct RAdam: Optimizer {
         precondition(parameters.count == gradients.count && parameters.count == state.parameterCount, "RAdam: buffer sizes differ")
         state.step += 1
         let t = state.step
-        let shared = AdamMoments(config: config, lr: lr)
         let bc1 = Float(1 - pow(config.beta1, Double(t)))
         let bc2 = 1 - pow(config.beta2, Double(t))
         let (rhoInf, rhoT) = RAdam.rho(beta2: config.beta2, step: t)
-        let adaptive = rhoT > config.rhoThreshold
+        let adaptive = config.radamDegenerate.rectifies(rhoT: rhoT, threshold: config.rhoThreshold)
+        let moves = adaptive || config.radamDegenerate == .sgd
+        let shared = AdamMoments(config: config, lr: lr, decayParameters: moves)
         let rect = adaptive ? RAdam.rectification(rhoInfinity: rhoInf, rhoT: rhoT) : 1
         let lrF = Float(lr), rectF = Float(rect), bc2Sqrt = Float(bc2.squareRoot()), eps = Float(config.eps)
         let p = parameters.baseAddress!, g = gradients.baseAddress!
@@ -64,13 +70,13 @@ public struct RAdam: Optimizer {
                     if adaptive {
                         let adaptiveLR = bc2Sqrt / (v[i].squareRoot() + eps)
                         p[i] -= corrected * lrF * adaptiveLR * rectF
-                    } else {
+                    } else if moves {
                         p[i] -= corrected * lrF
                     }
                 }
             }
         }
-        return StepReport(step: t, rhoT: rhoT, rectification: adaptive ? rect : nil, adaptive: adaptive)
+        return StepReport(step: t, rhoT: rhoT, rectification: adaptive ? rect : nil, adaptive: adaptive, movedParameters: moves)
     }
 
     public func serialized() -> [UInt8] { state.encode() }

@@ -14,7 +14,17 @@ import Glibc
 ///
 /// Warmup reaches η exactly at update `warmup`: update t of the warmup uses
 /// warmupInitLR + (η − warmupInitLR)·t/warmup, so no update is spent at the initial rate.
+///
+/// Untuned warmup (Ma & Yarats, AAAI 2021), `untunedWarmupBeta2` set: the rate is
+/// ωt · base(t), with ωt = min(1, t·(1 − β2)/2) (linear, over 2/(1 − β2) updates) or
+/// 1 − exp(−(1 − β2)·t) (exponential), and base(t) the schedule without warmup: η (constant),
+/// η·min(1, √(W/t)) with W = 2/(1 − β2) (inverse-sqrt), or the linear decay from η at t = 0
+/// to `minLR` at `maxUpdate` (linear). It composes with any optimizer.
 public struct Schedule: Codable, Equatable, Sendable {
+    public enum WarmupShape: String, Codable, CaseIterable, Sendable {
+        case linear, exponential
+    }
+
     public enum Kind: String, Codable, CaseIterable, Sendable {
         case constant
         case inverseSqrt = "inverse-sqrt"
@@ -27,29 +37,89 @@ public struct Schedule: Codable, Equatable, Sendable {
     public var warmupInitLR: Double = 0
     public var minLR: Double = 0
     public var maxUpdate: Int = 0
+    /// β2 of the optimizer when the warmup is Ma & Yarats' untuned one; nil = `warmup` updates.
+    public var untunedWarmupBeta2: Double?
+    public var warmupShape: WarmupShape = .linear
 
-    public init(kind: Kind, lr: Double, warmup: Int = 0, warmupInitLR: Double = 0, minLR: Double = 0, maxUpdate: Int = 0) {
+    public init(kind: Kind, lr: Double, warmup: Int = 0, warmupInitLR: Double = 0, minLR: Double = 0, maxUpdate: Int = 0,
+                untunedWarmupBeta2: Double? = nil, warmupShape: WarmupShape = .linear) {
         self.kind = kind
         self.lr = lr
         self.warmup = warmup
         self.warmupInitLR = warmupInitLR
         self.minLR = minLR
         self.maxUpdate = maxUpdate
+        self.untunedWarmupBeta2 = untunedWarmupBeta2
+        self.warmupShape = warmupShape
     }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, lr, warmup, warmupInitLR, minLR, maxUpdate, untunedWarmupBeta2, warmupShape
+    }
+
+    /// Older stored schedules lack the untuned-warmup keys: absent means the old behaviour.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        lr = try c.decode(Double.self, forKey: .lr)
+        warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? 0
+        warmupInitLR = try c.decodeIfPresent(Double.self, forKey: .warmupInitLR) ?? 0
+        minLR = try c.decodeIfPresent(Double.self, forKey: .minLR) ?? 0
+        maxUpdate = try c.decodeIfPresent(Int.self, forKey: .maxUpdate) ?? 0
+        untunedWarmupBeta2 = try c.decodeIfPresent(Double.self, forKey: .untunedWarmupBeta2)
+        warmupShape = try c.decodeIfPresent(WarmupShape.self, forKey: .warmupShape) ?? .linear
+    }
+
+    /// The length of the untuned warmup, 2/(1 − β2) updates (nil without untuned warmup).
+    public var untunedWarmupLength: Double? { untunedWarmupBeta2.map { 2 / (1 - $0) } }
 
     public func validate() throws {
         if !(lr > 0) { throw OptimError.invalidSetting("learning rate must be positive, got \(lr)") }
         if warmup < 0 { throw OptimError.invalidSetting("warmup must be non-negative, got \(warmup)") }
         if warmupInitLR < 0 || warmupInitLR > lr { throw OptimError.invalidSetting("warmup-init-lr must be in [0, lr], got \(warmupInitLR)") }
+        if let b2 = untunedWarmupBeta2 {
+            if !(b2 > 0 && b2 < 1) { throw OptimError.invalidSetting("untuned warmup needs beta2 in (0, 1), got \(b2)") }
+            if warmup != 0 { throw OptimError.invalidSetting("--warmup untuned sets the warmup length itself (2/(1-beta2)); drop the explicit length \(warmup)") }
+            if warmupInitLR != 0 { throw OptimError.invalidSetting("--warmup-init-lr does not apply to --warmup untuned (it starts from ω1·lr)") }
+        } else if warmupShape != .linear {
+            throw OptimError.invalidSetting("--warmup-shape \(warmupShape.rawValue) applies to --warmup untuned only")
+        }
         if kind == .linear {
             if maxUpdate <= warmup { throw OptimError.invalidSetting("the linear schedule needs --max-update (\(maxUpdate)) greater than --warmup (\(warmup))") }
             if minLR < 0 || minLR > lr { throw OptimError.invalidSetting("min-lr must be in [0, lr], got \(minLR)") }
         }
     }
 
+    /// The warmup factor ωt of update `t`: the share of the base schedule's rate it uses
+    /// (1 after warmup, and for a schedule without warmup), so an Adam run's ωt and a RAdam
+    /// run's rt can be drawn on one axis.
+    public func warmupFactor(update t: Int) -> Double {
+        precondition(t >= 1, "updates are counted from 1")
+        if let b2 = untunedWarmupBeta2 {
+            switch warmupShape {
+            case .linear: return min(1, Double(t) * (1 - b2) / 2)
+            case .exponential: return 1 - exp(-(1 - b2) * Double(t))
+            }
+        }
+        if kind != .constant, warmup > 0, t <= warmup {
+            let start = warmupInitLR / lr
+            return start + (1 - start) * Double(t) / Double(warmup)
+        }
+        return 1
+    }
+
     /// Learning rate for update `t` (1-based).
     public func learningRate(update t: Int) -> Double {
         precondition(t >= 1, "updates are counted from 1")
+        if let length = untunedWarmupLength {
+            let base: Double
+            switch kind {
+            case .constant: base = lr
+            case .inverseSqrt: base = lr * min(1, (length / Double(t)).squareRoot())
+            case .linear: base = lr + (minLR - lr) * min(1, Double(t) / Double(maxUpdate))
+            }
+            return warmupFactor(update: t) * base
+        }
         if kind != .constant, warmup > 0, t <= warmup {
             return warmupInitLR + (lr - warmupInitLR) * Double(t) / Double(warmup)
         }

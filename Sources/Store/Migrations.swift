@@ -83,6 +83,10 @@ enum Migrations {
         );
         CREATE INDEX evaluations_by_run ON evaluations(run_id);
         """,
+        // 2: the warmup factor ωt of each logged update (1 after warmup; NULL in older rows).
+        """
+        ALTER TABLE metrics ADD COLUMN warmup_factor REAL;
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -75,9 +75,11 @@ public struct MetricRow: Equatable, Sendable {
     /// and while RAdam is not rectifying.
     public var rho: Double?
     public var r: Double?
+    /// The schedule's warmup factor ωt (lr = ωt · base rate); nil in rows written before it was kept.
+    public var warmupFactor: Double?
 
     public init(update: Int, epoch: Int, trainLoss: Double, nll: Double, learningRate: Double, gradientNorm: Double,
-                tokensPerSecond: Double, wallSeconds: Double, rho: Double? = nil, r: Double? = nil) {
+                tokensPerSecond: Double, wallSeconds: Double, rho: Double? = nil, r: Double? = nil, warmupFactor: Double? = nil) {
         self.update = update
         self.epoch = epoch
         self.trainLoss = trainLoss
@@ -88,6 +90,7 @@ public struct MetricRow: Equatable, Sendable {
         self.wallSeconds = wallSeconds
         self.rho = rho
         self.r = r
+        self.warmupFactor = warmupFactor
     }
 }
 

@@ -121,14 +121,15 @@ public final class RunStore: @unchecked Sendable {
         try database.transaction {
             let insert = try database.prepare("""
                 INSERT OR REPLACE INTO metrics (run_id, update_step, epoch, train_loss, nll, learning_rate,
-                                                gradient_norm, tokens_per_second, wall_seconds, rho_t, r_t)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                                gradient_norm, tokens_per_second, wall_seconds, rho_t, r_t, warmup_factor)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                 """)
             for row in rows {
                 insert.reset()
                 try insert.bind(.int(id), .int(Int64(row.update)), .int(Int64(row.epoch)), .double(row.trainLoss),
                                 .double(row.nll), .double(row.learningRate), .double(row.gradientNorm),
-                                .double(row.tokensPerSecond), .double(row.wallSeconds), .optional(row.rho), .optional(row.r))
+                                .double(row.tokensPerSecond), .double(row.wallSeconds), .optional(row.rho), .optional(row.r),
+                                .optional(row.warmupFactor))
                 try insert.run()
             }
         }
@@ -149,7 +150,7 @@ public final class RunStore: @unchecked Sendable {
     public func metrics(run name: String) throws -> [MetricRow] {
         let query = try database.prepare("""
             SELECT update_step, epoch, train_loss, nll, learning_rate, gradient_norm, tokens_per_second,
-                   wall_seconds, rho_t, r_t
+                   wall_seconds, rho_t, r_t, warmup_factor
             FROM metrics WHERE run_id = ?1 ORDER BY update_step
             """)
         try query.bind(.int(try requireRunID(name)))
@@ -158,7 +159,7 @@ public final class RunStore: @unchecked Sendable {
             rows.append(MetricRow(update: query.int(0), epoch: query.int(1), trainLoss: query.double(2), nll: query.double(3),
                                   learningRate: query.double(4), gradientNorm: query.double(5),
                                   tokensPerSecond: query.double(6), wallSeconds: query.double(7),
-                                  rho: query.optionalDouble(8), r: query.optionalDouble(9)))
+                                  rho: query.optionalDouble(8), r: query.optionalDouble(9), warmupFactor: query.optionalDouble(10)))
         }
         return rows
     }

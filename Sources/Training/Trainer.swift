@@ -114,7 +114,8 @@ public final class Trainer {
                         update: state.update, epoch: state.epoch,
                         loss: intervalLoss.loss / Double(intervalLoss.tokens), nll: intervalLoss.nll / Double(intervalLoss.tokens),
                         lr: lr, gradNorm: gradNorm, tokensPerSecond: Double(intervalLoss.tokens) / seconds,
-                        wallSeconds: elapsed, rhoT: lastReport.rhoT, rectification: lastReport.rectification))
+                        wallSeconds: elapsed, rhoT: lastReport.rhoT, rectification: lastReport.rectification,
+                        warmupFactor: schedule.warmupFactor(update: state.update)))
                     progress(Progress(update: state.update, epoch: state.epoch, loss: intervalLoss.loss / Double(intervalLoss.tokens),
                                       lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed))
                     intervalLoss = LossSums()

@@ -18,6 +18,8 @@ public struct TrainMetrics: Sendable, Equatable {
     public var wallSeconds: Double
     public var rhoT: Double?
     public var rectification: Double?
+    /// The schedule's warmup factor ωt of this update (1 after warmup).
+    public var warmupFactor: Double = 1
 }
 
 public struct ValidationResult: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Training
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,12 +28,13 @@ struct CompareCommand: ParsableCommand {
             }
             let lastCommon = runs.map { $0.1.last?.update ?? 0 }.min() ?? 0
             let checkpoints = CompareCommand.milestones(upTo: lastCommon)
-            var table = TextTable(["run", "optimizer", "lr", "warmup", "updates", "best valid loss", "at update", "best BLEU", "diverged"]
+            var table = TextTable(["run", "optimizer", "lr", "eps", "warmup", "arm", "updates", "best valid loss", "at update", "best BLEU", "diverged"]
                                   + checkpoints.map { "loss@\($0)" })
             for (record, metrics, validations, bleu) in runs {
                 let best = validations.filter { $0.validLoss.isFinite }.min { $0.validLoss < $1.validLoss }
                 let lossAt = checkpoints.map { u in metrics.last { $0.update <= u }.map { cell($0.trainLoss) } ?? "—" }
-                table.add([record.run.name, record.run.optimizer, scientific(record.run.learningRate), String(record.run.warmupSteps),
+                let arm = try ArmSummary(RunConfiguration.decode(json: record.run.configurationJSON))
+                table.add([record.run.name, arm.optimizer, scientific(record.run.learningRate), arm.eps, arm.warmup, arm.variant,
                            cell(metrics.last?.update), cell(best?.validLoss), cell(best?.update), cell(bleu),
                            CompareCommand.diverged(record, metrics) ? "yes" : "no"] + lossAt)
             }

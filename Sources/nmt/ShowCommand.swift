@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Training
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: configuration, provenance, metric summary, checkpoints.")
@@ -17,6 +18,8 @@ struct ShowCommand: ParsableCommand {
             print("nmt \(r.toolVersion) (git \(r.gitCommit)), \(r.blas), seed \(r.seed)")
             print("vocabulary sha256 \(r.vocabularySHA256)")
             for f in r.corpus { print("\(f.role): \(f.path) sha256 \(f.sha256)") }
+            let arm = try ArmSummary(RunConfiguration.decode(json: r.configurationJSON))
+            print("arm: \(arm.optimizer), eps \(arm.eps), warmup \(arm.warmup), \(arm.variant)")
             print("configuration:")
             print(r.configurationJSON)
             let metrics = try store.metrics(run: name)

@@ -18,7 +18,7 @@ final class StoreRecorder: TrainingRecorder {
     func recordMetrics(_ m: TrainMetrics) throws {
         try store.appendMetrics([MetricRow(update: m.update, epoch: m.epoch, trainLoss: m.loss, nll: m.nll, learningRate: m.lr,
                                            gradientNorm: m.gradNorm, tokensPerSecond: m.tokensPerSecond, wallSeconds: m.wallSeconds,
-                                           rho: m.rhoT, r: m.rectification)], run: run)
+                                           rho: m.rhoT, r: m.rectification, warmupFactor: m.warmupFactor)], run: run)
     }
 
     func recordValidation(_ v: ValidationResult) throws {

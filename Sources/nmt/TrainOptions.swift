@@ -5,6 +5,8 @@ import Transformer
 
 extension OptimizerKind: ExpressibleByArgument {}
 extension Schedule.Kind: ExpressibleByArgument {}
+extension Schedule.WarmupShape: ExpressibleByArgument {}
+extension RAdamDegenerate: ExpressibleByArgument {}
 
 /// Where runs live; shared by every command that reads or writes runs.
 struct DatabaseOptions: ParsableArguments {
@@ -48,7 +50,10 @@ struct OptimizerOptions: ParsableArguments {
     @Option(help: "adam (Adam with decoupled weight decay), radam (Rectified Adam), sgd (momentum).")
     var optimizer: OptimizerKind = .adam
     @Option(help: "Peak learning rate.") var lr: Double = 5e-4
-    @Option(help: "Warmup updates (0 = none). Default: 4000 for adam and sgd, 0 for radam.") var warmup: Int?
+    @Option(help: ArgumentHelp("Warmup updates (0 = none), or 'untuned' for Ma & Yarats' 2/(1-beta2) updates. Default: 4000 for adam and sgd, 0 for radam.", valueName: "N|untuned"))
+    var warmup: [String] = []
+    @Option(name: .customLong("warmup-shape"), help: "With --warmup untuned: linear, min(1, t(1-b2)/2), or exponential, 1-exp(-(1-b2)t).")
+    var warmupShape: Schedule.WarmupShape = .linear
     @Option(help: "constant, inverse-sqrt or linear. Default: inverse-sqrt (linear for radam when --max-update is set, else constant).")
     var schedule: Schedule.Kind?
     @Option(name: .customLong("warmup-init-lr"), help: "Learning rate at the start of warmup.") var warmupInitLR: Double = 0
@@ -59,6 +64,12 @@ struct OptimizerOptions: ParsableArguments {
     @Option(name: .customLong("rho-threshold"), help: "RAdam: rectify once ρt exceeds this (5 as torch; 4 as the paper's box).")
     var rhoThreshold: Double = 5
     @Option(help: "SGD momentum.") var momentum: Double = 0.9
+    @Option(name: .customLong("radam-degenerate"), help: "RAdam while rho_t is at the threshold or below: sgd (torch: momentum step, rectify when rho_t > 5) or skip (the authors' code: no update, rectify when rho_t >= 5).")
+    var radamDegenerate: RAdamDegenerate?
+    @Option(name: .customLong("adam-freeze"), help: ArgumentHelp("Adam-2k: for the first N updates only the second moment accumulates (parameters, first moment and weight decay frozen).", valueName: "N"))
+    var adamFreeze: String?
+    @Flag(name: .customLong("adam-freeze-rescale-lr"), help: "Adam-2k: multiply the learning rate by (T+N)/T, T = --max-update, as the authors' recipe does.")
+    var adamFreezeRescaleLR = false
     @Option(name: .customLong("clip-norm"), help: "Global gradient-norm clipping (0 = off).") var clipNorm: Double = 0
 
     func resolve(maxUpdate: Int) throws -> (OptimizerConfig, Schedule) {
@@ -73,10 +84,45 @@ struct OptimizerOptions: ParsableArguments {
         o.weightDecay = weightDecay
         o.rhoThreshold = rhoThreshold
         o.momentum = momentum
+        if let radamDegenerate {
+            guard optimizer == .radam else { throw ValidationError("--radam-degenerate applies to --optimizer radam only, not \(optimizer.rawValue)") }
+            o.radamDegenerate = radamDegenerate
+        }
+        if let adamFreeze {
+            guard optimizer == .adam else { throw ValidationError("--adam-freeze applies to --optimizer adam only, not \(optimizer.rawValue)") }
+            guard let n = Int(adamFreeze), n >= 0 else { throw ValidationError("--adam-freeze must be a non-negative whole number of updates, got '\(adamFreeze)'") }
+            o.adamFreeze = n
+        }
+        if adamFreezeRescaleLR {
+            guard o.adamFreeze > 0 else { throw ValidationError("--adam-freeze-rescale-lr needs --adam-freeze N") }
+            guard maxUpdate > 0 else { throw ValidationError("--adam-freeze-rescale-lr needs --max-update (the rescale is (T+N)/T)") }
+            o.adamFreezeRescaleLR = true
+        }
         try o.validate()
-        let warmupSteps = warmup ?? (optimizer == .radam ? 0 : 4000)
+        var warmupSteps = optimizer == .radam ? 0 : 4000
+        var untuned = false
+        if warmup.count > 1 {
+            throw ValidationError("--warmup is given \(warmup.count) times (\(warmup.joined(separator: ", "))): give one length or 'untuned'")
+        }
+        if let w = warmup.first {
+            if w == "untuned" {
+                untuned = true
+                warmupSteps = 0
+            } else if let n = Int(w), n >= 0 {
+                warmupSteps = n
+            } else {
+                throw ValidationError("--warmup must be a non-negative whole number of updates or 'untuned', got '\(w)'")
+            }
+        }
+        if warmupShape != .linear && !untuned { throw ValidationError("--warmup-shape \(warmupShape.rawValue) applies to --warmup untuned only") }
         let kind = schedule ?? (optimizer == .radam ? (maxUpdate > 0 ? .linear : .constant) : .inverseSqrt)
-        let s = Schedule(kind: kind, lr: lr, warmup: warmupSteps, warmupInitLR: warmupInitLR, minLR: minLR, maxUpdate: maxUpdate)
+        if kind == .constant && warmupSteps > 0 && !warmup.isEmpty {
+            throw ValidationError("--schedule constant has no step warmup; use --schedule linear or inverse-sqrt with --warmup \(warmupSteps), or --warmup untuned")
+        }
+        // Adam-2k's rescale is part of the peak rate the run uses, so it is stored as such.
+        let peak = lr * o.learningRateScale(maxUpdate: maxUpdate)
+        let s = Schedule(kind: kind, lr: peak, warmup: warmupSteps, warmupInitLR: warmupInitLR, minLR: minLR, maxUpdate: maxUpdate,
+                         untunedWarmupBeta2: untuned ? o.beta2 : nil, warmupShape: warmupShape)
         try s.validate()
         return (o, s)
     }
