@@ -39,10 +39,12 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "Hashing"], swiftSettings: optimized),
         .target(name: "Training", dependencies: ["Transformer", "Optim", "Text", "Hashing"], swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer"], swiftSettings: optimized),
+        // Simulations and plots about the optimizers, without training (nmt analyze, reports).
+        .target(name: "Analysis", dependencies: ["Training", "Optim", "Transformer", "Tensor"], swiftSettings: optimized),
         .executableTarget(
             name: "nmt",
             dependencies: [
-                "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing",
+                "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing", "Analysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim"]),
         .testTarget(name: "CLITests", dependencies: ["nmt", "Store"]),
     ],
     swiftLanguageModes: [.v5]
