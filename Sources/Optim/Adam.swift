@@ -64,6 +64,8 @@ public struct Adam: Optimizer {
     }
 
     public func serialized() -> [UInt8] { state.encode() }
+
+    public func withSecondMoment<R>(_ body: (SecondMomentView?) -> R) -> R { state.withSecondMoment(config: config, body) }
 }
 
 #if canImport(Glibc)

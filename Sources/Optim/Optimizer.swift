@@ -23,6 +23,22 @@ public struct StepReport: Equatable, Sendable {
     }
 }
 
+/// β2, ε, step and the second moment v of an Adam-type optimizer, lent for a measurement
+/// (the adaptive-rate diagnostics).
+public struct SecondMomentView {
+    public var beta2: Double
+    public var eps: Double
+    public var step: Int
+    public var v: UnsafeBufferPointer<Float>
+
+    public init(beta2: Double, eps: Double, step: Int, v: UnsafeBufferPointer<Float>) {
+        self.beta2 = beta2
+        self.eps = eps
+        self.step = step
+        self.v = v
+    }
+}
+
 public protocol Optimizer {
     /// Number of updates taken so far.
     var step: Int { get }
@@ -30,6 +46,21 @@ public protocol Optimizer {
     mutating func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, lr: Double) -> StepReport
     /// The whole state (step and moments) as bytes, for checkpoints.
     func serialized() -> [UInt8]
+    /// Lends β2, ε, step and v to `body` (nil for optimizers without a second moment).
+    func withSecondMoment<R>(_ body: (SecondMomentView?) -> R) -> R
+}
+
+extension Optimizer {
+    public func withSecondMoment<R>(_ body: (SecondMomentView?) -> R) -> R { body(nil) }
+}
+
+extension MomentState {
+    func withSecondMoment<R>(config: OptimizerConfig, _ body: (SecondMomentView?) -> R) -> R {
+        moments.withUnsafeBufferPointer { all in
+            body(SecondMomentView(beta2: config.beta2, eps: config.eps, step: step,
+                                  v: UnsafeBufferPointer(rebasing: all[parameterCount..<(2 * parameterCount)])))
+        }
+    }
 }
 
 public enum OptimizerKind: String, Codable, CaseIterable, Sendable {

@@ -80,4 +80,6 @@ public struct RAdam: Optimizer {
     }
 
     public func serialized() -> [UInt8] { state.encode() }
+
+    public func withSecondMoment<R>(_ body: (SecondMomentView?) -> R) -> R { state.withSecondMoment(config: config, body) }
 }

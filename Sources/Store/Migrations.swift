@@ -87,6 +87,34 @@ enum Migrations {
         """
         ALTER TABLE metrics ADD COLUMN warmup_factor REAL;
         """,
+        // 3: adaptive-rate diagnostics per parameter group, and |g| histograms.
+        """
+        CREATE TABLE diagnostics (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            group_name TEXT NOT NULL,
+            group_index INTEGER NOT NULL,
+            coordinates INTEGER NOT NULL,
+            psi_mean REAL,
+            psi_variance REAL,
+            psi_cv REAL,
+            psi_p01 REAL,
+            psi_p50 REAL,
+            psi_p99 REAL,
+            r_t REAL,
+            gradient_norm REAL NOT NULL,
+            update_norm REAL NOT NULL,
+            parameter_norm REAL NOT NULL,
+            PRIMARY KEY (run_id, update_step, group_name)
+        ) WITHOUT ROWID;
+        CREATE TABLE gradient_histograms (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            group_name TEXT NOT NULL,
+            counts_json TEXT NOT NULL,
+            PRIMARY KEY (run_id, update_step, group_name)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -13,6 +13,12 @@ public protocol TrainableModel: AnyObject {
     func forwardBackward(_ batch: [Batcher.Pair], labelSmoothing: Double, dropoutKey: UInt64) throws -> LossSums
     /// The same loss without dropout and without gradients (validation).
     func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums
+    /// The groups the diagnostics report on (default: all parameters as one group).
+    var parameterGroups: [ParameterGroup] { get }
+}
+
+extension TrainableModel {
+    public var parameterGroups: [ParameterGroup] { [ParameterGroup(name: "parameters", ranges: [0..<parameterCount])] }
 }
 
 /// Sums over target tokens (fairseq's sample_size = number of target tokens).

@@ -40,6 +40,9 @@ public final class Trainer {
     public let recorder: TrainingRecorder
     public private(set) var state: TrainingState
 
+    /// Measures the adaptive-rate diagnostics (nil with `--no-diagnostics`).
+    let diagnostics: AdaptiveRateDiagnostics?
+
     /// Computes the valid-set BLEU of the current parameters, when asked for (`--eval-bleu`).
     public var validationBLEU: (() throws -> Double)?
 
@@ -66,6 +69,8 @@ public final class Trainer {
         self.trainBatches = Batcher(pairs: train, maxTokens: settings.maxTokens, maxLength: settings.maxLength)
         self.validBatches = Batcher(pairs: valid, maxTokens: settings.maxTokens, maxLength: settings.maxLength)
         self.lastCheckpointUpdate = state.update
+        self.diagnostics = settings.diagnostics
+            ? AdaptiveRateDiagnostics(groups: model.parameterGroups, histogramEvery: settings.histogramEvery) : nil
         guard !trainBatches.batches.isEmpty else {
             throw TrainingError.emptyTrainingSet(skippedTooLong: trainBatches.skippedTooLong, skippedEmpty: trainBatches.skippedEmpty)
         }
@@ -158,8 +163,21 @@ public final class Trainer {
         }
         state.nonFiniteStreak = 0
         let lr = schedule.learningRate(update: state.update + 1)
+        let measured = diagnostics.flatMap { d -> (AdaptiveRateDiagnostics, Bool)? in
+            let next = state.update + 1, histogram = d.wantsHistogram(update: next)
+            return next % settings.logEvery == 0 || histogram ? (d, histogram) : nil
+        }
+        let before = measured == nil ? [] : Array(model.parameters)
         report = optimizer.update(parameters: model.parameters, gradients: UnsafeBufferPointer(grads), lr: lr)
         state.update += 1
+        if let (d, histogram) = measured {
+            let rectification = report.rectification
+            let record = optimizer.withSecondMoment { moment in
+                d.measure(update: state.update, before: before, parameters: UnsafeBufferPointer(model.parameters),
+                          gradients: UnsafeBufferPointer(grads), moment: moment, rectification: rectification, histogram: histogram)
+            }
+            try recorder.recordDiagnostics(record)
+        }
         state.tokensSeen += sums.tokens
         gradNorm = norm
         interval += sums

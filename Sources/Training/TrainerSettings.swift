@@ -16,8 +16,42 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
     public var seed: UInt64 = 1
     /// Translate the valid set at each validation and record its BLEU (beam size; 0 = off).
     public var evalBLEUBeam = 0
+    /// Record the adaptive-rate diagnostics every `logEvery` updates (`--no-diagnostics`).
+    public var diagnostics = true
+    /// Gradient histograms after the early updates every this many updates (0 = early only).
+    public var histogramEvery = 500
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case maxTokens, maxLength, updateFreq, labelSmoothing, clipNorm, maxUpdate, maxEpoch, maxTimeSeconds, validEvery, logEvery,
+             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery
+    }
+
+    /// Settings stored by older versions lack later keys (evalBLEUBeam, diagnostics, …): an
+    /// absent key takes its default, which reproduces the old training exactly (diagnostics
+    /// only read the state).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainerSettings()
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? d.maxTokens
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? d.maxLength
+        updateFreq = try c.decodeIfPresent(Int.self, forKey: .updateFreq) ?? d.updateFreq
+        labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? d.labelSmoothing
+        clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm) ?? d.clipNorm
+        maxUpdate = try c.decodeIfPresent(Int.self, forKey: .maxUpdate) ?? d.maxUpdate
+        maxEpoch = try c.decodeIfPresent(Int.self, forKey: .maxEpoch) ?? d.maxEpoch
+        maxTimeSeconds = try c.decodeIfPresent(Double.self, forKey: .maxTimeSeconds) ?? d.maxTimeSeconds
+        validEvery = try c.decodeIfPresent(Int.self, forKey: .validEvery) ?? d.validEvery
+        logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
+        saveEvery = try c.decodeIfPresent(Int.self, forKey: .saveEvery) ?? d.saveEvery
+        keepLast = try c.decodeIfPresent(Int.self, forKey: .keepLast) ?? d.keepLast
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? d.patience
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        evalBLEUBeam = try c.decodeIfPresent(Int.self, forKey: .evalBLEUBeam) ?? 0
+        diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
+        histogramEvery = try c.decodeIfPresent(Int.self, forKey: .histogramEvery) ?? d.histogramEvery
+    }
 
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalidSetting(message) } }
@@ -32,6 +66,7 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         try check(validEvery >= 0 && saveEvery >= 0, "--valid-every and --save-every must be non-negative")
         try check(keepLast >= 1, "--keep-last must be at least 1, got \(keepLast)")
         try check(patience >= 0, "--patience must be non-negative, got \(patience)")
+        try check(histogramEvery >= 0, "--histogram-every must be non-negative, got \(histogramEvery)")
     }
 }
 

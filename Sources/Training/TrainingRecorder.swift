@@ -5,6 +5,12 @@ public protocol TrainingRecorder: AnyObject {
     func recordValidation(_ validation: ValidationResult) throws
     /// Saves one checkpoint atomically (and applies retention).
     func saveCheckpoint(_ checkpoint: TrainingCheckpoint) throws
+    /// The adaptive-rate diagnostics of one update (see `AdaptiveRateDiagnostics`).
+    func recordDiagnostics(_ record: DiagnosticsRecord) throws
+}
+
+extension TrainingRecorder {
+    public func recordDiagnostics(_ record: DiagnosticsRecord) throws {}
 }
 
 public struct TrainMetrics: Sendable, Equatable {

@@ -12,6 +12,10 @@ extension TransformerModel: TrainableModel {
         return LossSums(loss: r.loss, nll: r.nll, tokens: r.tokens)
     }
 
+    public var parameterGroups: [ParameterGroup] {
+        ParameterGroup.grouping(parameterTensors.map { (name: $0.name, offset: $0.offset, count: $0.count) })
+    }
+
     public func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums {
         let r = try loss(self.batch(batch), labelSmoothing: Float(labelSmoothing))
         return LossSums(loss: r.loss, nll: r.nll, tokens: r.tokens)

@@ -7,6 +7,10 @@ struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: configuration, provenance, metric summary, checkpoints.")
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Also print the adaptive-rate diagnostics: one compact table per parameter group over the updates.")
+    var diagnostics = false
+    @Option(name: .customLong("diagnostics-rows"), help: "Updates shown per group table (spread over the run, the early ones first).")
+    var diagnosticsRows = 10
 
     func run() throws {
         try withCleanErrors {
@@ -45,6 +49,7 @@ struct ShowCommand: ParsableCommand {
                 for e in evaluations { ev.add([e.split, cell(e.checkpointUpdate), cell(e.bleu), cell(e.chrF), e.decodingJSON]) }
                 print(ev.render())
             }
+            if diagnostics { try DiagnosticsTables.print(store: store, run: name, metrics: metrics, rows: diagnosticsRows) }
         }
     }
 }

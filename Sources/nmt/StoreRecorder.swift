@@ -29,6 +29,15 @@ final class StoreRecorder: TrainingRecorder {
                                                  perplexity: finite(v.perplexity), bleu: v.bleu), run: run)
     }
 
+    func recordDiagnostics(_ d: DiagnosticsRecord) throws {
+        let rows = d.groups.map { g in
+            DiagnosticRow(update: d.update, group: g.group, coordinates: g.coordinates, psiMean: g.psiMean, psiVariance: g.psiVariance,
+                          psiCV: g.psiCV, psiP01: g.psiP01, psiP50: g.psiP50, psiP99: g.psiP99, rectification: g.rectification,
+                          gradientNorm: g.gradientNorm, updateNorm: g.updateNorm, parameterNorm: g.parameterNorm)
+        }
+        try store.appendDiagnostics(rows, histograms: d.histograms.map { HistogramRow(update: d.update, group: $0.group, counts: $0.counts) }, run: run)
+    }
+
     func saveCheckpoint(_ c: TrainingCheckpoint) throws {
         try store.saveCheckpoint(Store.CheckpointPayload(weights: c.weights, optimizerState: Data(c.optimizer), trainingState: Data(c.state)),
                                  run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, kind: c.kind, keepLast: keepLast)

@@ -50,6 +50,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Threads for BLAS and kernels.") var threads = Parallel.defaultThreadCount
     @Flag(name: .customLong("eval-bleu"), help: "At each validation, translate the valid set and record its BLEU.") var evalBLEU = false
     @Option(name: .customLong("eval-bleu-beam"), help: "Beam size for --eval-bleu (1 = greedy, fast).") var evalBLEUBeam = 1
+    @Flag(name: .customLong("no-diagnostics"), help: "Do not record the adaptive-rate diagnostics (per-group psi statistics, update norms, |g| histograms).")
+    var noDiagnostics = false
+    @Option(name: .customLong("histogram-every"), help: "Record |g| histograms every N updates after updates 1, 5, 10, 25, 50, 75, 100 (0 = those only).")
+    var histogramEvery = 500
     @Flag(help: "No progress output.") var quiet = false
 
     func validate() throws {
@@ -58,6 +62,7 @@ struct TrainCommand: ParsableCommand {
         }
         if resume != nil && name != nil { throw ValidationError("--resume names the run already; drop --name") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if histogramEvery < 0 { throw ValidationError("--histogram-every must be non-negative, got \(histogramEvery)") }
         if let learnVocab, learnVocab < 5 { throw ValidationError("--learn-vocab must be at least 5 (4 special tokens and a character)") }
         if learnVocab != nil && name == nil { throw ValidationError("--learn-vocab needs --name (the vocabulary file is named after the run)") }
     }
@@ -86,6 +91,8 @@ struct TrainCommand: ParsableCommand {
             trainer.patience = patience
             trainer.seed = seed
             trainer.evalBLEUBeam = evalBLEU ? evalBLEUBeam : 0
+            trainer.diagnostics = !noDiagnostics
+            trainer.histogramEvery = histogramEvery
             var vocabPath = vocab
             if let learnVocab, let name {
                 vocabPath = try Self.learnVocabulary(size: learnVocab, run: name, db: database.db, files: [src, tgt], quiet: quiet)

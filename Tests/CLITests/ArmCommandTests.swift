@@ -29,6 +29,19 @@ struct ArmCommandTests {
         let show = try ws.run(["show", "adam-2k"])
         #expect(show.stdout.contains("arm: adam, eps 1e-8, warmup none, freeze 5, post-LN"), "\(show.stdout.prefix(2000))")
 
+        // the diagnostics of a run, per group, and none for a run trained without them
+        let diagnostics = try ws.run(["show", "radam-skip", "--diagnostics"])
+        for fragment in ["encoder.layers.0.self_attn", "decoder.layers.0.encoder_attn", "embeddings", "psi mean", "r*psi mean", "|dθ|/|θ|", "ρ_t"] {
+            #expect(diagnostics.stdout.contains(fragment), "show --diagnostics should contain '\(fragment)'")
+        }
+        let store0 = try RunStore(path: ws.path("nmt.sqlite"))
+        #expect(Set(try store0.diagnostics(run: "radam-skip").map(\.update)) == Set(1...6))
+        #expect(Set(try store0.gradientHistograms(run: "radam-skip").map(\.update)) == [1, 5])
+        let off = try ws.train("off", Self.common + ["--optimizer", "radam", "--no-diagnostics"])
+        #expect(off.status == 0)
+        #expect(try store0.diagnostics(run: "off").isEmpty)
+        #expect(try ws.run(["show", "off", "--diagnostics"]).stdout.contains("none recorded"))
+
         // Adam-2k with N = 5 and RAdam-skip with β2 = 0.999 both leave the initial parameters
         // untouched for 5 updates: their weights after update 5 are the same initialisation.
         let frozen = try ws.train("frozen5", ["--lr", "3e-3", "--max-update", "5", "--save-every", "5", "--valid-every", "0",
