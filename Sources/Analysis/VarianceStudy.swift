@@ -89,10 +89,11 @@ public struct VarianceStudy: Sendable {
     }
 
     public func svg() -> String {
-        let step = max(1, settings.iterations / 600)
+        // Every update up to 100 (the early stage, and the axis is logarithmic), then ~500 more.
+        let step = max(1, settings.iterations / 500)
+        let ts = Array(1...min(100, settings.iterations)) + Array(stride(from: 100 + step, through: settings.iterations, by: step))
         var left: [SVGPlot.Series] = []
         for tr in trajectories {
-            let ts = Array(stride(from: 1, through: settings.iterations, by: step))
             left.append(.init(name: "Adam, mu=\(tr.mu)", points: ts.map { (Double($0), tr.adam[$0 - 1].variance) }))
             left.append(.init(name: "RAdam, mu=\(tr.mu)", points: ts.compactMap { tr.rectified[$0 - 1].n > 1 ? (Double($0), tr.rectified[$0 - 1].variance) : nil },
                               dashed: true))

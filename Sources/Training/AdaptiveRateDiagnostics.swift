@@ -116,7 +116,10 @@ public struct AdaptiveRateDiagnostics {
         if let m = moment {
             let bc2Sqrt = (1 - pow(m.beta2, Double(m.step))).squareRoot()
             var sum = 0.0, sumSq = 0.0
-            var bins = [Int32](repeating: 0, count: 1 << 15)
+            // 128 KiB of counts, allocated explicitly on the heap (this runs on Dispatch workers).
+            let bins = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 1 << 15)
+            bins.initialize(repeating: 0)
+            defer { bins.deallocate() }
             for r in group.ranges {
                 for i in r {
                     let psi = Float(bc2Sqrt / (Double(m.v[i].squareRoot()) + m.eps))
@@ -132,9 +135,9 @@ public struct AdaptiveRateDiagnostics {
             row.psiMean = mean
             row.psiVariance = variance
             row.psiCV = mean > 0 ? variance.squareRoot() / mean : nil
-            row.psiP01 = Self.percentile(bins, 0.01, total: group.count)
-            row.psiP50 = Self.percentile(bins, 0.50, total: group.count)
-            row.psiP99 = Self.percentile(bins, 0.99, total: group.count)
+            row.psiP01 = Self.percentile(UnsafeBufferPointer(bins), 0.01, total: group.count)
+            row.psiP50 = Self.percentile(UnsafeBufferPointer(bins), 0.50, total: group.count)
+            row.psiP99 = Self.percentile(UnsafeBufferPointer(bins), 0.99, total: group.count)
             row.rectification = rectification
         }
         return (row, histogram ? GradientHistogram(group: group.name, counts: counts) : nil)
@@ -142,7 +145,7 @@ public struct AdaptiveRateDiagnostics {
 
     /// The q-quantile (nearest rank) from a histogram of Float bit patterns: the geometric
     /// middle of the bin that holds the ⌈q·n⌉-th smallest value.
-    static func percentile(_ bins: [Int32], _ q: Double, total: Int) -> Double {
+    static func percentile(_ bins: UnsafeBufferPointer<Int32>, _ q: Double, total: Int) -> Double {
         let rank = max(1, Int((q * Double(total)).rounded(.up)))
         var seen = 0
         for (b, c) in bins.enumerated() where c > 0 {
