@@ -37,17 +37,41 @@ import Testing
             let ours = Array(model.gradient(named: t.name)!)
             let theirs = try expected.floats("grad." + t.name, expectedShape: t.shape)
             let e = maxRelativeError(ours, theirs)
-            print("[\(variant)] grad \(t.name): max abs diff \(e.absolute), max rel \(e.relative)")
+            let n = normwiseErrors(ours, theirs)
+            print("[\(variant)] grad \(t.name): max abs diff \(e.absolute), max rel \(e.relative), normwise \(n.normwise), scaled max \(n.scaledMax)")
             if theirs.allSatisfy({ abs($0) < 1e-6 }) {
                 // Zero in exact arithmetic (the key-projection bias: softmax ignores a per-row
                 // constant), so ours is pure float32 rounding noise (~1e-7 absolute, and its
                 // size depends on summation order): bound it absolutely.
                 #expect(e.absolute < 1e-6, "gradient of \(t.name): max absolute error \(e.absolute) on a zero gradient")
             } else {
-                worst = max(worst, e.relative)
-                #expect(e.relative < 1e-4, "gradient of \(t.name): max relative error \(e.relative)")
+                // Against the tensor as a whole, not entry by entry: an entry of the q/k
+                // projection gradients is a sum whose terms cancel (a query's score gradients
+                // sum to zero over its keys), so its own relative error tracks the summation
+                // order of whichever OpenBLAS kernel runs (8.5e-5 on Haswell/Zen against 4.6e-5
+                // on Prescott, too close to the 1e-4 that was the bound). Measured over six
+                // kernels × both norms: ‖ours − theirs‖/‖theirs‖ ≤ 1.4e-6 and
+                // max|ours − theirs|/max|theirs| ≤ 1.5e-6; the bounds leave 7× margin and are
+                // still 10× tighter than the old one on the large entries.
+                worst = max(worst, n.normwise, n.scaledMax)
+                #expect(n.normwise < 1e-5, "gradient of \(t.name): ‖error‖/‖gradient‖ \(n.normwise)")
+                #expect(n.scaledMax < 1e-5, "gradient of \(t.name): max error / max |gradient| \(n.scaledMax)")
             }
         }
-        print("[\(variant)] worst gradient relative error \(worst)")
+        print("[\(variant)] worst gradient error (norm-wise or against the tensor's largest entry) \(worst)")
     }
+}
+
+/// ‖a − b‖/‖b‖ and max|a − b|/max|b|: errors measured against the tensor as a whole, which
+/// do not depend on how much one entry's sum cancels.
+func normwiseErrors(_ a: [Float], _ b: [Float]) -> (normwise: Double, scaledMax: Double) {
+    var d2 = 0.0, b2 = 0.0, dMax = 0.0, bMax = 0.0
+    for i in 0..<a.count {
+        let d = Double(a[i]) - Double(b[i])
+        d2 += d * d
+        b2 += Double(b[i]) * Double(b[i])
+        dMax = max(dMax, abs(d))
+        bMax = max(bMax, abs(Double(b[i])))
+    }
+    return (b2 > 0 ? (d2 / b2).squareRoot() : d2.squareRoot(), bMax > 0 ? dMax / bMax : dMax)
 }
