@@ -4,6 +4,8 @@
 # and — when torch is installed — the PyTorch peer (scripts/bench/train_peer.py) on exactly the
 # same batches in the same order, same architecture, dropout, label smoothing and optimizer, at
 # the same thread count, measured in the same run; prints the ratio (goal: nmt faster).
+# Diagnostics are off here (the peer computes none; at --log-every 1 they would run every
+# update): their cost is scripts/bench/55-diagnostics.sh.
 # Also the checkpoint save time of `small` (goal < 1 s): the run checkpoints every 10 updates.
 # The report is scripts/bench/train_summary.py (reads the run's metrics from SQLite).
 # Needs `make build data`. Usage: scripts/bench/50-train.sh [threads] [updates]
@@ -25,7 +27,7 @@ PAIRS=$(wc -l < data/bible/train.es)
 
 "$NMT" train --db "$WORK/train.sqlite" --name bench --preset small --optimizer adam --seed 1 \
     --max-update "$UPDATES" --max-tokens "$MAX_TOKENS" --threads "$THREADS" \
-    --log-every 1 --save-every "$SAVE_EVERY" --valid-every "$UPDATES" --quiet >/dev/null
+    --log-every 1 --save-every "$SAVE_EVERY" --valid-every "$UPDATES" --no-diagnostics --quiet >/dev/null
 
 PEER_JSON=()
 if python3 -c 'import torch' 2>/dev/null; then
