@@ -2,8 +2,9 @@
 import PackageDescription
 
 // One target per concern; dependencies point one way:
-// nmt → {Training, Decoding, Store, Metrics, Text, Corpus} → Transformer → Tensor → CBLAS.
-// Text, Metrics and Hashing depend on nothing of ours.
+// nmt (commands) → Application (what the commands do) → {Training, Decoding, Store, Metrics,
+// Text, Corpus} → Transformer → Tensor → CBLAS. Parallelism (the one parallel-for and thread
+// cap) and Hashing depend on nothing; every target that runs in parallel uses Parallelism.
 
 // Kernels are written so the optimizer can vectorize them; accuracy tests forbid fast-math.
 // Debug builds optimize these targets too: unoptimized kernels are 20–50× slower, which would
@@ -30,40 +31,52 @@ let package = Package(
         .target(name: "CTextNorm", dependencies: ["CICU"], path: "Sources/CTextNorm"),
 
         .target(name: "Hashing", swiftSettings: optimized),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimized),
-        .target(name: "Text", dependencies: ["CTextNorm", "Hashing"], swiftSettings: optimized),
-        .target(name: "Corpus", dependencies: ["Hashing"], swiftSettings: optimized),
-        .target(name: "Metrics", swiftSettings: optimized),
-        .target(name: "Transformer", dependencies: ["Tensor"], swiftSettings: optimized),
-        .target(name: "Optim", swiftSettings: optimized),
+        .target(name: "Parallelism", swiftSettings: optimized),
+        .target(name: "Tensor", dependencies: ["CBLAS", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Text", dependencies: ["CTextNorm", "Hashing", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Corpus", dependencies: ["Hashing", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Metrics", dependencies: ["Parallelism"], swiftSettings: optimized),
+        .target(name: "Transformer", dependencies: ["Tensor", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Optim", dependencies: ["Parallelism"], swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite", "Hashing"], swiftSettings: optimized),
-        .target(name: "Training", dependencies: ["Transformer", "Optim", "Text", "Hashing"], swiftSettings: optimized),
-        .target(name: "Decoding", dependencies: ["Transformer"], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Transformer", "Tensor", "Optim", "Text", "Hashing", "Store", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Decoding", dependencies: ["Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),
         // Simulations and plots about the optimizers, without training (nmt analyze, reports).
-        .target(name: "Analysis", dependencies: ["Training", "Optim", "Transformer", "Tensor"], swiftSettings: optimized),
+        .target(name: "Analysis", dependencies: ["Training", "Optim", "Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),
+        // The application: what the commands do (train and resume runs, restore checkpoints,
+        // translate, score, average, evaluate), so commands only parse, call and print.
+        .target(name: "Application",
+                dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism"],
+                swiftSettings: optimized),
         .executableTarget(
             name: "nmt",
             dependencies: [
-                "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing", "Analysis",
+                "Application", "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing",
+                "Analysis", "Parallelism",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Model speed benchmark (scripts/bench/30-model.sh).
-        .executableTarget(name: "nmt-bench", dependencies: ["Tensor", "Transformer", "CBLAS"], swiftSettings: optimized),
+        .executableTarget(name: "nmt-bench", dependencies: ["Tensor", "Transformer", "CBLAS", "Parallelism"], swiftSettings: optimized),
 
-        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "TextTests", dependencies: ["Text"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor"]),
-        .testTarget(name: "OptimTests", dependencies: ["Optim"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim"]),
-        .testTarget(name: "CLITests", dependencies: ["nmt", "Store"]),
+        // Test helpers shared by every test target: fixtures, self-cleaning temporary
+        // directories, approximate equality, the built binary, the small checked-in corpus.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Parallelism", "TestSupport"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Parallelism", "TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Store", "Tensor", "TestSupport"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim", "TestSupport"]),
+        .testTarget(name: "ApplicationTests", dependencies: ["Application", "Store", "Text", "Transformer", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["nmt", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -13,6 +13,7 @@ import Optim
 import Tensor
 import Training
 import Transformer
+import Parallelism
 
 public enum AdaptiveRateVariance {
     /// Moments of a quantity over trajectories, per update: sums of x, x², x³, x⁴ and the count.

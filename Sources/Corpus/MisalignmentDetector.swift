@@ -18,6 +18,7 @@
 // Everything is dropped, never re-paired: the boundaries of a shift are where re-pairing is unsafe.
 
 import Foundation
+import Parallelism
 
 public struct MisalignmentDetector: Sendable {
     public static let maxOffset = 5
@@ -49,7 +50,7 @@ public struct MisalignmentDetector: Sendable {
     public func verdicts(source: [VerseFeatures], target: [VerseFeatures], books: [Range<Int>]) -> [Verdict] {
         // Books are independent: judge them on all cores, then put the verdicts back in order.
         let perBook = BookSlots(count: books.count)
-        DispatchQueue.concurrentPerform(iterations: books.count) { b in
+        Parallel.forEachIteration(books.count) { b in
             perBook.set(b, bookVerdicts(source: source, target: target, book: books[b]))
         }
         var verdicts = [Verdict](repeating: .keep, count: source.count)

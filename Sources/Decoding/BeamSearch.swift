@@ -152,3 +152,4 @@ public enum DecodingError: Error, CustomStringConvertible {
 import Glibc
 #endif
 import Tensor
+import Parallelism

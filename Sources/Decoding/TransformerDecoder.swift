@@ -38,13 +38,7 @@ public final class TransformerDecoder: IncrementalDecoder {
             Parallel.forEachChunk(rows, minChunk: 4) { range in
                 var scratch = [Float](repeating: 0, count: v)
                 scratch.withUnsafeMutableBufferPointer { tmp in
-                    for r in range {
-                        let row = base + r * v
-                        let m = VectorMath.maximum(row, v)
-                        let total = VectorMath.expShifted(row, tmp.baseAddress!, v, shift: m)
-                        let logZ = m + Float(Foundation.log(Double(total)))
-                        for i in 0..<v { row[i] -= logZ }
-                    }
+                    for r in range { LogSoftmax.normalizeInPlace(base + r * v, v, scratch: tmp.baseAddress!) }
                 }
             }
         }
@@ -52,3 +46,4 @@ public final class TransformerDecoder: IncrementalDecoder {
 }
 
 import Foundation
+import Parallelism

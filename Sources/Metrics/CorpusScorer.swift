@@ -1,4 +1,4 @@
-import Dispatch
+import Parallelism
 
 /// How BLEU preprocesses segments. The defaults are sacreBLEU 2.x's.
 public struct BLEUOptions: Equatable, Sendable {
@@ -42,7 +42,7 @@ public enum CorpusScorer {
     /// Counts every segment (in parallel over `workers` threads) and sums the statistics.
     /// The streams must be aligned (see `checkAlignment`).
     public static func statistics(hypotheses: TextLines, references: [TextLines], options: BLEUOptions = BLEUOptions(),
-                                  includeCHRF: Bool = false, workers: Int = 2) -> CorpusStatistics {
+                                  includeCHRF: Bool = false, workers: Int = Parallel.threadCap) -> CorpusStatistics {
         precondition(!references.isEmpty && references.allSatisfy { $0.count == hypotheses.count })
         let segments = hypotheses.count
         // Several chunks per worker balance uneven line lengths; each chunk has its own counter.
@@ -68,7 +68,7 @@ public enum CorpusScorer {
         if workers <= 1 || chunkCount == 1 {
             for chunk in 0 ..< chunkCount { work(chunk) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: work)
+            Parallel.forEachIteration(chunkCount, work)
         }
 
         var bleu = BLEUCounts()

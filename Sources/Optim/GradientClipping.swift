@@ -1,16 +1,19 @@
+import Parallelism
+
 /// Global-norm gradient clipping, as torch.nn.utils.clip_grad_norm_: the norm over all
 /// gradients is summed in Float64 (so 10⁷ squares do not lose precision), and when it
 /// exceeds `maxNorm` every gradient is scaled by maxNorm / (norm + 1e-6).
 public enum GradientClipping {
     /// The L2 norm of the whole gradient buffer.
-    public static func globalNorm(_ gradients: UnsafeBufferPointer<Float>, threads: Int = OptimThreads.count) -> Double {
+    public static func globalNorm(_ gradients: UnsafeBufferPointer<Float>) -> Double {
         let chunks = 16
         var partial = [Double](repeating: 0, count: chunks)
         let count = gradients.count
         let g = gradients.baseAddress
         partial.withUnsafeMutableBufferPointer { out in
             let o = out.baseAddress!
-            DispatchQueueHelper.parallel(chunks, enabled: count > (1 << 16) && threads > 1) { c in
+            // Sixteen partial sums whatever the thread count, so the norm is too.
+            let sumChunk = { (c: Int) in
                 var sum: Double = 0
                 var sum32: Float = 0
                 let range = (count * c / chunks)..<(count * (c + 1) / chunks)
@@ -25,6 +28,7 @@ public enum GradientClipping {
                 }
                 o[c] = sum
             }
+            if count > (1 << 16) { Parallel.forEachIteration(chunks, sumChunk) } else { for c in 0..<chunks { sumChunk(c) } }
         }
         return partial.reduce(0, +).squareRoot()
     }
@@ -44,11 +48,3 @@ public enum GradientClipping {
     }
 }
 
-import Dispatch
-
-enum DispatchQueueHelper {
-    static func parallel(_ iterations: Int, enabled: Bool, _ body: (Int) -> Void) {
-        if enabled { DispatchQueue.concurrentPerform(iterations: iterations, execute: body) }
-        else { for i in 0..<iterations { body(i) } }
-    }
-}

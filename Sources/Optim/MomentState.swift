@@ -1,6 +1,10 @@
 // Step counter and moment buffers of an optimizer, and their byte layout in checkpoints:
 // magic "NMTO", version, kind, step, parameter count, moment count, then the moments as
 // little-endian Float32. Symmetric save/load in one place (marian's training_state habit).
+//
+// Version 2 stores the kind by name (UInt32 byte count, UTF-8), so adding or reordering
+// optimizers never changes what an old checkpoint means. Version 1 (nmt 0.1.0 up to the
+// commit that introduced version 2) stored an index into the kinds as they were then.
 
 public struct MomentState {
     public var kind: OptimizerKind
@@ -14,7 +18,9 @@ public struct MomentState {
     public func moment(_ k: Int) -> [Float] { Array(moments[(k * parameterCount)..<((k + 1) * parameterCount)]) }
 
     static let magic: [UInt8] = Array("NMTO".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
+    /// What a version-1 kind index meant; frozen.
+    static let version1Kinds: [OptimizerKind] = [.adam, .radam, .sgd]
 
     init(kind: OptimizerKind, parameterCount: Int, momentCount: Int) {
         self.kind = kind
@@ -28,7 +34,9 @@ public struct MomentState {
         var out = MomentState.magic
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
         put(MomentState.version)
-        put(UInt32(OptimizerKind.allCases.firstIndex(of: kind)!))
+        let name = Array(kind.rawValue.utf8)
+        put(UInt32(name.count))
+        out += name
         put(UInt64(step))
         put(UInt64(parameterCount))
         put(UInt32(momentCount))
@@ -48,10 +56,22 @@ public struct MomentState {
         guard bytes.count >= 4, Array(bytes[0..<4]) == magic else { throw OptimError.badState("not an nmt optimizer state") }
         offset = 4
         let version = try take(UInt32.self)
-        guard version == MomentState.version else { throw OptimError.badState("unsupported version \(version)") }
-        let kindIndex = Int(try take(UInt32.self))
-        guard kindIndex < OptimizerKind.allCases.count else { throw OptimError.badState("unknown optimizer kind \(kindIndex)") }
-        let kind = OptimizerKind.allCases[kindIndex]
+        let kind: OptimizerKind
+        switch version {
+        case 1:
+            let index = Int(try take(UInt32.self))
+            guard index < version1Kinds.count else { throw OptimError.badState("unknown optimizer kind \(index)") }
+            kind = version1Kinds[index]
+        case 2:
+            let length = Int(try take(UInt32.self))
+            guard length <= 64, offset + length <= bytes.count else { throw OptimError.badState("truncated (\(bytes.count) bytes)") }
+            let name = String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
+            offset += length
+            guard let named = OptimizerKind(rawValue: name) else { throw OptimError.badState("unknown optimizer kind '\(name)'") }
+            kind = named
+        default:
+            throw OptimError.badState("unsupported version \(version) (this nmt reads 1 and 2)")
+        }
         guard kind == expectedKind else { throw OptimError.badState("saved by \(kind.rawValue), but the run uses \(expectedKind.rawValue)") }
         let step = Int(try take(UInt64.self))
         let count = Int(try take(UInt64.self))

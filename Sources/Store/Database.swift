@@ -61,12 +61,12 @@ public final class Database: @unchecked Sendable {
     /// A single integer from a query such as "PRAGMA user_version".
     public func scalarInt(_ sql: String) throws -> Int64? {
         let statement = try prepare(sql)
-        return try statement.step() ? statement.optionalInt64(0) : nil
+        return try statement.step() ? (statement.isNull(0) ? nil : statement.int64(0)) : nil
     }
 
     public func scalarText(_ sql: String) throws -> String? {
         let statement = try prepare(sql)
-        return try statement.step() ? statement.optionalText(0) : nil
+        return try statement.step() ? (statement.isNull(0) ? nil : statement.text(0)) : nil
     }
 
     func error(_ code: Int32, context: String) -> StoreError {

@@ -115,6 +115,34 @@ enum Migrations {
             PRIMARY KEY (run_id, update_step, group_name)
         ) WITHOUT ROWID;
         """,
+        // 4: checkpoint kinds are CheckpointKind's cases, enforced by the schema. SQLite cannot
+        // add a CHECK to a table, so the table is rebuilt (rows and ids kept); foreign keys are
+        // off while migrations run (RunStore.init), so dropping the old table touches no
+        // evaluation's checkpoint_id.
+        """
+        CREATE TABLE checkpoints_v4 (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            epoch INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            valid_loss REAL,
+            kind TEXT NOT NULL CHECK (kind IN ('periodic', 'epoch', 'final', 'interrupted', 'average')),
+            weights BLOB NOT NULL,
+            weights_sha256 TEXT NOT NULL,
+            optimizer BLOB NOT NULL,
+            optimizer_sha256 TEXT NOT NULL,
+            state BLOB NOT NULL,
+            state_sha256 TEXT NOT NULL
+        );
+        INSERT INTO checkpoints_v4 (id, run_id, update_step, epoch, created_at, valid_loss, kind, weights, weights_sha256,
+                                    optimizer, optimizer_sha256, state, state_sha256)
+            SELECT id, run_id, update_step, epoch, created_at, valid_loss, kind, weights, weights_sha256,
+                   optimizer, optimizer_sha256, state, state_sha256 FROM checkpoints;
+        DROP TABLE checkpoints;
+        ALTER TABLE checkpoints_v4 RENAME TO checkpoints;
+        CREATE INDEX checkpoints_by_run ON checkpoints(run_id, update_step);
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -6,6 +6,21 @@ public enum RunStatus: String, Sendable, CaseIterable {
     case running, finished, failed, interrupted
 }
 
+/// Why a checkpoint was written. Stored by name; the schema's CHECK constraint (migration 4)
+/// admits exactly these, and reading any other value is an error naming the run.
+public enum CheckpointKind: String, Sendable, CaseIterable {
+    /// Every `--save-every` updates.
+    case periodic
+    /// At the end of an epoch.
+    case epoch
+    /// When the run reached a limit.
+    case final
+    /// When a signal stopped the run.
+    case interrupted
+    /// Written by `nmt average`: never resumed from, never pruned.
+    case average
+}
+
 public struct CorpusFile: Equatable, Sendable {
     /// What the file is for, e.g. "train.source", "valid.target".
     public var role: String
@@ -133,8 +148,7 @@ public struct CheckpointInfo: Equatable, Sendable {
     public var epoch: Int
     public var createdAt: Date
     public var validLoss: Double?
-    /// Free-form tag, e.g. "periodic", "final", "interrupted".
-    public var kind: String
+    public var kind: CheckpointKind
 }
 
 public struct Checkpoint: Equatable, Sendable {
@@ -148,9 +162,6 @@ public enum CheckpointSelector: Equatable, Sendable, CustomStringConvertible {
     /// The newest averaged checkpoint (`nmt average`).
     case average
     case id(Int64)
-
-    /// The kind of checkpoints written by `nmt average`: never resumed from, never pruned.
-    public static let averageKind = "average"
 
     /// "best", "last", "avg" or a checkpoint id.
     public init?(_ text: String) {

@@ -8,7 +8,7 @@ extension RunStore {
     /// the last `keepLast` (by update) and the best one by validation loss. Returns the new id.
     @discardableResult
     public func saveCheckpoint(_ payload: CheckpointPayload, run name: String, update: Int, epoch: Int,
-                               validLoss: Double?, kind: String, keepLast: Int, createdAt: Date = Date()) throws -> Int64 {
+                               validLoss: Double?, kind: CheckpointKind, keepLast: Int, createdAt: Date = Date()) throws -> Int64 {
         precondition(keepLast >= 1, "keepLast must keep at least the checkpoint being saved")
         let runID = try requireRunID(name)
         // Hash outside the transaction: it is the slow part and needs no lock.
@@ -22,7 +22,7 @@ extension RunStore {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                 """)
             try insert.bind(.int(runID), .int(Int64(update)), .int(Int64(epoch)),
-                            .double(createdAt.timeIntervalSince1970), .optional(validLoss), .text(kind))
+                            .double(createdAt.timeIntervalSince1970), .optional(validLoss), .text(kind.rawValue))
             try insert.bind(payload.weights, at: 7)
             try insert.bind(weightsHash, at: 8)
             try insert.bind(payload.optimizerState, at: 9)
@@ -39,7 +39,7 @@ extension RunStore {
                   AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3 AND valid_loss IS NOT NULL
                                  ORDER BY valid_loss ASC, id ASC LIMIT 1)
                 """)
-            try prune.bind(.int(runID), .int(Int64(keepLast)), .text(CheckpointSelector.averageKind))
+            try prune.bind(.int(runID), .int(Int64(keepLast)), .text(CheckpointKind.average.rawValue))
             try prune.run()
             return id
         }
@@ -53,7 +53,7 @@ extension RunStore {
             """)
         try query.bind(.int(try requireRunID(name)))
         var infos: [CheckpointInfo] = []
-        while try query.step() { infos.append(Self.info(query)) }
+        while try query.step() { infos.append(try Self.info(query, run: name)) }
         return infos
     }
 
@@ -69,33 +69,36 @@ extension RunStore {
         switch selector {
         case .best:
             query = try database.prepare(columns + " AND kind != ?2 AND valid_loss IS NOT NULL ORDER BY valid_loss ASC, id ASC LIMIT 1")
-            try query.bind(.int(runID), .text(CheckpointSelector.averageKind))
+            try query.bind(.int(runID), .text(CheckpointKind.average.rawValue))
         case .last:
             query = try database.prepare(columns + " AND kind != ?2 ORDER BY update_step DESC, id DESC LIMIT 1")
-            try query.bind(.int(runID), .text(CheckpointSelector.averageKind))
+            try query.bind(.int(runID), .text(CheckpointKind.average.rawValue))
         case .average:
             query = try database.prepare(columns + " AND kind = ?2 ORDER BY id DESC LIMIT 1")
-            try query.bind(.int(runID), .text(CheckpointSelector.averageKind))
+            try query.bind(.int(runID), .text(CheckpointKind.average.rawValue))
         case .id(let id):
             query = try database.prepare(columns + " AND id = ?2")
             try query.bind(.int(runID), .int(id))
         }
         guard try query.step() else { throw StoreError.checkpointNotFound(run: name, selector: selector.description) }
-        let info = Self.info(query)
-        let weights = try verifiedFloats(query, column: 6, hashColumn: 7, checkpoint: info.id, part: "weights")
-        let optimizer = try verifiedBytes(query, column: 8, hashColumn: 9, checkpoint: info.id, part: "optimizer")
-        let state = try verifiedBytes(query, column: 10, hashColumn: 11, checkpoint: info.id, part: "state")
+        let info = try Self.info(query, run: name)
+        let weights = try verifiedFloats(query, column: "weights", checkpoint: info.id, part: "weights")
+        let optimizer = try verifiedBytes(query, column: "optimizer", checkpoint: info.id, part: "optimizer")
+        let state = try verifiedBytes(query, column: "state", checkpoint: info.id, part: "state")
         return Checkpoint(info: info, payload: CheckpointPayload(weights: weights, optimizerState: optimizer, trainingState: state))
     }
 
-    static func info(_ row: Statement) -> CheckpointInfo {
-        CheckpointInfo(id: row.int64(0), update: row.int(1), epoch: row.int(2),
-                       createdAt: Date(timeIntervalSince1970: row.double(3)), validLoss: row.optionalDouble(4), kind: row.text(5))
+    static func info(_ row: Statement, run: String) throws -> CheckpointInfo {
+        let kindText = row.text("kind")
+        guard let kind = CheckpointKind(rawValue: kindText) else { throw StoreError.unknownValue(run: run, column: "checkpoint kind", value: kindText) }
+        return CheckpointInfo(id: row.int64("id"), update: row.int("update_step"), epoch: row.int("epoch"),
+                              createdAt: Date(timeIntervalSince1970: row.double("created_at")), validLoss: row.optionalDouble("valid_loss"), kind: kind)
     }
 
-    private func verifiedFloats(_ row: Statement, column: Int32, hashColumn: Int32, checkpoint: Int64, part: String) throws -> [Float] {
+    /// The blob in `column`, checked against the hash in `column`_sha256.
+    private func verifiedFloats(_ row: Statement, column: String, checkpoint: Int64, part: String) throws -> [Float] {
         try row.withBlob(column) { bytes in
-            try verify(bytes, expected: row.text(hashColumn), checkpoint: checkpoint, part: part)
+            try verify(bytes, expected: row.text(column + "_sha256"), checkpoint: checkpoint, part: part)
             guard bytes.count % MemoryLayout<Float>.size == 0 else {
                 throw StoreError.malformedBlob(checkpoint: checkpoint, part: part, bytes: bytes.count)
             }
@@ -107,9 +110,9 @@ extension RunStore {
         }
     }
 
-    private func verifiedBytes(_ row: Statement, column: Int32, hashColumn: Int32, checkpoint: Int64, part: String) throws -> Data {
+    private func verifiedBytes(_ row: Statement, column: String, checkpoint: Int64, part: String) throws -> Data {
         try row.withBlob(column) { bytes in
-            try verify(bytes, expected: row.text(hashColumn), checkpoint: checkpoint, part: part)
+            try verify(bytes, expected: row.text(column + "_sha256"), checkpoint: checkpoint, part: part)
             return Data(bytes)
         }
     }

@@ -88,10 +88,12 @@ extension RunStore {
         try query.bind(.int(try requireRunID(name)))
         var rows: [DiagnosticRow] = []
         while try query.step() {
-            rows.append(DiagnosticRow(update: query.int(0), group: query.text(1), coordinates: query.int(2), psiMean: query.optionalDouble(3),
-                                      psiVariance: query.optionalDouble(4), psiCV: query.optionalDouble(5), psiP01: query.optionalDouble(6),
-                                      psiP50: query.optionalDouble(7), psiP99: query.optionalDouble(8), rectification: query.optionalDouble(9),
-                                      gradientNorm: query.double(10), updateNorm: query.double(11), parameterNorm: query.double(12)))
+            rows.append(DiagnosticRow(update: query.int("update_step"), group: query.text("group_name"), coordinates: query.int("coordinates"),
+                                      psiMean: query.optionalDouble("psi_mean"), psiVariance: query.optionalDouble("psi_variance"),
+                                      psiCV: query.optionalDouble("psi_cv"), psiP01: query.optionalDouble("psi_p01"),
+                                      psiP50: query.optionalDouble("psi_p50"), psiP99: query.optionalDouble("psi_p99"),
+                                      rectification: query.optionalDouble("r_t"), gradientNorm: query.double("gradient_norm"),
+                                      updateNorm: query.double("update_norm"), parameterNorm: query.double("parameter_norm")))
         }
         return rows
     }
@@ -103,9 +105,9 @@ extension RunStore {
         try query.bind(.int(try requireRunID(name)))
         var rows: [HistogramRow] = []
         while try query.step() {
-            let text = query.text(2)
+            let text = query.text("counts_json")
             let counts = text.dropFirst().dropLast().split(separator: ",").compactMap { Int($0) }
-            rows.append(HistogramRow(update: query.int(0), group: query.text(1), counts: counts))
+            rows.append(HistogramRow(update: query.int("update_step"), group: query.text("group_name"), counts: counts))
         }
         return rows
     }

@@ -13,8 +13,12 @@ public final class RunStore: @unchecked Sendable {
         // WAL: readers (`nmt runs` during training) never block the writer. The first statement
         // is also where a file that is not a database is detected.
         _ = try database.scalarText("PRAGMA journal_mode = WAL")
-        try database.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+        try database.execute("PRAGMA synchronous = NORMAL")
+        // Migrations run with foreign keys off: a migration that rebuilds a table (SQLite's way
+        // to change a constraint) must not cascade its DROP into the tables that refer to it.
+        try database.execute("PRAGMA foreign_keys = OFF")
         try Migrations.migrate(database)
+        try database.execute("PRAGMA foreign_keys = ON")
     }
 
     public func schemaVersion() throws -> Int32 { Int32(try database.scalarInt("PRAGMA user_version") ?? 0) }
@@ -79,35 +83,37 @@ public final class RunStore: @unchecked Sendable {
             """)
         try query.bind(.text(name))
         guard try query.step() else { throw StoreError.unknownRun(name: name) }
-        let id = query.int64(0)
+        let id = query.int64("id")
         var run = NewRun(
-            name: query.text(1), configurationJSON: query.text(2), corpus: [], vocabularySHA256: query.text(3),
-            seed: UInt64(bitPattern: query.int64(4)), toolVersion: query.text(5), gitCommit: query.text(6),
-            blas: query.text(7), optimizer: query.text(8), learningRate: query.double(9), warmupSteps: query.int(10),
-            startedAt: Date(timeIntervalSince1970: query.double(11)))
-        let endedAt = query.optionalDouble(12).map { Date(timeIntervalSince1970: $0) }
-        let status = RunStatus(rawValue: query.text(13)) ?? .failed
+            name: query.text("name"), configurationJSON: query.text("config_json"), corpus: [], vocabularySHA256: query.text("vocabulary_sha256"),
+            seed: UInt64(bitPattern: query.int64("seed")), toolVersion: query.text("tool_version"), gitCommit: query.text("git_commit"),
+            blas: query.text("blas"), optimizer: query.text("optimizer"), learningRate: query.double("learning_rate"),
+            warmupSteps: query.int("warmup_steps"), startedAt: Date(timeIntervalSince1970: query.double("started_at")))
+        let endedAt = query.optionalDouble("ended_at").map { Date(timeIntervalSince1970: $0) }
+        let status = try Self.status(query.text("status"), run: name)
         let files = try database.prepare("SELECT role, path, sha256 FROM run_corpus_files WHERE run_id = ?1 ORDER BY role")
         try files.bind(.int(id))
-        while try files.step() { run.corpus.append(CorpusFile(role: files.text(0), path: files.text(1), sha256: files.text(2))) }
+        while try files.step() { run.corpus.append(CorpusFile(role: files.text("role"), path: files.text("path"), sha256: files.text("sha256"))) }
         return RunRecord(id: id, run: run, endedAt: endedAt, status: status)
     }
 
     /// Runs in the order they were started, for `nmt runs`.
     public func listRuns() throws -> [RunSummary] {
         let query = try database.prepare("""
-            SELECT r.name, r.optimizer, r.learning_rate, r.warmup_steps, r.status,
-                   (SELECT MAX(m.update_step) FROM metrics m WHERE m.run_id = r.id),
-                   (SELECT MIN(v.valid_loss) FROM validations v WHERE v.run_id = r.id),
-                   (SELECT MAX(v.bleu) FROM validations v WHERE v.run_id = r.id)
+            SELECT r.name AS name, r.optimizer AS optimizer, r.learning_rate AS learning_rate,
+                   r.warmup_steps AS warmup_steps, r.status AS status,
+                   (SELECT MAX(m.update_step) FROM metrics m WHERE m.run_id = r.id) AS updates,
+                   (SELECT MIN(v.valid_loss) FROM validations v WHERE v.run_id = r.id) AS best_valid_loss,
+                   (SELECT MAX(v.bleu) FROM validations v WHERE v.run_id = r.id) AS best_bleu
             FROM runs r ORDER BY r.started_at, r.id
             """)
         var runs: [RunSummary] = []
         while try query.step() {
-            runs.append(RunSummary(name: query.text(0), optimizer: query.text(1), learningRate: query.double(2),
-                                   warmupSteps: query.int(3), updates: query.optionalInt(5),
-                                   bestValidLoss: query.optionalDouble(6), bestBLEU: query.optionalDouble(7),
-                                   status: RunStatus(rawValue: query.text(4)) ?? .failed))
+            let name = query.text("name")
+            runs.append(RunSummary(name: name, optimizer: query.text("optimizer"), learningRate: query.double("learning_rate"),
+                                   warmupSteps: query.int("warmup_steps"), updates: query.optionalInt("updates"),
+                                   bestValidLoss: query.optionalDouble("best_valid_loss"), bestBLEU: query.optionalDouble("best_bleu"),
+                                   status: try Self.status(query.text("status"), run: name)))
         }
         return runs
     }
@@ -156,10 +162,10 @@ public final class RunStore: @unchecked Sendable {
         try query.bind(.int(try requireRunID(name)))
         var rows: [MetricRow] = []
         while try query.step() {
-            rows.append(MetricRow(update: query.int(0), epoch: query.int(1), trainLoss: query.double(2), nll: query.double(3),
-                                  learningRate: query.double(4), gradientNorm: query.double(5),
-                                  tokensPerSecond: query.double(6), wallSeconds: query.double(7),
-                                  rho: query.optionalDouble(8), r: query.optionalDouble(9), warmupFactor: query.optionalDouble(10)))
+            rows.append(MetricRow(update: query.int("update_step"), epoch: query.int("epoch"), trainLoss: query.double("train_loss"),
+                                  nll: query.double("nll"), learningRate: query.double("learning_rate"), gradientNorm: query.double("gradient_norm"),
+                                  tokensPerSecond: query.double("tokens_per_second"), wallSeconds: query.double("wall_seconds"),
+                                  rho: query.optionalDouble("rho_t"), r: query.optionalDouble("r_t"), warmupFactor: query.optionalDouble("warmup_factor")))
         }
         return rows
     }
@@ -173,8 +179,8 @@ public final class RunStore: @unchecked Sendable {
         try query.bind(.int(try requireRunID(name)))
         var rows: [ValidationRow] = []
         while try query.step() {
-            rows.append(ValidationRow(update: query.int(0), epoch: query.int(1), validLoss: query.double(2),
-                                      nll: query.double(3), perplexity: query.double(4), bleu: query.optionalDouble(5)))
+            rows.append(ValidationRow(update: query.int("update_step"), epoch: query.int("epoch"), validLoss: query.double("valid_loss"),
+                                      nll: query.double("nll"), perplexity: query.double("perplexity"), bleu: query.optionalDouble("bleu")))
         }
         return rows
     }
@@ -206,10 +212,10 @@ public final class RunStore: @unchecked Sendable {
         try query.bind(.int(try requireRunID(name)))
         var rows: [EvaluationRecord] = []
         while try query.step() {
-            rows.append(EvaluationRecord(checkpointID: query.optionalInt64(0), checkpointUpdate: query.optionalInt(1),
-                                         split: query.text(2), decodingJSON: query.text(3), bleu: query.double(4),
-                                         chrF: query.double(5), signature: query.text(6),
-                                         hypothesisSHA256: query.text(7), createdAt: Date(timeIntervalSince1970: query.double(8))))
+            rows.append(EvaluationRecord(checkpointID: query.optionalInt64("checkpoint_id"), checkpointUpdate: query.optionalInt("checkpoint_update"),
+                                         split: query.text("split"), decodingJSON: query.text("decoding_json"), bleu: query.double("bleu"),
+                                         chrF: query.double("chrf"), signature: query.text("signature"),
+                                         hypothesisSHA256: query.text("hypothesis_sha256"), createdAt: Date(timeIntervalSince1970: query.double("created_at"))))
         }
         return rows
     }
@@ -219,7 +225,13 @@ public final class RunStore: @unchecked Sendable {
     func runID(named name: String) throws -> Int64? {
         let query = try database.prepare("SELECT id FROM runs WHERE name = ?1")
         try query.bind(.text(name))
-        return try query.step() ? query.int64(0) : nil
+        return try query.step() ? query.int64("id") : nil
+    }
+
+    /// A stored status; one this version does not know is an error, never a silent default.
+    static func status(_ text: String, run: String) throws -> RunStatus {
+        guard let status = RunStatus(rawValue: text) else { throw StoreError.unknownValue(run: run, column: "status", value: text) }
+        return status
     }
 
     func requireRunID(_ name: String) throws -> Int64 {

@@ -1,4 +1,5 @@
-// A prepared statement with typed binds (1-based, as in SQLite) and typed column reads (0-based).
+// A prepared statement with typed binds (1-based, as in SQLite) and typed column reads by
+// column name, so a reader cannot silently take the wrong column when a query changes.
 import CSQLite
 import Foundation
 
@@ -9,6 +10,15 @@ public final class Statement {
     let database: Database
     let handle: OpaquePointer
     let sql: String
+
+    /// Result column name → index, read from SQLite once per statement.
+    private lazy var columnIndex: [String: Int32] = {
+        var index: [String: Int32] = [:]
+        for i in 0..<sqlite3_column_count(handle) {
+            if let name = sqlite3_column_name(handle, i) { index[String(cString: name)] = i }
+        }
+        return index
+    }()
 
     init(database: Database, handle: OpaquePointer, sql: String) {
         self.database = database
@@ -88,29 +98,46 @@ public final class Statement {
         sqlite3_clear_bindings(handle)
     }
 
-    // MARK: Columns
+    // MARK: Columns (by index; internal)
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
-    public func text(_ column: Int32) -> String {
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         return String(cString: pointer)
     }
-    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
-    public func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
-    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
-    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
-
-    /// The blob's bytes, valid until the next step/reset; no copy.
-    public func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         let pointer = sqlite3_column_blob(handle, column)
         let count = Int(sqlite3_column_bytes(handle, column))
         return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
 
-    public func data(_ column: Int32) -> Data { withBlob(column) { Data($0) } }
+    // MARK: Columns (by name)
+
+    /// The index of result column `name`; a name the query does not select is a bug in the
+    /// query, not in the data, so it stops the program with the SQL.
+    func column(_ name: String) -> Int32 {
+        guard let i = columnIndex[name] else { preconditionFailure("no column '\(name)' in: \(sql)") }
+        return i
+    }
+
+    public func isNull(_ name: String) -> Bool { isNull(column(name)) }
+    public func int64(_ name: String) -> Int64 { int64(column(name)) }
+    public func int(_ name: String) -> Int { Int(int64(column(name))) }
+    public func double(_ name: String) -> Double { double(column(name)) }
+    public func text(_ name: String) -> String { text(column(name)) }
+    public func optionalInt64(_ name: String) -> Int64? { isNull(name) ? nil : int64(name) }
+    public func optionalInt(_ name: String) -> Int? { isNull(name) ? nil : int(name) }
+    public func optionalDouble(_ name: String) -> Double? { isNull(name) ? nil : double(name) }
+    public func optionalText(_ name: String) -> String? { isNull(name) ? nil : text(name) }
+
+    /// The blob's bytes, valid until the next step/reset; no copy.
+    public func withBlob<T>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try withBlob(column(name), body)
+    }
+
+    public func data(_ name: String) -> Data { withBlob(name) { Data($0) } }
 
     func check(_ code: Int32, _ action: String) throws {
         guard code == SQLITE_OK else { throw database.error(code, context: "\(action) for \(sql.prefix(60))") }

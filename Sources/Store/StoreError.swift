@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case checkpointNotFound(run: String, selector: String)
     case checksumMismatch(checkpoint: Int64, part: String, expected: String, actual: String)
     case malformedBlob(checkpoint: Int64, part: String, bytes: Int)
+    /// A stored value this version does not know (e.g. a run status or checkpoint kind).
+    case unknownValue(run: String, column: String, value: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "checkpoint \(checkpoint): \(part) blob fails its SHA-256 check (stored \(expected), computed \(actual)): the checkpoint is corrupt"
         case .malformedBlob(let checkpoint, let part, let bytes):
             return "checkpoint \(checkpoint): \(part) blob has \(bytes) bytes, not a whole number of Float32 values"
+        case .unknownValue(let run, let column, let value):
+            return "run '\(run)': stored \(column) '\(value)' is not one this nmt knows (written by a newer nmt, or edited by hand?)"
         }
     }
 }

@@ -4,6 +4,7 @@
 // The kernel is picked when the library loads, so the only fix is to set
 // OPENBLAS_CORETYPE and re-execute the process once, before any work is done.
 import CBLAS
+import Parallelism
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ public enum BLASRuntime {
     }
 
     /// OpenBLAS's own thread count: 1, since `Parallel` splits large GEMMs itself.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    public static var threads: Int { _ = GEMM.singleThreadedBLAS; return Int(openblas_get_num_threads()) }
 
     /// One line for `nmt --version` and run records: the threads are those of our loops and
     /// split GEMMs (`Parallel.threadCap`); each OpenBLAS call is single-threaded.

@@ -7,29 +7,22 @@
 // Shapes: logits [N, V] (row stride V), targets [N] Int32. Backward overwrites the logits
 // with ∂loss/∂logits · gradScale: p_v - (1-ε)·[v = target] - ε/V (zero rows for pads).
 public enum CrossEntropyKernels {
-    public struct Result: Equatable, Sendable {
-        public var loss: Double
-        public var nll: Double
-        public var tokens: Int
-        public init(loss: Double, nll: Double, tokens: Int) { self.loss = loss; self.nll = nll; self.tokens = tokens }
-    }
-
     /// Loss only; logits are left untouched (uses `scratch` [workers, V]).
     public static func loss(logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows n: Int, vocabulary v: Int,
-                            smoothing eps: Float, padIndex: Int32, scratch: Tensor) -> Result {
+                            smoothing eps: Float, padIndex: Int32, scratch: Tensor) -> LossSums {
         run(logits: UnsafeMutablePointer(mutating: logits), targets: targets, rows: n, vocabulary: v, smoothing: eps,
             padIndex: padIndex, writeGradient: false, gradScale: 1, scratch: scratch)
     }
 
     /// Loss, and the logits replaced by the gradient of (gradScale · loss).
     public static func lossAndGradient(logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>, rows n: Int, vocabulary v: Int,
-                                       smoothing eps: Float, padIndex: Int32, gradScale: Float, scratch: Tensor) -> Result {
+                                       smoothing eps: Float, padIndex: Int32, gradScale: Float, scratch: Tensor) -> LossSums {
         run(logits: logits, targets: targets, rows: n, vocabulary: v, smoothing: eps,
             padIndex: padIndex, writeGradient: true, gradScale: gradScale, scratch: scratch)
     }
 
     static func run(logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>, rows n: Int, vocabulary v: Int,
-                    smoothing eps: Float, padIndex: Int32, writeGradient: Bool, gradScale: Float, scratch: Tensor) -> Result {
+                    smoothing eps: Float, padIndex: Int32, writeGradient: Bool, gradScale: Float, scratch: Tensor) -> LossSums {
         let minChunk = 4
         let workers = Parallel.workerCount(n, minChunk: minChunk)
         scratch.resize([workers, v + 4])
@@ -51,8 +44,8 @@ public enum CrossEntropyKernels {
                 let (m, sumF) = VectorMath.maximumAndSum(z, v)
                 let sumZ = Double(sumF)
                 let zTarget = Double(z[tgt])
-                let total = VectorMath.expShifted(z, writeGradient ? z : tmp, v, shift: m)
-                let logZ = Double(m) + log(Double(total))
+                let (total, logSum) = LogSoftmax.sumExp(z, v, shift: m, exponentials: writeGradient ? z : tmp)
+                let logZ = Double(m) + logSum
                 let rowNLL = logZ - zTarget
                 let rowSmooth = Double(v) * logZ - sumZ
                 nll += rowNLL
@@ -75,7 +68,7 @@ public enum CrossEntropyKernels {
             }
             sums[w * 3] = loss; sums[w * 3 + 1] = nll; sums[w * 3 + 2] = count
         }
-        var result = Result(loss: 0, nll: 0, tokens: 0)
+        var result = LossSums()
         for w in 0..<workers {
             result.loss += sums[w * 3]; result.nll += sums[w * 3 + 1]; result.tokens += Int(sums[w * 3 + 2])
         }
@@ -85,3 +78,4 @@ public enum CrossEntropyKernels {
 #if canImport(Glibc)
 import Glibc
 #endif
+import Parallelism

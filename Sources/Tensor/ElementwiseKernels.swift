@@ -4,6 +4,7 @@
 // tensor gets the same dropout mask as the whole (masks index the whole tensor).
 // The dropout hash stays scalar: SIMD8<UInt32> multiplies on the baseline x86-64 target
 // (no SSE4.1 pmulld) measured 5× slower than the scalar loop (10 vs 1.9 ns/element).
+import Parallelism
 public enum Elementwise {
     public typealias V8 = SIMD8<Float>
 

@@ -66,3 +66,4 @@ public enum EmbeddingKernels {
 #if canImport(Glibc)
 import Glibc
 #endif
+import Parallelism

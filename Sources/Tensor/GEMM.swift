@@ -4,6 +4,7 @@
 // `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored (so a head's slice of a
 // [N, 3d] projection is addressed with ld = 3d and no copy).
 import CBLAS
+import Parallelism
 
 public enum GEMM {
     /// Below this many multiply-adds a GEMM runs on the calling thread (splitting costs a
@@ -51,10 +52,15 @@ public enum GEMM {
         }
     }
 
+    /// OpenBLAS's own threads are never used (see Parallelism/Parallel.swift): set once,
+    /// before the first BLAS call of the process.
+    @usableFromInline static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
+
     @inlinable @inline(__always)
     static func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                       _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                       _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        _ = singleThreadedBLAS
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -85,6 +91,7 @@ public enum GEMM {
     /// Columns are split across workers (each sums whole columns, so the order is fixed).
     public static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>, ones: UnsafePointer<Float>) {
         if rows == 0 || columns == 0 { return }
+        _ = singleThreadedBLAS
         Parallel.forEachChunk(columns, minChunk: max(16, splitThreshold / max(1, rows))) { cols in
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols.count), 1, x + cols.lowerBound, Int32(columns), ones, 1, 1,
                         y + cols.lowerBound, 1)

@@ -2,6 +2,7 @@
 //
 // Shapes: x, out [N, C]; weight, bias [C]; mean, rstd [N] (saved for backward).
 // out = (x - mean)·rstd·weight + bias, rstd = 1/sqrt(var + eps), var the biased variance.
+import Parallelism
 public enum LayerNormKernels {
     public static let epsilon: Float = 1e-5   // torch.nn.LayerNorm / fairseq default
     typealias V8 = SIMD8<Float>

@@ -1,8 +1,8 @@
 // Streams lines from one descriptor to another through a per-line transformation, in bounded
-// chunks: each chunk's lines are split into contiguous runs, one per worker thread, and the
+// chunks: each chunk's lines are split into contiguous runs, one per transform (run on at most `Parallel.threadCap` threads), and the
 // workers' outputs are written in order before the next chunk is read. Memory stays bounded
 // by the chunk size however large the input is.
-import Dispatch
+import Parallelism
 
 /// Turns one input line into output bytes (including its newline). Each worker thread owns one.
 public protocol LineTransform: AnyObject {
@@ -38,7 +38,7 @@ public enum ParallelLineProcessor {
                         if workers == 1 || chunk.lines.count < 64 {
                             for w in 0..<workers { work(w) }
                         } else {
-                            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+                            Parallel.forEachIteration(workers, work)
                         }
                     }
                 }

@@ -1,9 +1,9 @@
 // Counts the normalized words of training text. Words are what BPE learns over: merges never
 // cross a space, so a corpus reduces to its distinct words and their frequencies.
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import Parallelism
 
 /// Frequencies of distinct normalized words (UTF-8, without "▁").
 public final class WordCounter {
@@ -59,9 +59,10 @@ public final class WordCounter {
         return words
     }
 
-    /// Counts the words of text files, each read in bounded chunks whose lines are split
-    /// over `workers` threads. Invalid UTF-8 is an error naming the file and line.
-    public static func count(files: [String], form: NormalizationForm, workers: Int = activeProcessorCount()) throws -> WordCounter {
+    /// Counts the words of text files, each read in bounded chunks whose lines are split over
+    /// `workers` counters (run on at most `Parallel.threadCap` threads). Invalid UTF-8 is an
+    /// error naming the file and line.
+    public static func count(files: [String], form: NormalizationForm, workers: Int = Parallel.threadCap) throws -> WordCounter {
         let counters = (0..<max(1, workers)).map { _ in WordCounter(form: form) }
         for path in files {
             let reader = try LineChunkReader(path: path)
@@ -73,7 +74,7 @@ public final class WordCounter {
                     nonisolated(unsafe) let counters = counters
                     badLine.withUnsafeMutableBufferPointer { bad in
                         nonisolated(unsafe) let bad = bad
-                        DispatchQueue.concurrentPerform(iterations: counters.count) { w in
+                        Parallel.forEachIteration(counters.count) { w in
                             for i in parts[w] where !counters[w].add(line: UnsafeBufferPointer(rebasing: bytes[chunk.lines[i]])) {
                                 bad[w] = i
                                 return
@@ -94,13 +95,4 @@ public final class WordCounter {
 /// Splits 0..<count into `parts` contiguous ranges of nearly equal size.
 func partition(_ count: Int, into parts: Int) -> [Range<Int>] {
     (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
-}
-
-/// The number of cores to use.
-public func activeProcessorCount() -> Int {
-    #if canImport(Glibc)
-    return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    #else
-    return 1
-    #endif
 }

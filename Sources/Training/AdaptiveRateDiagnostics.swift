@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Optim
 import Tensor
+import Parallelism
 
 /// The quantities the paper is about, per parameter group, measured on the real run
 /// (`--log-every` updates): the adaptive learning rate ψ = √(1 − β2^t)/(√v + ε) over the

@@ -1,4 +1,5 @@
 import Transformer
+import Tensor
 
 /// Token-budget batching, as fairseq's `--max-tokens`: sentence pairs are sorted by length
 /// (target, then source), cut into batches whose padded size — rows × the longest side,
@@ -41,22 +42,7 @@ public struct Batcher: Sendable {
             if sa != sb { return sa < sb }
             return a < b
         }
-        var batches: [[Int]] = []
-        var current: [Int] = []
-        var longest = 0
-        for i in kept {
-            let length = max(pairs[i].source.count, pairs[i].target.count) + 1
-            let newLongest = max(longest, length)
-            if !current.isEmpty && newLongest * (current.count + 1) > maxTokens {
-                batches.append(current)
-                current = []
-                longest = 0
-            }
-            current.append(i)
-            longest = max(longest, length)
-        }
-        if !current.isEmpty { batches.append(current) }
-        self.batches = batches
+        self.batches = TokenBudget.batches(kept, budget: maxTokens) { max(pairs[$0].source.count, pairs[$0].target.count) + 1 }
         self.skippedTooLong = tooLong
         self.skippedEmpty = empty
     }

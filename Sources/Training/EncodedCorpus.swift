@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Hashing
 import Text
@@ -22,8 +21,8 @@ public struct EncodedCorpus: Sendable {
         if let cachePath, let cached = read(cachePath, expectedCount: source.count) {
             return EncodedCorpus(pairs: cached.pairs, unknownCharacters: cached.unknown, sourceSHA256: sourceSHA256, targetSHA256: targetSHA256)
         }
-        let (src, unknownSource) = encode(source, model: model)
-        let (tgt, unknownTarget) = encode(target, model: model)
+        let (src, unknownSource) = model.encode(lines: source)
+        let (tgt, unknownTarget) = model.encode(lines: target)
         let pairs = zip(src, tgt).map { Batcher.Pair(source: $0, target: $1) }
         let corpus = EncodedCorpus(pairs: pairs, unknownCharacters: unknownSource + unknownTarget,
                                    sourceSHA256: sourceSHA256, targetSHA256: targetSHA256)
@@ -32,26 +31,6 @@ public struct EncodedCorpus: Sendable {
             corpus.write(cachePath)
         }
         return corpus
-    }
-
-    /// Encodes lines in parallel chunks (the model's encoder is thread-safe).
-    public static func encode(_ lines: [String], model: BPEModel) -> ([[Int32]], Int) {
-        var out = [[Int32]](repeating: [], count: lines.count)
-        let chunks = max(1, min(64, lines.count / 256))
-        var unknown = [Int](repeating: 0, count: chunks)
-        out.withUnsafeMutableBufferPointer { o in
-            unknown.withUnsafeMutableBufferPointer { u in
-                nonisolated(unsafe) let o = o, u = u
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    var count = 0
-                    for i in (lines.count * c / chunks)..<(lines.count * (c + 1) / chunks) {
-                        o[i] = model.encode(lines[i], unknownCount: &count)
-                    }
-                    u[c] = count
-                }
-            }
-        }
-        return (out, unknown.reduce(0, +))
     }
 
     func write(_ path: String) {

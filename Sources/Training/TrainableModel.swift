@@ -1,3 +1,5 @@
+import Tensor
+
 /// What the training loop needs from a model: flat parameter and gradient buffers (one
 /// optimizer loop over all of them) and a fused forward+backward over a batch of pairs.
 /// The Transformer implements it; tests use a small analytic model.
@@ -19,25 +21,4 @@ public protocol TrainableModel: AnyObject {
 
 extension TrainableModel {
     public var parameterGroups: [ParameterGroup] { [ParameterGroup(name: "parameters", ranges: [0..<parameterCount])] }
-}
-
-/// Sums over target tokens (fairseq's sample_size = number of target tokens).
-public struct LossSums: Sendable, Equatable {
-    public var loss: Double
-    public var nll: Double
-    public var tokens: Int
-
-    public init(loss: Double = 0, nll: Double = 0, tokens: Int = 0) {
-        self.loss = loss
-        self.nll = nll
-        self.tokens = tokens
-    }
-
-    public static func += (a: inout LossSums, b: LossSums) {
-        a.loss += b.loss
-        a.nll += b.nll
-        a.tokens += b.tokens
-    }
-
-    public var isFinite: Bool { loss.isFinite && nll.isFinite }
 }

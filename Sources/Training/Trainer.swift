@@ -1,6 +1,8 @@
 import Foundation
 import Optim
+import Store
 import Transformer
+import Tensor
 
 /// The training loop: token-budget batches in a per-epoch shuffled order, gradient
 /// accumulation over `updateFreq` batches, gradients normalised by target tokens (fairseq's
@@ -133,7 +135,7 @@ public final class Trainer {
             if state.batchInEpoch >= order.count {
                 // Epoch end: validate and checkpoint, then move on.
                 if lastValidationUpdate != state.update { try validate() }
-                if lastCheckpointUpdate != state.update { try checkpoint(kind: "epoch") }
+                if lastCheckpointUpdate != state.update { try checkpoint(kind: .epoch) }
                 if settings.maxEpoch > 0 && state.epoch >= settings.maxEpoch {
                     try finish(reason: .maxEpoch)
                     return .maxEpoch
@@ -224,7 +226,7 @@ public final class Trainer {
         return result
     }
 
-    private func checkpoint(kind: String = "periodic") throws {
+    private func checkpoint(kind: CheckpointKind = .periodic) throws {
         lastCheckpointUpdate = state.update
         var saved = state
         saved.elapsedSeconds = elapsed
@@ -237,7 +239,7 @@ public final class Trainer {
 
     private func finish(reason: StopReason) throws {
         if state.update > 0 && lastValidationUpdate != state.update && reason != .interrupted { try validate() }
-        if lastCheckpointUpdate != state.update { try checkpoint(kind: reason == .interrupted ? "interrupted" : "final") }
+        if lastCheckpointUpdate != state.update { try checkpoint(kind: reason == .interrupted ? .interrupted : .final) }
     }
 
     public static func decodeState(_ bytes: [UInt8]) throws -> TrainingState {

@@ -1,5 +1,7 @@
-/// How training reports what it does, so the training loop has no SQL in it: the CLI
-/// implements this over the SQLite store; tests implement it in memory.
+import Store
+
+/// How training reports what it does, so the training loop has no SQL in it: the application
+/// layer implements this over the SQLite store; tests implement it in memory.
 public protocol TrainingRecorder: AnyObject {
     func recordMetrics(_ metrics: TrainMetrics) throws
     func recordValidation(_ validation: ValidationResult) throws
@@ -45,7 +47,7 @@ public struct TrainingCheckpoint: Sendable {
     public var epoch: Int
     public var validLoss: Double?
     /// Why it was taken: "periodic", "epoch", "final" or "interrupted".
-    public var kind: String
+    public var kind: CheckpointKind
     public var weights: [Float]
     public var optimizer: [UInt8]
     public var state: [UInt8]

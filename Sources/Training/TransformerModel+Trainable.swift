@@ -1,3 +1,4 @@
+import Tensor
 import Transformer
 
 /// The Transformer as the trainer sees it. Sources get `</s>` appended (fairseq's
@@ -8,8 +9,7 @@ extension TransformerModel: TrainableModel {
     }
 
     public func forwardBackward(_ batch: [Batcher.Pair], labelSmoothing: Double, dropoutKey: UInt64) throws -> LossSums {
-        let r = try forwardBackward(self.batch(batch), labelSmoothing: Float(labelSmoothing), dropoutSeed: dropoutKey, step: 0)
-        return LossSums(loss: r.loss, nll: r.nll, tokens: r.tokens)
+        try forwardBackward(self.batch(batch), labelSmoothing: Float(labelSmoothing), dropoutSeed: dropoutKey)
     }
 
     public var parameterGroups: [ParameterGroup] {
@@ -17,7 +17,6 @@ extension TransformerModel: TrainableModel {
     }
 
     public func evaluate(_ batch: [Batcher.Pair], labelSmoothing: Double) throws -> LossSums {
-        let r = try loss(self.batch(batch), labelSmoothing: Float(labelSmoothing))
-        return LossSums(loss: r.loss, nll: r.nll, tokens: r.tokens)
+        try loss(self.batch(batch), labelSmoothing: Float(labelSmoothing))
     }
 }

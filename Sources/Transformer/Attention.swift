@@ -9,6 +9,7 @@
 // scores = scale·Q·Kᵀ, P = masked softmax(scores), Pd = dropout(P), ctx = Pd·V.
 // The B·H heads are split across workers; each calls single-threaded sgemm.
 import Tensor
+import Parallelism
 
 struct HeadView {
     var base: UnsafeMutablePointer<Float>

@@ -15,6 +15,7 @@
 // across workers. Slots let beams of one sentence share one cross-attention cache and let
 // search drop or fork hypotheses without moving caches (see DecoderState).
 import Tensor
+import Parallelism
 
 enum CachedAttention {
     typealias V8 = SIMD8<Float>

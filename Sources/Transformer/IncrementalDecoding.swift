@@ -15,6 +15,7 @@
 //   cross k|v, per decoder layer: [sources, S, 2d], computed once per sentence; row r reads
 //     source crossSlots[r], so the beams of a sentence share one copy; source pad [sources, S].
 import Tensor
+import Parallelism
 
 public final class DecoderState {
     public private(set) var batchSize: Int
@@ -125,7 +126,7 @@ extension TransformerModel {
         let ws = workspace, d = config.modelDimension
         ws.reserve(config: config, batch: b, source: s, target: 1, training: false)
         Self.fillPadMask(ws.sourcePad.pointer, source)
-        let enc = encode(source: source, batch: b, length: s, DropoutContext(training: false, seed: 0, step: 0))
+        let enc = encode(source: source, batch: b, length: s, .inactive(config))
         let state = DecoderState(layers: config.decoderLayers, batchSize: b, sourceLength: s, maxLength: maxLength, d: d,
                                  sourcePad: Array(UnsafeBufferPointer(start: ws.sourcePad.pointer, count: b * s)))
         for (l, o) in layout.decoderLayers.enumerated() {
@@ -154,7 +155,7 @@ extension TransformerModel {
         for (i, id) in tokens.enumerated() where id < 0 || Int(id) >= v {
             throw TransformerError.tokenOutOfRange(tensor: "tokens", row: i, position: t, id: id, vocabularySize: v)
         }
-        let noDropout = DropoutMask(probability: 0, seed: 0, step: 0, site: 0)
+        let noDropout = StepDropout.none
         for blk in [state.selfBlock, state.crossBlock, state.feedForwardBlock] { blk.reserve(rows: b, d: d) }
         state.attention.projection.resize([b, 3 * d])
         state.attention.context.resize([b, d])

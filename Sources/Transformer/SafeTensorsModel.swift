@@ -9,7 +9,10 @@ extension TransformerModel {
     public static let tiedAliases = ["decoder.embed_tokens.weight", "decoder.output_projection.weight"]
 
     public func save(to url: URL) throws {
-        let config = String(decoding: try JSONEncoder().encode(self.config), as: UTF8.self)
+        // Sorted keys: the same model always writes the same bytes.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let config = String(decoding: try encoder.encode(self.config), as: UTF8.self)
         let base = UnsafePointer(parameters.baseAddress!)
         try SafeTensorsFile.write(to: url, tensors: layout.tensors.map { t in
             (t.name, t.shape, UnsafeBufferPointer(start: base + t.offset, count: t.count))

@@ -3,23 +3,6 @@
 // F the FFN width, H heads, dh = d/H.
 import Tensor
 
-/// Which dropout masks a pass uses: none when not training; otherwise one independent
-/// counter-based mask per (seed, step, site).
-struct DropoutContext {
-    var training: Bool
-    var seed: UInt64
-    var step: UInt64
-    func mask(_ p: Float, site: Int) -> DropoutMask {
-        DropoutMask(probability: training ? p : 0, seed: seed, step: step, site: UInt64(site))
-    }
-}
-
-/// Dropout site numbers: stack 0 = encoder, 1 = decoder.
-enum DropoutSite {
-    static let embedding = 0, selfResidual = 1, selfProbs = 2, reluHidden = 3, ffnResidual = 4, crossResidual = 5, crossProbs = 6
-    static func id(stack: Int, layer: Int, _ kind: Int) -> Int { 1 + stack * 1_000_000 + layer * 100 + kind }
-}
-
 extension TransformerModel {
     var P: UnsafeMutablePointer<Float> { parameters.baseAddress! }
     var G: UnsafeMutablePointer<Float> { gradients.baseAddress! }

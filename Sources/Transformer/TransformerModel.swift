@@ -91,28 +91,6 @@ public final class TransformerModel {
         return 3 * forward
     }
 }
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose whole state is one
-/// UInt64, so it is trivially saved in a checkpoint. Initialization uses it here; Training uses
-/// the same generator for data shuffling.
-public struct SplitMix64: RandomNumberGenerator, Codable, Equatable, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// Standard normal (Box–Muller).
-    public mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-}
 #if canImport(Glibc)
 import Glibc
 #endif

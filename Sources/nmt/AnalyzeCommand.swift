@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Analysis
 import Foundation
@@ -27,10 +28,11 @@ struct AnalyzeVarianceCommand: ParsableCommand {
     @Option(name: .customLong("sma-samples"), help: "Monte Carlo samples per rho for the closed-form check.") var smaSamples = 20000
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Write the plots to this SVG file.") var svg: String?
-    @Option(help: "Threads.") var threads = Parallel.defaultThreadCount
+
+    @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        Parallel.setThreadCap(threads)
+        runtime.apply()
         var s = VarianceStudy.Settings()
         let mus = mu.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !mus.isEmpty, mus.allSatisfy({ $0 != nil }) else { throw ValidationError("--mu must be numbers separated by commas, got '\(mu)'") }

@@ -1,3 +1,5 @@
+import Application
+import Parallelism
 import ArgumentParser
 import Text
 #if canImport(Glibc)
@@ -16,9 +18,12 @@ struct BPEDecodeCommand: ParsableCommand {
     @Flag(name: .long, help: "Read token ids instead of pieces.")
     var ids = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
+        runtime.apply()
         let model = try self.model.load()
-        let transforms = (0..<activeProcessorCount()).map { _ in DecodeLineTransform(model: model, readIds: ids) }
+        let transforms = (0..<Parallel.threadCap).map { _ in DecodeLineTransform(model: model, readIds: ids) }
         let reader = LineChunkReader(fd: STDIN_FILENO, name: "<stdin>")
         try ParallelLineProcessor.run(reader: reader, inputName: "<stdin>", outputFD: STDOUT_FILENO,
                                       outputName: "<stdout>", transforms: transforms)

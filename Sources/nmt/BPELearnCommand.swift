@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Dispatch
 import Text
@@ -29,7 +30,10 @@ struct BPELearnCommand: ParsableCommand {
         if trainFiles.isEmpty { throw ValidationError("give at least one training file") }
     }
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
+        runtime.apply()
         let start = DispatchTime.now().uptimeNanoseconds
         let options = BPELearnerOptions(vocabSize: vocabSize, minFrequency: Int64(minFrequency), normalization: normalize)
         let (model, summary) = try BPELearner.learn(files: trainFiles, options: options)

@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Foundation
 import Metrics
@@ -36,7 +37,10 @@ struct BleuCommand: ParsableCommand {
         if referenceFiles.isEmpty { throw ValidationError("give at least one reference file") }
     }
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
+        runtime.apply()
         let references = try referenceFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
         let hypothesisName = hypothesisFile ?? "standard input"
         let hypothesisBytes = try hypothesisFile.map { try readInput(path: $0) } ?? readStandardInput()

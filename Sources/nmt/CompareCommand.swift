@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Foundation
 import Store
@@ -16,36 +17,37 @@ struct CompareCommand: ParsableCommand {
         if names.isEmpty { throw ValidationError("name at least one run") }
     }
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        try withCleanErrors {
-            let store = try openExistingStore(database.db)
-            let runs = try names.map { name -> (RunRecord, [MetricRow], [ValidationRow], Double?) in
-                let record = try store.run(named: name)
-                let metrics = try store.metrics(run: name)
-                let validations = try store.validations(run: name)
-                let validBLEU = validations.compactMap(\.bleu).max()
-                return (record, metrics, validations, try bestBLEU(store: store, run: name, validBLEU: validBLEU))
-            }
-            let lastCommon = runs.map { $0.1.last?.update ?? 0 }.min() ?? 0
-            let checkpoints = CompareCommand.milestones(upTo: lastCommon)
-            var table = TextTable(["run", "optimizer", "lr", "eps", "warmup", "arm", "updates", "best valid loss", "at update", "best BLEU", "diverged"]
-                                  + checkpoints.map { "loss@\($0)" })
-            for (record, metrics, validations, bleu) in runs {
-                let best = validations.filter { $0.validLoss.isFinite }.min { $0.validLoss < $1.validLoss }
-                let lossAt = checkpoints.map { u in metrics.last { $0.update <= u }.map { cell($0.trainLoss) } ?? "—" }
-                let arm = try ArmSummary(RunConfiguration.decode(json: record.run.configurationJSON))
-                table.add([record.run.name, arm.optimizer, scientific(record.run.learningRate), arm.eps, arm.warmup, arm.variant,
-                           cell(metrics.last?.update), cell(best?.validLoss), cell(best?.update), cell(bleu),
-                           CompareCommand.diverged(record, metrics) ? "yes" : "no"] + lossAt)
-            }
-            print(table.render())
-            print()
-            let series = runs.map { TerminalPlot.Series(name: $0.0.run.name, points: $0.1.map { (Double($0.update), $0.trainLoss) }) }
-            // Clip at the first logged loss so one diverging run does not flatten the others.
-            let yMax = runs.compactMap { $0.1.first?.trainLoss }.filter(\.isFinite).max()
-            for line in TerminalPlot(width: width, height: height).render(series, yLabel: "training loss (per target token) by update", yMax: yMax) {
-                print(line)
-            }
+        runtime.apply()
+        let store = try RunDatabase.openExisting(database.db)
+        let runs = try names.map { name -> (RunRecord, [MetricRow], [ValidationRow], Double?) in
+            let record = try store.run(named: name)
+            let metrics = try store.metrics(run: name)
+            let validations = try store.validations(run: name)
+            let validBLEU = validations.compactMap(\.bleu).max()
+            return (record, metrics, validations, try RunDatabase.bestBLEU(store: store, run: name, validBLEU: validBLEU))
+        }
+        let lastCommon = runs.map { $0.1.last?.update ?? 0 }.min() ?? 0
+        let checkpoints = CompareCommand.milestones(upTo: lastCommon)
+        var table = TextTable(["run", "optimizer", "lr", "eps", "warmup", "arm", "updates", "best valid loss", "at update", "best BLEU", "diverged"]
+                              + checkpoints.map { "loss@\($0)" })
+        for (record, metrics, validations, bleu) in runs {
+            let best = validations.filter { $0.validLoss.isFinite }.min { $0.validLoss < $1.validLoss }
+            let lossAt = checkpoints.map { u in metrics.last { $0.update <= u }.map { cell($0.trainLoss) } ?? "—" }
+            let arm = try ArmSummary(RunConfiguration.decode(json: record.run.configurationJSON))
+            table.add([record.run.name, arm.optimizer, scientific(record.run.learningRate), arm.eps, arm.warmup, arm.variant,
+                       cell(metrics.last?.update), cell(best?.validLoss), cell(best?.update), cell(bleu),
+                       CompareCommand.diverged(record, metrics) ? "yes" : "no"] + lossAt)
+        }
+        print(table.render())
+        print()
+        let series = runs.map { TerminalPlot.Series(name: $0.0.run.name, points: $0.1.map { (Double($0.update), $0.trainLoss) }) }
+        // Clip at the first logged loss so one diverging run does not flatten the others.
+        let yMax = runs.compactMap { $0.1.first?.trainLoss }.filter(\.isFinite).max()
+        for line in TerminalPlot(width: width, height: height).render(series, yLabel: "training loss (per target token) by update", yMax: yMax) {
+            print(line)
         }
     }
 

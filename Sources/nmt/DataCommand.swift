@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Corpus
 import Foundation
@@ -35,7 +36,10 @@ struct BibleDataCommand: ParsableCommand {
         if writeManifest && manifest == nil { throw ValidationError("--write-manifest needs --manifest PATH") }
     }
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
+        runtime.apply()
         try write(directory: out)  // fail before the slow part if OUT cannot be created
         let diatheke = try Diatheke.locate()
         let corpus = try BibleCorpus.build(using: diatheke)

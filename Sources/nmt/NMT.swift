@@ -1,10 +1,10 @@
+import Application
 import ArgumentParser
+import Foundation
 import Tensor
 
 @main
 struct NMT: ParsableCommand {
-    static let version = "0.1.0"
-
     static let configuration = CommandConfiguration(
         commandName: "nmt",
         abstract: "Neural machine translation on the CPU: tokenize, train (Adam+warmup or RAdam), translate, score.",
@@ -14,26 +14,42 @@ struct NMT: ParsableCommand {
           nmt bpe learn --vocab-size 8000 --out vocab/bible.bpe data/bible/train.es data/bible/train.en
           nmt bleu data/bible/test.en --hyp output.txt
         """,
-        version: "nmt \(version)\n\(BLASRuntime.description)",
+        version: "nmt \(BuildInfo.version)\n\(BLASRuntime.description)",
         subcommands: [DataCommand.self, BPECommand.self, TrainCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self, ExportCommand.self, TranslateCommand.self, ScoreCommand.self, AverageCommand.self, EvalCommand.self, BleuCommand.self, AnalyzeCommand.self, VersionCommand.self]
     )
 
     static func main() {
         // Must run before anything touches OpenBLAS's kernels (shared/TOOLCHAIN.md).
         BLASRuntime.ensureOptimizedKernel(arguments: CommandLine.arguments)
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            command = try parseAsRoot()
         } catch {
             exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch {
+            // Library errors already carry a one-line description naming the file, line or
+            // run: that line on stderr and exit status 1, instead of a type dump.
+            FileHandle.standardError.write(Data("nmt: error: \(error)\n".utf8))
+            Foundation.exit(1)
         }
     }
 }
 
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version and the BLAS kernel in use.")
+    @OptionGroup var runtime: RuntimeOptions
     func run() throws {
-        print("nmt \(NMT.version)")
+        runtime.apply()
+        print("nmt \(BuildInfo.version)")
         print(BLASRuntime.description)
     }
 }

@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Foundation
 import Store
@@ -12,44 +13,45 @@ struct ShowCommand: ParsableCommand {
     @Option(name: .customLong("diagnostics-rows"), help: "Updates shown per group table (spread over the run, the early ones first).")
     var diagnosticsRows = 10
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func run() throws {
-        try withCleanErrors {
-            let store = try openExistingStore(database.db)
-            let record = try store.run(named: name)
-            let r = record.run
-            print("run \(r.name) — \(record.status.rawValue)")
-            print("started \(r.startedAt)\(record.endedAt.map { ", ended \($0)" } ?? "")")
-            print("nmt \(r.toolVersion) (git \(r.gitCommit)), \(r.blas), seed \(r.seed)")
-            print("vocabulary sha256 \(r.vocabularySHA256)")
-            for f in r.corpus { print("\(f.role): \(f.path) sha256 \(f.sha256)") }
-            let arm = try ArmSummary(RunConfiguration.decode(json: r.configurationJSON))
-            print("arm: \(arm.optimizer), eps \(arm.eps), warmup \(arm.warmup), \(arm.variant)")
-            print("configuration:")
-            print(r.configurationJSON)
-            let metrics = try store.metrics(run: name)
-            let validations = try store.validations(run: name)
-            if let first = metrics.first, let last = metrics.last {
-                print("training: \(metrics.count) metric rows, updates \(first.update)–\(last.update); "
-                      + "loss \(cell(first.trainLoss)) → \(cell(last.trainLoss)); last lr \(scientific(last.learningRate)); "
-                      + "\(Int(last.tokensPerSecond)) tok/s; \(ProgressLine.format(duration: last.wallSeconds)) of training")
-            } else {
-                print("training: no metrics yet")
-            }
-            if let best = validations.filter({ $0.validLoss.isFinite }).min(by: { $0.validLoss < $1.validLoss }) {
-                print("validation: \(validations.count) rows; best loss \(cell(best.validLoss)) (ppl \(cell(best.perplexity))) at update \(best.update)")
-            }
-            var table = TextTable(["checkpoint", "update", "epoch", "kind", "valid loss"])
-            for c in try store.checkpoints(run: name) {
-                table.add([String(c.id), String(c.update), String(c.epoch), c.kind, cell(c.validLoss)])
-            }
-            if !table.rows.isEmpty { print(table.render()) }
-            let evaluations = try store.evaluations(run: name)
-            if !evaluations.isEmpty {
-                var ev = TextTable(["split", "checkpoint update", "BLEU", "chrF", "decoding"])
-                for e in evaluations { ev.add([e.split, cell(e.checkpointUpdate), cell(e.bleu), cell(e.chrF), e.decodingJSON]) }
-                print(ev.render())
-            }
-            if diagnostics { try DiagnosticsTables.print(store: store, run: name, metrics: metrics, rows: diagnosticsRows) }
+        runtime.apply()
+        let store = try RunDatabase.openExisting(database.db)
+        let record = try store.run(named: name)
+        let r = record.run
+        print("run \(r.name) — \(record.status.rawValue)")
+        print("started \(r.startedAt)\(record.endedAt.map { ", ended \($0)" } ?? "")")
+        print("nmt \(r.toolVersion) (git \(r.gitCommit)), \(r.blas), seed \(r.seed)")
+        print("vocabulary sha256 \(r.vocabularySHA256)")
+        for f in r.corpus { print("\(f.role): \(f.path) sha256 \(f.sha256)") }
+        let arm = try ArmSummary(RunConfiguration.decode(json: r.configurationJSON))
+        print("arm: \(arm.optimizer), eps \(arm.eps), warmup \(arm.warmup), \(arm.variant)")
+        print("configuration:")
+        print(r.configurationJSON)
+        let metrics = try store.metrics(run: name)
+        let validations = try store.validations(run: name)
+        if let first = metrics.first, let last = metrics.last {
+            print("training: \(metrics.count) metric rows, updates \(first.update)–\(last.update); "
+                  + "loss \(cell(first.trainLoss)) → \(cell(last.trainLoss)); last lr \(scientific(last.learningRate)); "
+                  + "\(Int(last.tokensPerSecond)) tok/s; \(ProgressLine.format(duration: last.wallSeconds)) of training")
+        } else {
+            print("training: no metrics yet")
         }
+        if let best = validations.filter({ $0.validLoss.isFinite }).min(by: { $0.validLoss < $1.validLoss }) {
+            print("validation: \(validations.count) rows; best loss \(cell(best.validLoss)) (ppl \(cell(best.perplexity))) at update \(best.update)")
+        }
+        var table = TextTable(["checkpoint", "update", "epoch", "kind", "valid loss"])
+        for c in try store.checkpoints(run: name) {
+            table.add([String(c.id), String(c.update), String(c.epoch), c.kind.rawValue, cell(c.validLoss)])
+        }
+        if !table.rows.isEmpty { print(table.render()) }
+        let evaluations = try store.evaluations(run: name)
+        if !evaluations.isEmpty {
+            var ev = TextTable(["split", "checkpoint update", "BLEU", "chrF", "decoding"])
+            for e in evaluations { ev.add([e.split, cell(e.checkpointUpdate), cell(e.bleu), cell(e.chrF), e.decodingJSON]) }
+            print(ev.render())
+        }
+        if diagnostics { try DiagnosticsTables.print(store: store, run: name, metrics: metrics, rows: diagnosticsRows) }
     }
 }

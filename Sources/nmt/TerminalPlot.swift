@@ -1,3 +1,4 @@
+import Application
 /// Line plots drawn with characters, for `nmt compare`: several series over a shared x axis
 /// (updates), each with its own mark, y range from the data (optionally clipped so one
 /// diverging run does not flatten the others), axis labels at the corners.
@@ -49,15 +50,5 @@ struct TerminalPlot {
     private func format(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
         return String(format2: v)
-    }
-}
-
-extension String {
-    /// Two decimal places, without Foundation's String(format:).
-    init(format2 value: Double) {
-        let scaled = Int((value * 100).rounded())
-        let sign = scaled < 0 ? "-" : ""
-        let a = abs(scaled)
-        self = "\(sign)\(a / 100)." + (a % 100 < 10 ? "0" : "") + "\(a % 100)"
     }
 }

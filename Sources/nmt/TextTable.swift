@@ -1,3 +1,4 @@
+import Application
 /// Plain column-aligned tables for terminal output (numbers right-aligned).
 struct TextTable {
     var header: [String]

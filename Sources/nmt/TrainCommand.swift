@@ -1,8 +1,7 @@
+import Application
 import ArgumentParser
 import Foundation
 import Optim
-import Tensor
-import Text
 import Training
 
 struct TrainCommand: ParsableCommand {
@@ -47,77 +46,70 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("keep-last"), help: "Checkpoints kept besides the best.") var keepLast = 3
     @Option(help: "Stop after N validations without improvement (0 = never).") var patience = 0
     @Option(help: "Random seed (initialisation, batch order, dropout).") var seed: UInt64 = 1
-    @Option(help: "Threads for BLAS and kernels.") var threads = Parallel.defaultThreadCount
     @Flag(name: .customLong("eval-bleu"), help: "At each validation, translate the valid set and record its BLEU.") var evalBLEU = false
     @Option(name: .customLong("eval-bleu-beam"), help: "Beam size for --eval-bleu (1 = greedy, fast).") var evalBLEUBeam = 1
     @Flag(name: .customLong("no-diagnostics"), help: "Do not record the adaptive-rate diagnostics (per-group psi statistics, update norms, |g| histograms).")
     var noDiagnostics = false
     @Option(name: .customLong("histogram-every"), help: "Record |g| histograms every N updates after updates 1, 5, 10, 25, 50, 75, 100 (0 = those only).")
     var histogramEvery = 500
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if let maxTime, DurationParser.seconds(maxTime) == nil {
             throw ValidationError("--max-time must look like 90s, 45m, 2h or 1h30m, got '\(maxTime)'")
         }
         if resume != nil && name != nil { throw ValidationError("--resume names the run already; drop --name") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if histogramEvery < 0 { throw ValidationError("--histogram-every must be non-negative, got \(histogramEvery)") }
         if let learnVocab, learnVocab < 5 { throw ValidationError("--learn-vocab must be at least 5 (4 special tokens and a character)") }
         if learnVocab != nil && name == nil { throw ValidationError("--learn-vocab needs --name (the vocabulary file is named after the run)") }
     }
 
     func run() throws {
-        try withCleanErrors {
-            if let resume {
-                let session = try TrainingSession.resume(name: resume, db: database.db, limits: limitOverrides(), threads: threads, quiet: quiet)
-                try session.run()
-                return
-            }
-            let limits = limitOverrides()
-            var trainer = TrainerSettings()
-            trainer.maxTokens = maxTokens
-            trainer.maxLength = maxLen
-            trainer.updateFreq = updateFreq
-            trainer.labelSmoothing = labelSmoothing
-            trainer.clipNorm = optim.clipNorm
-            trainer.maxUpdate = limits.maxUpdate ?? 0
-            trainer.maxEpoch = limits.maxEpoch ?? 0
-            trainer.maxTimeSeconds = limits.maxTime ?? 0
-            trainer.validEvery = validEvery
-            trainer.logEvery = logEvery
-            trainer.saveEvery = saveEvery
-            trainer.keepLast = keepLast
-            trainer.patience = patience
-            trainer.seed = seed
-            trainer.evalBLEUBeam = evalBLEU ? evalBLEUBeam : 0
-            trainer.diagnostics = !noDiagnostics
-            trainer.histogramEvery = histogramEvery
+        let console = runtime.apply()
+        let run: TrainingRun
+        if let resume {
+            run = try TrainingRun.resume(resume, database: database.db, limits: limitOverrides(), threads: runtime.threads, console: console)
+        } else {
             var vocabPath = vocab
             if let learnVocab, let name {
-                vocabPath = try Self.learnVocabulary(size: learnVocab, run: name, db: database.db, files: [src, tgt], quiet: quiet)
+                vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [src, tgt], console: console)
             }
-            let session = try TrainingSession.start(
-                name: name, db: database.db, modelOptions: model, optimizerOptions: optim, trainer: trainer,
+            let (optimizer, schedule) = try optim.resolve(maxUpdate: maxUpdate ?? 0)
+            run = try TrainingRun.start(TrainingRun.Plan(
+                name: name, database: database.db, preset: model.preset, model: model.resolve(vocabularySize:),
+                optimizer: optimizer, schedule: schedule, trainer: trainerSettings(),
                 data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocabPath),
-                threads: threads, quiet: quiet)
-            try session.run()
+                threads: runtime.threads), console: console)
         }
+        let s = try run.run()
+        let best = s.bestValidLoss.map { "best valid loss \(String(format2: $0)) at update \(s.bestValidUpdate ?? 0)" } ?? "no validation"
+        print("run \(s.name): stopped after \(s.updates) updates (\(s.reason.rawValue)); \(best); skipped \(s.skippedNonFinite) non-finite updates")
     }
 
-    /// Learns a run's own vocabulary next to its database; refuses to overwrite another run's.
-    static func learnVocabulary(size: Int, run: String, db: String, files: [String], quiet: Bool) throws -> String {
-        let path = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("\(run).bpe").path
-        if FileManager.default.fileExists(atPath: path) {
-            throw CLIError("\(path) exists already (from an earlier run named \(run)?): remove it or choose another --name")
-        }
-        let (model, summary) = try BPELearner.learn(files: files, options: BPELearnerOptions(vocabSize: size))
-        try model.save(path: path)
-        log(quiet, "learned \(model.vocabSize) BPE pieces (\(summary.merges) merges) from \(files.joined(separator: " + ")) → \(path)")
-        return path
+    func trainerSettings() -> TrainerSettings {
+        let limits = limitOverrides()
+        var trainer = TrainerSettings()
+        trainer.maxTokens = maxTokens
+        trainer.maxLength = maxLen
+        trainer.updateFreq = updateFreq
+        trainer.labelSmoothing = labelSmoothing
+        trainer.clipNorm = optim.clipNorm
+        trainer.maxUpdate = limits.maxUpdate ?? 0
+        trainer.maxEpoch = limits.maxEpoch ?? 0
+        trainer.maxTimeSeconds = limits.maxTime ?? 0
+        trainer.validEvery = validEvery
+        trainer.logEvery = logEvery
+        trainer.saveEvery = saveEvery
+        trainer.keepLast = keepLast
+        trainer.patience = patience
+        trainer.seed = seed
+        trainer.evalBLEUBeam = evalBLEU ? evalBLEUBeam : 0
+        trainer.diagnostics = !noDiagnostics
+        trainer.histogramEvery = histogramEvery
+        return trainer
     }
 
-    func limitOverrides() -> TrainingSession.Limits {
-        TrainingSession.Limits(maxUpdate: maxUpdate, maxEpoch: maxEpoch, maxTime: maxTime.flatMap(DurationParser.seconds))
+    func limitOverrides() -> TrainingRun.Limits {
+        TrainingRun.Limits(maxUpdate: maxUpdate, maxEpoch: maxEpoch, maxTime: maxTime.flatMap(DurationParser.seconds))
     }
 }

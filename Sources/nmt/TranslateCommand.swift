@@ -1,8 +1,7 @@
+import Application
 import ArgumentParser
 import Decoding
-import Foundation
-import Optim
-import Tensor
+import Text
 
 /// Decoding settings shared by translate, eval and train --eval-bleu.
 struct DecodingOptions: ParsableArguments {
@@ -33,37 +32,14 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
-    @Option(help: "Threads for BLAS and kernels.") var threads = Parallel.defaultThreadCount
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        try withCleanErrors {
-            Parallel.setThreadCap(threads)
-            let loaded = try source.load()
-            let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
-                                            maxTokens: decoding.batchTokens)
-            let input = LineStream()
-            let total = LineStream.countLines(ofRegularFile: FileHandle.standardInput)
-            let progress = ProgressLine("translate", total: total, unit: "sentences", quiet: quiet || (total ?? 1000) < 100)
-            var done = 0
-            while let lines = try input.next(maxLines: 1000) {
-                let outputs = try translator.translate(lines)
-                var text = outputs.joined(separator: "\n")
-                text.append("\n")
-                FileHandle.standardOutput.write(Data(text.utf8))
-                done += lines.count
-                progress.update(done)
-            }
-            progress.finish(done)
-            if input.invalidLines > 0 {
-                log(false, "warning: \(input.invalidLines) input lines had invalid UTF-8 (replaced by U+FFFD)")
-            }
-            if translator.truncatedLines > 0 {
-                log(false, "warning: \(translator.truncatedLines) input lines were longer than the model's \(translator.maxSourceTokens) tokens and were truncated")
-            }
-            if translator.unknownCharacters > 0 {
-                log(false, "warning: \(translator.unknownCharacters) characters unknown to the vocabulary were encoded as <unk>")
-            }
-        }
+        let console = runtime.apply()
+        let loaded = try source.source.load(console: console)
+        let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
+                                        maxTokens: decoding.batchTokens)
+        try StreamTranslation.run(translator, input: TextLineReader(), totalLines: TextLineReader.countLines(ofRegularFile: 0),
+                                  console: console)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 /// The paper's arms as `nmt train` flags: each trains, is stored with the run and shown by
 /// `nmt show` and `nmt compare`; bad combinations are one clear line.

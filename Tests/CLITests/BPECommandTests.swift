@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// Runs the built `nmt` binary (.build/debug/nmt) for the `nmt bpe` tests.
+/// Runs the built `nmt` (TestSupport.NMTProcess) for the `nmt bpe` tests.
 private enum BPECLI {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Fixtures.packageRoot
 
     struct Result {
         var status: Int32
@@ -13,30 +14,9 @@ private enum BPECLI {
     }
 
     static func run(_ arguments: [String], stdin: Data = Data()) throws -> Result {
-        let binary = root.appendingPathComponent(".build/debug/nmt")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build nmt first: \(binary.path) is missing")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Feed stdin and drain stdout/stderr concurrently so large data cannot deadlock.
-        let writer = Thread { input.fileHandleForWriting.write(stdin); try? input.fileHandleForWriting.close() }
-        writer.start()
-        let errData = DataBox()
-        let errReader = Thread { errData.data = error.fileHandleForReading.readDataToEndOfFile() }
-        errReader.start()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errReader.isExecuting || writer.isExecuting { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData.data, as: UTF8.self))
+        let r = try NMTProcess.run(arguments, stdin: stdin)
+        return Result(status: r.status, stdout: r.stdoutData, stderr: r.stderr)
     }
-
-    /// Written by the stderr reader thread, read after it finished.
-    final class DataBox: @unchecked Sendable { var data = Data() }
 
     static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmt-bpe-cli-\(UUID().uuidString)")

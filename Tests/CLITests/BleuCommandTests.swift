@@ -1,13 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// `nmt bleu`, run as the built binary (.build/debug/nmt).
+/// `nmt bleu`, run as the built binary (TestSupport.NMTProcess).
 @Suite(.serialized)
 struct BleuCommandTests {
-    private static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    private static let binary = packageRoot.appendingPathComponent(".build/debug/nmt")
-    private static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/bleu")
+    private static let fixtures = Fixtures.url("bleu")
 
     private struct Run {
         let stdout: String
@@ -16,29 +14,8 @@ struct BleuCommandTests {
     }
 
     private func nmt(_ arguments: [String], stdin: Data? = nil) throws -> Run {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
-            throw CLITestError("\(Self.binary.path) is missing: run `swift build --build-tests` first")
-        }
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["bleu"] + arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self),
-                   status: process.terminationStatus)
-    }
-
-    private struct CLITestError: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+        let r = try NMTProcess.run(["bleu"] + arguments, stdin: stdin)
+        return Run(stdout: r.stdout, stderr: r.stderr, status: r.status)
     }
 
     /// A scratch directory with the given files (name → bytes).

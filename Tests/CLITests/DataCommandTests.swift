@@ -1,29 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 
 // Runs the built binary: `nmt data bible` needs diatheke and the two SWORD modules (`make deps`).
 @Suite struct DataCommandTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = Fixtures.packageRoot
 
     struct Output { let status: Int32; let stdout: String; let stderr: String }
 
     func nmt(_ arguments: [String]) throws -> Output {
-        let binary = Self.packageRoot.appendingPathComponent(".build/debug/nmt")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.packageRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errorData = ThreadRead(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errorData.wait(), as: UTF8.self))
+        let r = try NMTProcess.run(arguments, in: Self.packageRoot)
+        return Output(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     func temporaryDirectory() throws -> String {
@@ -61,14 +48,4 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("--write-manifest needs --manifest PATH"))
     }
-}
-
-/// Reads a pipe to its end on its own thread (so neither pipe can fill up and block the child).
-final class ThreadRead: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var data = Data()
-    init(_ handle: FileHandle) {
-        Thread { [self] in data = handle.readDataToEndOfFile(); done.signal() }.start()
-    }
-    func wait() -> Data { done.wait(); return data }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 /// `nmt train`, `runs`, `show`, `compare`, `export` end to end on a small workspace.
 @Suite(.serialized)
@@ -120,7 +121,7 @@ struct TrainCommandTests {
         #expect(process.terminationStatus == 0)
         #expect(try store.run(named: "t").status == .interrupted)
         let last = try store.loadCheckpoint(run: "t", .last)
-        #expect(last.info.kind == "interrupted" && last.info.update >= 10)
+        #expect(last.info.kind == .interrupted && last.info.update >= 10)
     }
 
     @Test func badInputGivesOneClearLine() throws {

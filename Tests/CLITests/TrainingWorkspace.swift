@@ -1,28 +1,23 @@
 import Foundation
+import TestSupport
 
-/// A small workspace for end-to-end training tests: the first lines of the built-in corpus
-/// (built by `make data`), a 600-piece BPE learned from them, and model flags for a
-/// one-layer, 32-dimensional Transformer, so a run takes seconds.
+/// A small workspace for end-to-end training tests: the checked-in small corpus
+/// (Fixtures.smallCorpus), a 600-piece BPE learned from it, and model flags for a
+/// one-layer, 32-dimensional Transformer, so a run takes seconds. The directory is removed
+/// when the workspace is released.
 struct TrainingWorkspace {
-    let directory: URL
+    let scratch: TemporaryDirectory
+    var directory: URL { scratch.url }
 
     static let modelFlags = ["--src", "train.es", "--tgt", "train.en", "--valid-src", "valid.es", "--valid-tgt", "valid.en",
                              "--vocab", "small.bpe", "--d-model", "32", "--heads", "2", "--ffn", "64",
                              "--encoder-layers", "1", "--decoder-layers", "1", "--max-tokens", "600", "--threads", ProcessInfo.processInfo.environment["NMT_THREADS"] ?? "2", "--quiet"]
 
     init(label: String) throws {
-        directory = try NMTProcess.scratchDirectory(label)
-        let corpus = NMTProcess.packageRoot.appendingPathComponent("data/bible")
-        for (file, lines) in [("train.es", 400), ("train.en", 400), ("valid.es", 40), ("valid.en", 40), ("test.es", 30), ("test.en", 30)] {
-            let source = corpus.appendingPathComponent(file)
-            guard let text = try? String(contentsOf: source, encoding: .utf8) else {
-                throw NMTProcess.Failure(description: "\(source.path) is missing: run `make data` first")
-            }
-            let head = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(lines).joined(separator: "\n") + "\n"
-            try head.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-        }
+        scratch = try TemporaryDirectory(label)
+        try scratch.copy(fixtures: Fixtures.smallCorpusFiles, from: Fixtures.smallCorpus)
         let learned = try run(["bpe", "learn", "--vocab-size", "600", "--out", "small.bpe", "train.es", "train.en"])
-        guard learned.status == 0 else { throw NMTProcess.Failure(description: "bpe learn failed: \(learned.stderr)") }
+        guard learned.status == 0 else { throw TestSupportError("bpe learn failed: \(learned.stderr)") }
     }
 
     func run(_ arguments: [String], stdin: Data? = nil) throws -> NMTProcess.Result {

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 /// `nmt translate`, `score`, `average`, `eval` on a small trained run.
 @Suite(.serialized)
@@ -9,7 +10,7 @@ struct TranslateCommandTests {
         let ws = try TrainingWorkspace(label: "translate")
         let r = try ws.train("r", ["--lr", "3e-3", "--warmup", "10", "--max-update", "30", "--valid-every", "10",
                                    "--save-every", "10", "--keep-last", "3"])
-        guard r.status == 0 else { throw NMTProcess.Failure(description: "training failed: \(r.stderr)") }
+        guard r.status == 0 else { throw TestSupportError("training failed: \(r.stderr)") }
         return ws
     }
 
@@ -88,7 +89,7 @@ struct TranslateCommandTests {
         let tooMany = try ws.run(["average", "r", "--last", "10"])
         #expect(tooMany.status != 0 && tooMany.stderr.contains("--keep-last 10"))
         // Resuming never starts from an averaged checkpoint.
-        #expect(try store.loadCheckpoint(run: "r", .last).info.kind != "average")
+        #expect(try store.loadCheckpoint(run: "r", .last).info.kind != .average)
 
         let eval = try ws.run(["eval", "r", "--split", "test", "--checkpoint", "avg", "--beam", "2", "--quiet"])
         #expect(eval.status == 0, "\(eval.stderr)")

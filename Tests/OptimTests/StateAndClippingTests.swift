@@ -52,3 +52,30 @@ struct StateAndClippingTests {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Optimizer state keeps its meaning across versions: version 2 names the optimizer, version
+/// 1 (nmt 0.1.0) stored an index into the kinds as they were then.
+@Suite struct MomentStateVersionTests {
+    @Test func versionTwoNamesTheOptimizer() throws {
+        let adam = OptimizerConfig(kind: .radam).makeOptimizer(parameterCount: 3)
+        let bytes = adam.serialized()
+        #expect(Array(bytes[4..<8]) == [2, 0, 0, 0])
+        #expect(String(decoding: bytes[12..<17], as: UTF8.self) == "radam")
+        let restored = try OptimizerConfig(kind: .radam).restoreOptimizer(parameterCount: 3, from: bytes)
+        #expect(restored.serialized() == bytes)
+        #expect(throws: OptimError.self) { try OptimizerConfig(kind: .adam).restoreOptimizer(parameterCount: 3, from: bytes) }
+    }
+
+    @Test func versionOneIndicesStillMeanWhatTheyMeant() throws {
+        // magic, version 1, kind index 1 (radam in 0.1.0), step 4, 2 parameters, 2 moments, 4 floats.
+        var bytes = Array("NMTO".utf8)
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        put(UInt32(1)); put(UInt32(1)); put(UInt64(4)); put(UInt64(2)); put(UInt32(2))
+        for f: Float in [0.5, -1, 2, 0.25] { withUnsafeBytes(of: f) { bytes += $0 } }
+        let restored = try OptimizerConfig(kind: .radam).restoreOptimizer(parameterCount: 2, from: bytes)
+        let rewritten = restored.serialized()
+        #expect(Array(rewritten[4..<8]) == [2, 0, 0, 0], "rewritten as version 2")
+        #expect(Array(rewritten.suffix(16)) == Array(bytes.suffix(16)), "same moments")
+        #expect(throws: OptimError.self) { try OptimizerConfig(kind: .adam).restoreOptimizer(parameterCount: 2, from: bytes) }
+    }
+}

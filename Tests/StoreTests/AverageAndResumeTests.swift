@@ -13,13 +13,13 @@ import Testing
     @Test func averagesStayApartFromTrainingCheckpoints() throws {
         let store = try store()
         for u in 1...3 {
-            try store.saveCheckpoint(StoreFixtures.payload(Float(u)), run: "r", update: u * 100, epoch: 1, validLoss: 5 - Double(u), kind: "periodic", keepLast: 2)
+            try store.saveCheckpoint(StoreFixtures.payload(Float(u)), run: "r", update: u * 100, epoch: 1, validLoss: 5 - Double(u), kind: .periodic, keepLast: 2)
         }
-        let avg1 = try store.saveCheckpoint(StoreFixtures.payload(9), run: "r", update: 300, epoch: 1, validLoss: 0.1, kind: CheckpointSelector.averageKind, keepLast: 2)
+        let avg1 = try store.saveCheckpoint(StoreFixtures.payload(9), run: "r", update: 300, epoch: 1, validLoss: 0.1, kind: .average, keepLast: 2)
         for u in 4...6 {
-            try store.saveCheckpoint(StoreFixtures.payload(Float(u)), run: "r", update: u * 100, epoch: 1, validLoss: nil, kind: "periodic", keepLast: 2)
+            try store.saveCheckpoint(StoreFixtures.payload(Float(u)), run: "r", update: u * 100, epoch: 1, validLoss: nil, kind: .periodic, keepLast: 2)
         }
-        let avg2 = try store.saveCheckpoint(StoreFixtures.payload(8), run: "r", update: 600, epoch: 1, validLoss: nil, kind: CheckpointSelector.averageKind, keepLast: 2)
+        let avg2 = try store.saveCheckpoint(StoreFixtures.payload(8), run: "r", update: 600, epoch: 1, validLoss: nil, kind: .average, keepLast: 2)
         let kinds = try store.checkpoints(run: "r").map { "\($0.update):\($0.kind)" }
         #expect(kinds == ["300:periodic", "300:average", "500:periodic", "600:periodic", "600:average"])
         #expect(try store.loadCheckpoint(run: "r", .last).payload == StoreFixtures.payload(6))

@@ -15,12 +15,12 @@ import Testing
         try insert.run()
         let select = try db.prepare("SELECT i, d, s, b, n FROM t")
         #expect(try select.step())
-        #expect(select.int64(0) == Int64.min)
-        #expect(select.double(1) == 0.1)
-        #expect(select.text(2) == "¿Qué? ' ; DROP TABLE t; --")
-        let floats = select.withBlob(3) { Array($0.bindMemory(to: Float.self)) }
+        #expect(select.int64("i") == Int64.min)
+        #expect(select.double("d") == 0.1)
+        #expect(select.text("s") == "¿Qué? ' ; DROP TABLE t; --")
+        let floats = select.withBlob("b") { Array($0.bindMemory(to: Float.self)) }
         #expect(floats == [1.5, -2, .infinity])
-        #expect(select.isNull(4) && select.optionalInt64(4) == nil)
+        #expect(select.isNull("n") && select.optionalInt64("n") == nil)
         #expect(try !select.step())
     }
 

@@ -49,7 +49,7 @@ import Testing
         #expect(throws: StoreError.unknownRun(name: "nope")) { try store.finishRun("nope", status: .failed) }
         #expect(throws: StoreError.unknownRun(name: "nope")) { try store.metrics(run: "nope") }
         #expect(throws: StoreError.unknownRun(name: "nope")) {
-            try store.saveCheckpoint(StoreFixtures.payload(1), run: "nope", update: 1, epoch: 1, validLoss: nil, kind: "periodic", keepLast: 1)
+            try store.saveCheckpoint(StoreFixtures.payload(1), run: "nope", update: 1, epoch: 1, validLoss: nil, kind: .periodic, keepLast: 1)
         }
     }
 
@@ -96,7 +96,7 @@ import Testing
     @Test func evaluationsRoundTrip() throws {
         let store = try RunStore(path: ":memory:")
         try store.createRun(StoreFixtures.newRun("r"))
-        let checkpoint = try store.saveCheckpoint(StoreFixtures.payload(1), run: "r", update: 10, epoch: 1, validLoss: 2, kind: "periodic", keepLast: 2)
+        let checkpoint = try store.saveCheckpoint(StoreFixtures.payload(1), run: "r", update: 10, epoch: 1, validLoss: 2, kind: .periodic, keepLast: 2)
         let evaluation = EvaluationRecord(checkpointID: checkpoint, checkpointUpdate: 10, split: "test",
                                           decodingJSON: #"{"beam":5,"alpha":0.6}"#, bleu: 21.5, chrF: 48.25,
                                           signature: "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.0",

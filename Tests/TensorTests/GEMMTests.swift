@@ -2,6 +2,7 @@
 // transpose combination, leading dimensions larger than the rows, alpha/beta.
 import Testing
 @testable import Tensor
+import Parallelism
 
 struct LCG {
     var s: UInt64

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Tensor
+import Parallelism
 
 @Suite struct KernelGradientTests {
     @Test func layerNormBackwardMatchesFiniteDifferences() {

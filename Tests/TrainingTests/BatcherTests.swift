@@ -1,6 +1,7 @@
 import Testing
 import Transformer
 @testable import Training
+import Tensor
 
 struct BatcherTests {
     func pairs(_ lengths: [(Int, Int)]) -> [Batcher.Pair] {

@@ -3,6 +3,7 @@ import Testing
 import Optim
 import Transformer
 @testable import Training
+import Tensor
 
 /// Each diagnostic against a direct computation.
 struct DiagnosticsTests {

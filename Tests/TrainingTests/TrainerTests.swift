@@ -3,6 +3,7 @@ import Testing
 import Transformer
 import Optim
 @testable import Training
+import Tensor
 
 /// A small analytic model: for target token t after source token s, predict θ[t] + d·θ[V+s]
 /// with a dropout mask d ∈ {0, 2} drawn from the dropout key; loss (y − 1)². Enough to

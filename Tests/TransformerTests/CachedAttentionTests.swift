@@ -1,5 +1,6 @@
 import Testing
 @testable import Transformer
+import Tensor
 
 @Suite struct CachedAttentionTests {
     /// Against a plain Float64 reference: shared slots (beams of one sentence: adjacent runs,

@@ -1,5 +1,6 @@
 import Testing
 @testable import Transformer
+import Tensor
 
 @Suite struct IncrementalDecodingTests {
     /// Teacher-forced step-by-step decoding gives the full forward pass's logits.

@@ -3,6 +3,7 @@
 // function of the parameters), so this also proves forward and backward use the same masks.
 import Testing
 @testable import Transformer
+import Tensor
 
 /// Directional check: for a unit direction u restricted to one tensor, compare
 /// (L(θ+hu) - L(θ-hu)) / 2h with g·u, for three random unit directions per tensor. (The
@@ -29,6 +30,12 @@ func directionalErrors(_ model: TransformerModel, _ batch: Batch, tensor t: Para
     return errors
 }
 
+/// The dropout key of the model-level checks. The tolerances below were measured over six
+/// OpenBLAS kernels with the masks of the former (seed 9, step 4); the model API has no step
+/// since, and this key gives exactly those masks (seed·C₁ ⊕ (4+C₂)·C₃ ⊕ C₂·C₃ = key·C₁ in
+/// DropoutMask's mixing), so the checks run on the same inputs as when they were calibrated.
+let gradientCheckDropoutSeed: UInt64 = 15_573_656_503_305_678_389
+
 func randomUnitDirections(count: Int, length: Int, seed: UInt64) -> [[Double]] {
     var rng = SplitMix64(seed: seed)
     return (0..<count).map { _ in
@@ -46,7 +53,7 @@ func lossDifference(_ model: TransformerModel, _ batch: Batch, tensor t: Paramet
     func lossAt(_ scale: Double) throws -> Double {
         for i in 0..<t.count { p[i] = Float(Double(saved[i]) + scale * u[i]) }
         model.zeroGradients()
-        return try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 9, step: 4).loss
+        return try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: gradientCheckDropoutSeed).loss
     }
     return try lossAt(h) - lossAt(-h)
 }
@@ -94,7 +101,7 @@ enum ZeroGradientCheck {
         let model = try TransformerModel(config: tinyConfig(normalizeBefore: preNorm, dropout: 0.1), seed: 5)
         let batch = try smallBatch()
         model.zeroGradients()
-        let loss = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 9, step: 4).loss
+        let loss = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: gradientCheckDropoutSeed).loss
         let g = Array(model.gradients)
         var worst = 0.0, worstName = ""
         var worstZero = ZeroGradientCheck.Result(analyticRatio: 0, lossChangeULPs: 0)
@@ -122,7 +129,7 @@ enum ZeroGradientCheck {
         let model = try TransformerModel(config: tinyConfig(), seed: 5)
         let batch = try smallBatch()
         model.zeroGradients()
-        _ = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 9, step: 4)
+        _ = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: gradientCheckDropoutSeed)
         var g = Array(model.gradients)
         let t = model.layout.info(named: "decoder.layers.1.fc1.weight")!
         for i in t.offset..<(t.offset + t.count) where i % 3 == 0 { g[i] = -g[i] }
@@ -136,7 +143,7 @@ enum ZeroGradientCheck {
         let model = try TransformerModel(config: tinyConfig(dropout: 0.1), seed: 5)
         let batch = try smallBatch()
         model.zeroGradients()
-        let loss = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: 9, step: 4).loss
+        let loss = try model.forwardBackward(batch, labelSmoothing: 0.1, dropoutSeed: gradientCheckDropoutSeed).loss
         var g = Array(model.gradients)
         let real = model.layout.info(named: "encoder.layers.1.self_attn.q_proj.bias")!
         let r = try ZeroGradientCheck.measure(model, batch, tensor: real, gradient: g, loss: loss, seed: 3)

@@ -3,12 +3,12 @@ import Metrics
 /// BLEU and chrF of translations against one reference, through exactly the path `nmt bleu`
 /// takes for files (the lines are read back from their UTF-8 bytes), so a stored score equals
 /// `nmt bleu REF --hyp HYP` and sacreBLEU on the same files.
-struct CorpusBLEU {
-    var bleu: BLEUScore
-    var chrF: Double
-    var signature: String
+public struct CorpusBLEU {
+    public var bleu: BLEUScore
+    public var chrF: Double
+    public var signature: String
 
-    static func score(hypotheses: [String], references: [String], name: String) throws -> CorpusBLEU {
+    public static func score(hypotheses: [String], references: [String], name: String) throws -> CorpusBLEU {
         func lines(_ l: [String], _ n: String) throws -> NamedLines {
             NamedLines(name: n, lines: try TextLines(utf8: Array((l.joined(separator: "\n") + (l.isEmpty ? "" : "\n")).utf8), name: n))
         }

@@ -1,14 +1,16 @@
-// Parallel loops and the global thread cap.
+// Parallel loops and the one thread cap of the whole program.
 //
-// One cap (the CLI's `--threads`) bounds our own parallel loops. OpenBLAS always runs
-// single-threaded: a large GEMM is split by `GEMM.multiply` into row or column blocks, one
-// per worker, instead of using OpenBLAS's thread pool. Reasons (measured, see
+// Every target runs its parallel work through `Parallel`, so the CLI's `--threads` bounds all
+// of it: kernels, GEMM splits, optimizer loops, BPE, BLEU, corpus building. OpenBLAS always
+// runs single-threaded (Tensor's `GEMM` sees to that): a large GEMM is split into row or column
+// blocks, one per worker, instead of using OpenBLAS's thread pool. Reasons (measured, see
 // scripts/bench/30-model.sh): OpenBLAS's idle threads spin in sched_yield for ~0.1 s after
 // every threaded call, stealing a core from the Dispatch workers that run the next
 // elementwise kernel; and with a single pool of threads nothing can nest by accident.
 // Code running inside a worker (`isWorkerThread`) never splits again.
+//
+// This target depends on nothing, so Text, Metrics, Optim and Corpus can use it too.
 import Dispatch
-import CBLAS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,16 +19,12 @@ public enum Parallel {
     /// The number of threads our loops (and split GEMMs) may use. Set it with `setThreadCap`.
     public private(set) static var threadCap: Int = initialThreadCap()
 
-    /// Caps our loops at `n` threads (at least 1). OpenBLAS stays at one thread.
+    /// Caps every parallel loop at `n` threads (at least 1).
     public static func setThreadCap(_ n: Int) {
         threadCap = max(1, n)
-        openblas_set_num_threads(1)
     }
 
-    static func initialThreadCap() -> Int {
-        openblas_set_num_threads(1)
-        return defaultThreadCount
-    }
+    static func initialThreadCap() -> Int { defaultThreadCount }
 
     /// The default of every `--threads`: `NMT_THREADS` when it is a positive integer (so a
     /// whole test suite or script can be run at another thread count, e.g. `make test-kernels`),
@@ -80,6 +78,14 @@ public enum Parallel {
                 pthread_setspecific(workerKey, previous)
             }
         }
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<iterations`, the iterations spread over at most
+    /// `threadCap` workers in contiguous runs. For coarse tasks (a book, a chunk of lines, a
+    /// counter); each must only write to memory owned by its index.
+    @inlinable
+    public static func forEachIteration(_ iterations: Int, _ body: (Int) -> Void) {
+        forEachChunk(iterations) { range in for i in range { body(i) } }
     }
 
     @inlinable

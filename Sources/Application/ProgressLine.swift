@@ -5,18 +5,18 @@ import Glibc
 /// Progress for long work, on stderr: a live line rewritten in place (with rate and ETA) when
 /// stderr is a terminal, plain periodic log lines otherwise (CI logs, files), nothing with
 /// `quiet`. Redraws are throttled so printing never costs measurable time.
-final class ProgressLine {
-    let label: String
-    let total: Int?
-    let unit: String
-    let quiet: Bool
-    let isTerminal: Bool
+public final class ProgressLine {
+    public let label: String
+    public let total: Int?
+    public let unit: String
+    public let quiet: Bool
+    public let isTerminal: Bool
     private let start = ProgressLine.now()
     private var lastDraw: Double
     private var drawn = false
     private let interval: Double
 
-    init(_ label: String, total: Int?, unit: String, quiet: Bool = false, logInterval: Double = 30) {
+    public init(_ label: String, total: Int?, unit: String, quiet: Bool = false, logInterval: Double = 30) {
         self.label = label
         self.total = total
         self.unit = unit
@@ -34,11 +34,11 @@ final class ProgressLine {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
-    var elapsed: Double { ProgressLine.now() - start }
+    public var elapsed: Double { ProgressLine.now() - start }
 
     /// Reports `done` units so far in this process (the rate's numerator); `shownDone`, if
     /// given, is the count displayed (e.g. updates including those before a resume).
-    func update(_ done: Int, detail: String = "", force: Bool = false, shownDone: Int? = nil) {
+    public func update(_ done: Int, detail: String = "", force: Bool = false, shownDone: Int? = nil) {
         guard !quiet else { return }
         let t = ProgressLine.now()
         guard force || t - lastDraw >= interval else { return }
@@ -61,19 +61,19 @@ final class ProgressLine {
     }
 
     /// Ends the live line so later output starts on a fresh line.
-    func finish(_ done: Int, detail: String = "", shownDone: Int? = nil) {
+    public func finish(_ done: Int, detail: String = "", shownDone: Int? = nil) {
         guard !quiet, isTerminal || drawn else { return }
         update(done, detail: detail, force: true, shownDone: shownDone)
         if isTerminal { fputs("\n", stderr) }
     }
 
-    static func format(rate: Double) -> String {
+    public static func format(rate: Double) -> String {
         if rate >= 1e6 { return String(format1: rate / 1e6) + "M" }
         if rate >= 1e4 { return String(format1: rate / 1e3) + "k" }
         return String(format1: rate)
     }
 
-    static func format(duration seconds: Double) -> String {
+    public static func format(duration seconds: Double) -> String {
         let s = Int(seconds.rounded())
         if s >= 3600 { return "\(s / 3600)h\(pad2((s % 3600) / 60))m" }
         if s >= 60 { return "\(s / 60)m\(pad2(s % 60))s" }
@@ -81,14 +81,4 @@ final class ProgressLine {
     }
 
     private static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-}
-
-extension String {
-    /// One decimal place, without Foundation's String(format:).
-    init(format1 value: Double) {
-        let scaled = (value * 10).rounded()
-        let whole = Int(scaled / 10)
-        let tenth = abs(Int(scaled) % 10)
-        self = "\(whole).\(tenth)"
-    }
 }

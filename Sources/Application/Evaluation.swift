@@ -1,0 +1,96 @@
+import Corpus
+import Decoding
+import Foundation
+import Hashing
+import Store
+
+/// `nmt eval`: translate a split with a run's checkpoint, score BLEU and chrF exactly as
+/// `nmt bleu` does, write the translations and store the evaluation with the run.
+public enum Evaluation {
+    public struct Request: Sendable {
+        public var database: String
+        public var run: String
+        public var split: String
+        public var checkpoint: CheckpointSelector
+        public var decoding: BeamSearch.Settings
+        public var batchTokens: Int
+        /// Override the split's files (default: from the run's data).
+        public var source: String?
+        public var reference: String?
+        /// Where the translations go (default: RUN.SPLIT.hyp).
+        public var output: String?
+
+        public init(database: String, run: String, split: String, checkpoint: CheckpointSelector, decoding: BeamSearch.Settings,
+                    batchTokens: Int, source: String? = nil, reference: String? = nil, output: String? = nil) {
+            self.database = database; self.run = run; self.split = split; self.checkpoint = checkpoint; self.decoding = decoding
+            self.batchTokens = batchTokens; self.source = source; self.reference = reference; self.output = output
+        }
+    }
+
+    public struct Outcome {
+        public var checkpoint: CheckpointInfo
+        public var score: CorpusBLEU
+        public var sentences: Int
+        public var seconds: Double
+        public var hypothesisPath: String
+    }
+
+    public static func run(_ request: Request, console: Console) throws -> Outcome {
+        let store = try RunDatabase.openExisting(request.database)
+        let run = try RunRestore.restore(store: store, run: request.run, at: request.checkpoint, fallBackToLast: true, console: console)
+        let vocabulary = try RunRestore.vocabulary(of: run)
+        let srcPath = try request.source ?? splitFile(run.config.data.validSource, split: request.split)
+        let refPath = try request.reference ?? splitFile(run.config.data.validTarget, split: request.split)
+        let text = try ParallelCorpus.read(source: srcPath, target: refPath)
+        let translator = try Translator(model: run.model, vocabulary: vocabulary, settings: request.decoding, maxTokens: request.batchTokens)
+        let started = Date()
+        let progress = ProgressLine("eval", total: text.count, unit: "sentences", quiet: console.quiet)
+        var hypotheses: [String] = []
+        for chunk in stride(from: 0, to: text.count, by: 200) {
+            hypotheses += try translator.translate(Array(text.source[chunk..<min(chunk + 200, text.count)]))
+            progress.update(hypotheses.count)
+        }
+        progress.finish(hypotheses.count)
+        let hypPath = request.output ?? "\(request.run).\(request.split).hyp"
+        let hypText = hypotheses.map { $0 + "\n" }.joined()
+        try Data(hypText.utf8).write(to: URL(fileURLWithPath: hypPath))
+        let score = try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: refPath)
+        let seconds = Date().timeIntervalSince(started)
+        let d = request.decoding
+        let settings = EvaluationSettings(beam: d.beam, lenpen: d.lenpen, maxLenA: d.maxLenA, maxLenB: d.maxLenB,
+                                          checkpoint: request.checkpoint.description, src: srcPath, ref: refPath, seconds: seconds)
+        try store.recordEvaluation(EvaluationRecord(
+            checkpointID: run.checkpoint.info.id, checkpointUpdate: run.checkpoint.info.update, split: request.split,
+            decodingJSON: try settings.json(), bleu: score.bleu.score, chrF: score.chrF, signature: score.signature,
+            hypothesisSHA256: SHA256.hexDigest(of: hypText), createdAt: Date()), run: request.run)
+        return Outcome(checkpoint: run.checkpoint.info, score: score, sentences: hypotheses.count, seconds: seconds, hypothesisPath: hypPath)
+    }
+
+    /// The `split` file next to a run's validation file: its path with 'valid' replaced.
+    public static func splitFile(_ validPath: String, split: String) throws -> String {
+        if split == "valid" { return validPath }
+        let candidate = validPath.replacingOccurrences(of: "valid", with: split)
+        guard candidate != validPath, FileManager.default.fileExists(atPath: candidate) else {
+            throw ApplicationError("no \(split) file next to \(validPath) (looked for \(candidate)); give --src and --ref")
+        }
+        return candidate
+    }
+}
+
+/// How an evaluation was made, stored as JSON with its row.
+public struct EvaluationSettings: Codable, Sendable {
+    public var beam: Int
+    public var lenpen: Double
+    public var maxLenA: Double
+    public var maxLenB: Int
+    public var checkpoint: String
+    public var src: String
+    public var ref: String
+    public var seconds: Double
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

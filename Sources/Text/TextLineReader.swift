@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Lines as Strings in batches, streamed through `LineChunkReader` (the one line reader):
+/// memory stays bounded by a chunk however long the input, and each line is decoded once, so
+/// reading is linear in the input. Invalid UTF-8 is replaced (U+FFFD) and the lines it touched
+/// are counted; a final line without a newline is still a line.
+public final class TextLineReader {
+    private let reader: LineChunkReader
+    private var chunk = LineChunk()
+    private var nextLine = 0
+    private var finished = false
+    public private(set) var invalidLines = 0
+
+    public init(_ reader: LineChunkReader) { self.reader = reader }
+
+    /// Standard input.
+    public convenience init(standardInputChunkBytes chunkBytes: Int = 1 << 20) {
+        self.init(LineChunkReader(fd: STDIN_FILENO, name: "standard input", chunkBytes: chunkBytes))
+    }
+
+    /// The next batch of at most `maxLines` lines, or nil at the end of the input.
+    public func next(maxLines: Int) throws -> [String]? {
+        var lines: [String] = []
+        while lines.count < maxLines {
+            if nextLine == chunk.lines.count {
+                guard !finished, let next = try reader.nextChunk() else { finished = true; break }
+                chunk = next
+                nextLine = 0
+                continue
+            }
+            let take = min(maxLines - lines.count, chunk.lines.count - nextLine)
+            chunk.bytes.withUnsafeBufferPointer { bytes in
+                for range in chunk.lines[nextLine..<(nextLine + take)] { lines.append(decode(UnsafeBufferPointer(rebasing: bytes[range]))) }
+            }
+            nextLine += take
+        }
+        return lines.isEmpty && finished ? nil : lines
+    }
+
+    private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        invalidLines += 1
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Lines in the regular file open on `fd` (for an ETA), without moving its offset; nil for
+    /// pipes and terminals.
+    public static func countLines(ofRegularFile fd: Int32) -> Int? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let start = lseek(fd, 0, SEEK_CUR)
+        var count = 0, last: UInt8 = 0x0A
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            for i in 0..<n where buffer[i] == 0x0A { count += 1 }
+            last = buffer[n - 1]
+        }
+        lseek(fd, start, SEEK_SET)
+        return count + (last == 0x0A ? 0 : 1)
+    }
+}
