@@ -4,7 +4,7 @@ import Testing
 
 // Checks the generated data/bible (made by `make data`, which `make test` runs first).
 @Suite struct BibleDataTests {
-    static let directory = Fixtures.packageRoot.appendingPathComponent("data/bible").path
+    static let directory = CorpusFixtures.packageRoot.appendingPathComponent("data/bible").path
 
     func lines(_ name: String) throws -> [String] {
         let path = "\(Self.directory)/\(name)"

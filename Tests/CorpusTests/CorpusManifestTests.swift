@@ -6,8 +6,8 @@ import Testing
     let files: [(name: String, contents: String)] = [("b.txt", "one\ntwo\n"), ("a.txt", "x\n")]
 
     func writeFiles(_ files: [(name: String, contents: String)]) throws -> String {
-        let directory = try Fixtures.temporaryDirectory()
-        for file in files { try Fixtures.write(Array(file.contents.utf8), to: "\(directory)/\(file.name)") }
+        let directory = try CorpusFixtures.temporaryDirectory()
+        for file in files { try CorpusFixtures.write(Array(file.contents.utf8), to: "\(directory)/\(file.name)") }
         return directory
     }
 

@@ -3,27 +3,27 @@ import Testing
 
 @Suite struct DiathekeOutputParserTests {
     @Test func psalmTitleFromThePreverseIsPrependedToItsVerse() throws {
-        let verses = try DiathekeOutputParser.parse(Fixtures.corpus("web-psalm3-internal.txt"), module: "engWEB2015eb")
+        let verses = try DiathekeOutputParser.parse(CorpusFixtures.corpus("web-psalm3-internal.txt"), module: "engWEB2015eb")
         #expect(verses.map(\.key.description) == ["Psalms 3:1", "Psalms 3:2"])
         #expect(verses[0].text == "A Psalm by David, when he fled from Absalom his son. Yahweh, how my adversaries have increased! Many are those who rise up against me.")
         #expect(verses[1].text == "Many there are who say of my soul, “There is no help for him in God.” Selah.")
     }
 
     @Test func textIsKeptAsTheModuleGivesIt() throws {
-        let verses = try DiathekeOutputParser.parse(Fixtures.corpus("web-genesis1-internal.txt"), module: "engWEB2015eb")
+        let verses = try DiathekeOutputParser.parse(CorpusFixtures.corpus("web-genesis1-internal.txt"), module: "engWEB2015eb")
         #expect(verses.first?.text == "In the beginning, Godcreated the heavens and the earth.")
         #expect(verses.last?.text.hasPrefix("The earth was formless and empty.") == true)
     }
 
     @Test func multiLinePoetryVerseInPlainFormat() throws {
-        let verses = try DiathekeOutputParser.parse(Fixtures.corpus("web-psalm3-plain.txt"), module: "engWEB2015eb")
+        let verses = try DiathekeOutputParser.parse(CorpusFixtures.corpus("web-psalm3-plain.txt"), module: "engWEB2015eb")
         #expect(verses.count == 2)
         #expect(verses[0].text == "Yahweh, how my adversaries have increased! Many are those who rise up against me.")
         #expect(verses[1].text == "Many there are who say of my soul, “There is no help for him in God.” Selah.")
     }
 
     @Test func emptyVerseIsKeptEmpty() throws {
-        let verses = try DiathekeOutputParser.parse(Fixtures.corpus("sparv-numbers12-internal.txt"), module: "spaRV1909eb")
+        let verses = try DiathekeOutputParser.parse(CorpusFixtures.corpus("sparv-numbers12-internal.txt"), module: "spaRV1909eb")
         #expect(verses.map(\.key) == [VerseKey(book: "Numbers", chapter: 12, verse: 15), VerseKey(book: "Numbers", chapter: 12, verse: 16)])
         #expect(!verses[0].text.isEmpty)
         #expect(verses[1].text == "")
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func multiWordBookNamesAndStrongsMarkup() throws {
-        let verses = try DiathekeOutputParser.parse(Fixtures.corpus("sparv-revelation22-internal.txt"), module: "spaRV1909eb")
+        let verses = try DiathekeOutputParser.parse(CorpusFixtures.corpus("sparv-revelation22-internal.txt"), module: "spaRV1909eb")
         #expect(verses.map(\.key) == [VerseKey(book: "Revelation of John", chapter: 22, verse: 21)])
         #expect(verses[0].text == "La gracia de nuestro Señor Jesucristo sea con todos vosotros. Amén.")
         let numbered = try DiathekeOutputParser.parse("II Samuel 1:2: a\nIII John 1:15: b\n(m)\n", module: "m")

@@ -1,13 +1,12 @@
 import Foundation
+import TestSupport
 
 /// Files under Tests/Fixtures/corpus (captured by scripts/reference/capture-diatheke-fixtures.sh).
-enum Fixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+enum CorpusFixtures {
+    static let packageRoot = Fixtures.packageRoot
 
     static func corpus(_ name: String) throws -> String {
-        let url = packageRoot.appendingPathComponent("Tests/Fixtures/corpus/\(name)")
-        return try String(contentsOf: url, encoding: .utf8)
+        try String(contentsOf: Fixtures.url("corpus/\(name)"), encoding: .utf8)
     }
 
     static func temporaryDirectory() throws -> String {

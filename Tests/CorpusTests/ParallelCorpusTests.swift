@@ -4,9 +4,9 @@ import Testing
 
 @Suite struct ParallelCorpusTests {
     func files(_ source: [UInt8], _ target: [UInt8]) throws -> (String, String) {
-        let directory = try Fixtures.temporaryDirectory()
-        try Fixtures.write(source, to: "\(directory)/src.es")
-        try Fixtures.write(target, to: "\(directory)/tgt.en")
+        let directory = try CorpusFixtures.temporaryDirectory()
+        try CorpusFixtures.write(source, to: "\(directory)/src.es")
+        try CorpusFixtures.write(target, to: "\(directory)/tgt.en")
         return ("\(directory)/src.es", "\(directory)/tgt.en")
     }
 

@@ -1,14 +1,11 @@
 import Foundation
+import TestSupport
 
-/// Tests/Fixtures/bleu, found from this file's path.
+/// Tests/Fixtures/bleu.
 enum BleuFixtures {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").appendingPathComponent("bleu")
+    static let directory = Fixtures.url("bleu")
 
-    static func data(_ name: String) throws -> Data {
-        try Data(contentsOf: directory.appendingPathComponent(name))
-    }
+    static func data(_ name: String) throws -> Data { try Fixtures.data("bleu/\(name)") }
 
     struct Expected: Decodable {
         let sacrebleu: String

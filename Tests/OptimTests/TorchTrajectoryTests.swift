@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Optim
 
 /// Parameters and moments after each of 60 steps, compared with torch.optim (fixture from
@@ -27,9 +28,7 @@ struct TorchTrajectoryTests {
     struct Fixture: Decodable { let cases: [Case] }
 
     static func load(_ file: String) -> Fixture {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Fixtures/optim/\(file)")
-        return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        return try! JSONDecoder().decode(Fixture.self, from: Fixtures.data("optim/\(file)"))
     }
     static let fixture = load("trajectories.json")
     static let authors = load("authors_trajectories.json")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tensor
 
 /// The one log-softmax agrees with a Double reference and with itself in each of its uses.
@@ -21,11 +22,11 @@ import Testing
             scratch.withUnsafeMutableBufferPointer { LogSoftmax.normalizeInPlace(r.baseAddress!, n, scratch: $0.baseAddress!) }
         }
         for i in 0..<n {
-            #expect(abs(Double(normalized[i]) - expected[i]) <= 2e-5 * max(1, abs(expected[i])), "entry \(i)")
+            #expect(Approximately.equal(Double(normalized[i]), expected[i], relative: 2e-5, absolute: 2e-5), "entry \(i): \(normalized[i]) vs \(expected[i])")
             let single = row.withUnsafeBufferPointer { r in
                 scratch.withUnsafeMutableBufferPointer { LogSoftmax.logProbability(of: i, r.baseAddress!, n, scratch: $0.baseAddress!) }
             }
-            #expect(abs(single - expected[i]) <= 2e-5 * max(1, abs(expected[i])))
+            #expect(Approximately.equal(single, expected[i], relative: 2e-5, absolute: 2e-5), "entry \(i): \(single) vs \(expected[i])")
         }
     }
 

@@ -12,16 +12,19 @@ public enum Approximately {
         return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
-    /// ‖a − b‖ / ‖b‖ in Double (0 when both are zero, ∞ when the lengths differ).
-    public static func relativeNormError<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> Double {
-        guard a.count == b.count else { return .infinity }
-        var difference = 0.0, reference = 0.0
-        for (x, y) in zip(a, b) {
-            let d = Double(x) - Double(y)
-            difference += d * d
-            reference += Double(y) * Double(y)
+    /// ‖a − b‖/‖b‖ and max|a − b|/max|b|, in Double: errors measured against the tensor as a
+    /// whole, which do not depend on how much one entry's sum cancels (when b is all zeros,
+    /// the absolute norms instead).
+    public static func normwiseErrors<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> (normwise: Double, scaledMax: Double) {
+        precondition(a.count == b.count, "comparing \(a.count) values with \(b.count)")
+        var d2 = 0.0, b2 = 0.0, dMax = 0.0, bMax = 0.0
+        for i in 0..<a.count {
+            let d = Double(a[i]) - Double(b[i])
+            d2 += d * d
+            b2 += Double(b[i]) * Double(b[i])
+            dMax = max(dMax, abs(d))
+            bMax = max(bMax, abs(Double(b[i])))
         }
-        if reference == 0 { return difference == 0 ? 0 : .infinity }
-        return (difference / reference).squareRoot()
+        return (b2 > 0 ? (d2 / b2).squareRoot() : d2.squareRoot(), bMax > 0 ? dMax / bMax : dMax)
     }
 }

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
 import Testing
+import TestSupport
 @testable import Text
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = Fixtures.packageRoot
 
 /// decode(encode(x)) == normalize(x) on every line of the corpus, both languages, with the
 /// committed model. Characters outside its alphabet must come back as "⁇", nothing else changes.

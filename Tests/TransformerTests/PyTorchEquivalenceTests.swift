@@ -1,14 +1,15 @@
 // The model against a PyTorch float64 dump (scripts/reference/make_transformer_fixture.py).
 import Foundation
 import Testing
+import TestSupport
 @testable import Transformer
 
 @Suite struct PyTorchEquivalenceTests {
     @Test(arguments: ["postnorm", "prenorm"])
     func lossLogitsAndEveryGradientMatchPyTorch(variant: String) throws {
-        let model = try TransformerModel.load(from: Fixtures.transformer("\(variant).weights.safetensors"))
+        let model = try TransformerModel.load(from: TransformerFixtures.transformer("\(variant).weights.safetensors"))
         #expect(model.config.normalizeBefore == (variant == "prenorm"))
-        let expected = try SafeTensorsFile(contentsOf: Fixtures.transformer("\(variant).expected.safetensors"))
+        let expected = try SafeTensorsFile(contentsOf: TransformerFixtures.transformer("\(variant).expected.safetensors"))
         func ids(_ name: String) throws -> (ids: [Int32], shape: [Int]) {
             let e = expected.entries[name]!
             return (try expected.floats(name).map { Int32($0) }, e.shape)
@@ -37,7 +38,7 @@ import Testing
             let ours = Array(model.gradient(named: t.name)!)
             let theirs = try expected.floats("grad." + t.name, expectedShape: t.shape)
             let e = maxRelativeError(ours, theirs)
-            let n = normwiseErrors(ours, theirs)
+            let n = Approximately.normwiseErrors(ours, theirs)
             print("[\(variant)] grad \(t.name): max abs diff \(e.absolute), max rel \(e.relative), normwise \(n.normwise), scaled max \(n.scaledMax)")
             if theirs.allSatisfy({ abs($0) < 1e-6 }) {
                 // Zero in exact arithmetic (the key-projection bias: softmax ignores a per-row
@@ -60,18 +61,4 @@ import Testing
         }
         print("[\(variant)] worst gradient error (norm-wise or against the tensor's largest entry) \(worst)")
     }
-}
-
-/// ‖a − b‖/‖b‖ and max|a − b|/max|b|: errors measured against the tensor as a whole, which
-/// do not depend on how much one entry's sum cancels.
-func normwiseErrors(_ a: [Float], _ b: [Float]) -> (normwise: Double, scaledMax: Double) {
-    var d2 = 0.0, b2 = 0.0, dMax = 0.0, bMax = 0.0
-    for i in 0..<a.count {
-        let d = Double(a[i]) - Double(b[i])
-        d2 += d * d
-        b2 += Double(b[i]) * Double(b[i])
-        dMax = max(dMax, abs(d))
-        bMax = max(bMax, abs(Double(b[i])))
-    }
-    return (b2 > 0 ? (d2 / b2).squareRoot() : d2.squareRoot(), bMax > 0 ? dMax / bMax : dMax)
 }

@@ -1,9 +1,9 @@
 import Foundation
+import TestSupport
 @testable import Transformer
 
-enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func transformer(_ name: String) -> URL { root.appendingPathComponent("Tests/Fixtures/transformer/\(name)") }
+enum TransformerFixtures {
+    static func transformer(_ name: String) -> URL { Fixtures.url("transformer/\(name)") }
 }
 
 /// Max over elements of |a-b| / max(|b|, floor), floor = 1% of the tensor's largest |b|
