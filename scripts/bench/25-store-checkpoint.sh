@@ -31,7 +31,7 @@ let hash = weights.withUnsafeBytes { bytes in seconds { _ = SHA256.hexDigest(of:
 var saves: [Double] = []
 for update in 1...3 {
     saves.append(try seconds {
-        try store.saveCheckpoint(payload, run: "bench", update: update, epoch: 1, validLoss: nil, kind: "bench", keepLast: 2)
+        try store.saveCheckpoint(payload, run: "bench", update: update, epoch: 1, validLoss: nil, kind: .periodic, keepLast: 2)
     })
 }
 var loaded: Checkpoint? = nil
