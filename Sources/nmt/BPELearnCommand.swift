@@ -24,13 +24,13 @@ struct BPELearnCommand: ParsableCommand {
     @Argument(help: "Training text files, learned jointly (e.g. the source and target sides).")
     var trainFiles: [String]
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func validate() throws {
         if vocabSize < 5 { throw ValidationError("--vocab-size must be at least 5, got \(vocabSize)") }
         if minFrequency < 1 { throw ValidationError("--min-frequency must be at least 1, got \(minFrequency)") }
         if trainFiles.isEmpty { throw ValidationError("give at least one training file") }
     }
-
-    @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()

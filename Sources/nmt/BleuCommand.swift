@@ -33,11 +33,11 @@ struct BleuCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func validate() throws {
         if referenceFiles.isEmpty { throw ValidationError("give at least one reference file") }
     }
-
-    @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()

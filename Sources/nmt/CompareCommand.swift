@@ -13,11 +13,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Plot width in characters.") var width = 72
     @Option(help: "Plot height in lines.") var height = 16
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func validate() throws {
         if names.isEmpty { throw ValidationError("name at least one run") }
     }
-
-    @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()

@@ -32,19 +32,15 @@ struct BibleDataCommand: ParsableCommand {
     @Flag(help: "Write the manifest from the files just built instead of verifying them.")
     var writeManifest = false
 
+    @OptionGroup var runtime: RuntimeOptions
+
     func validate() throws {
         if writeManifest && manifest == nil { throw ValidationError("--write-manifest needs --manifest PATH") }
     }
 
-    @OptionGroup var runtime: RuntimeOptions
-
     func run() throws {
         runtime.apply()
-        try write(directory: out)  // fail before the slow part if OUT cannot be created
-        let diatheke = try Diatheke.locate()
-        let corpus = try BibleCorpus.build(using: diatheke)
-        let files = corpus.files()
-        for file in files { try write(Data(file.contents.utf8), to: "\(out)/\(file.name)") }
+        let (corpus, files) = try BibleData.build(into: out)
         func perSplit(_ count: (CorpusSplit) -> Int) -> String {
             CorpusSplit.allCases.map { "\($0.rawValue) \(count($0))" }.joined(separator: ", ")
         }
@@ -55,38 +51,11 @@ struct BibleDataCommand: ParsableCommand {
 
         guard let manifestPath = manifest else { return }
         if writeManifest {
-            let text = CorpusManifest(files: files).text(comment: """
-            nmt data bible: \(BibleCorpus.source.name) → \(BibleCorpus.target.name), split by book.
-            FILE LINES SHA256 — checked by `nmt data bible --manifest`; rewrite with --write-manifest.
-            """)
-            try write(directory: (manifestPath as NSString).deletingLastPathComponent)
-            try write(Data(text.utf8), to: manifestPath)
+            try BibleData.writeManifest(of: files, to: manifestPath)
             print("bible: wrote manifest \(manifestPath) (\(files.count) files)")
         } else {
-            let expected = try CorpusManifest.load(path: manifestPath)
-            try expected.verify(directory: out, manifestPath: manifestPath, expectedFiles: files.map(\.name))
-            print("bible: all \(expected.entries.count) files match \(manifestPath)")
+            let count = try BibleData.verify(directory: out, against: manifestPath, files: files)
+            print("bible: all \(count) files match \(manifestPath)")
         }
-    }
-}
-
-/// File-system failures as one line naming the path (Foundation's own errors are multi-line dumps).
-struct OutputError: Error, CustomStringConvertible {
-    let path: String
-    let reason: String
-    var description: String { "\(path): cannot write (\(reason))" }
-}
-
-private func write(directory: String) throws {
-    guard !directory.isEmpty else { return }
-    do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-    catch { throw OutputError(path: directory, reason: "cannot create the directory") }
-}
-
-private func write(_ data: Data, to path: String) throws {
-    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) }
-    catch {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        throw OutputError(path: path, reason: underlying.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription)
     }
 }

@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions
     @Option(help: "test or valid.") var split = "test"
-    @Option(help: "best, last, avg, or a checkpoint id.", transform: CheckpointSelector.parse) var checkpoint: CheckpointSelector = .best
+    @Option(help: "best, last, avg, or a checkpoint id.", transform: { try CheckpointSelector.parse($0) }) var checkpoint: CheckpointSelector = .best
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
     @Option(help: "Source file (default: from the run's data).") var src: String?
     @Option(help: "Reference file (default: from the run's data).") var ref: String?

@@ -9,7 +9,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a run's checkpoint as a safetensors model (names in docs/safetensors.md; loads in PyTorch).")
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "best, last, or a checkpoint id.", transform: CheckpointSelector.parse) var checkpoint: CheckpointSelector = .best
+    @Option(help: "best, last, or a checkpoint id.", transform: { try CheckpointSelector.parse($0) }) var checkpoint: CheckpointSelector = .best
     @Option(help: "Output file.") var out: String
     @OptionGroup var runtime: RuntimeOptions
 

@@ -7,7 +7,7 @@ import Store
 struct ModelSourceOptions: ParsableArguments {
     @Option(help: "Run whose checkpoint to use.") var run: String?
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "best, last, avg (the newest `nmt average`), or a checkpoint id.", transform: CheckpointSelector.parse)
+    @Option(help: "best, last, avg (the newest `nmt average`), or a checkpoint id.", transform: { try CheckpointSelector.parse($0) })
     var checkpoint: CheckpointSelector = .best
     @Option(help: "An exported safetensors model (instead of --run).") var model: String?
     @Option(help: "The BPE model for --model.") var vocab: String?
