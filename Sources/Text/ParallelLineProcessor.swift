@@ -53,3 +53,15 @@ public enum ParallelLineProcessor {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ParallelLineProcessor {
+    /// Standard input to standard output through `transforms` (`nmt bpe encode/decode`).
+    public static func runStandardStreams(transforms: [LineTransform]) throws {
+        try run(reader: LineChunkReader(fd: STDIN_FILENO, name: "<stdin>"), inputName: "<stdin>", outputFD: STDOUT_FILENO,
+                outputName: "<stdout>", transforms: transforms)
+    }
+}

@@ -24,8 +24,6 @@ struct BPEDecodeCommand: ParsableCommand {
         runtime.apply()
         let model = try self.model.load()
         let transforms = (0..<Parallel.threadCap).map { _ in DecodeLineTransform(model: model, readIds: ids) }
-        let reader = LineChunkReader(fd: STDIN_FILENO, name: "<stdin>")
-        try ParallelLineProcessor.run(reader: reader, inputName: "<stdin>", outputFD: STDOUT_FILENO,
-                                      outputName: "<stdout>", transforms: transforms)
+        try ParallelLineProcessor.runStandardStreams(transforms: transforms)
     }
 }

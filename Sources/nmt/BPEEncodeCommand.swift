@@ -28,9 +28,7 @@ struct BPEEncodeCommand: ParsableCommand {
         runtime.apply()
         let model = try self.model.load()
         let transforms = (0..<Parallel.threadCap).map { _ in EncodeLineTransform(model: model, writeIds: ids) }
-        let reader = LineChunkReader(fd: STDIN_FILENO, name: "<stdin>")
-        try ParallelLineProcessor.run(reader: reader, inputName: "<stdin>", outputFD: STDOUT_FILENO,
-                                      outputName: "<stdout>", transforms: transforms)
+        try ParallelLineProcessor.runStandardStreams(transforms: transforms)
         let unknown = transforms.reduce(0) { $0 + $1.encoder.unknownCount }
         if unknown > 0 {
             printError("warning: \(unknown) character\(unknown == 1 ? "" : "s") not in the model's alphabet encoded as <unk>")
