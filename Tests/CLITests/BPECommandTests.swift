@@ -19,9 +19,7 @@ private enum BPECLI {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmt-bpe-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+        try TemporaryDirectory.untilExit("bpe-cli")
     }
 
     /// Learns a small model from two tiny "languages" and returns its path.

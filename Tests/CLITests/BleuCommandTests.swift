@@ -20,8 +20,7 @@ struct BleuCommandTests {
 
     /// A scratch directory with the given files (name → bytes).
     private func files(_ contents: [String: [UInt8]]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nmt-bleu-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.untilExit("bleu")
         for (name, bytes) in contents { try Data(bytes).write(to: directory.appendingPathComponent(name)) }
         return directory
     }

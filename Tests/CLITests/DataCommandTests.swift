@@ -14,9 +14,7 @@ import TestSupport
     }
 
     func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "nmt-data-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.untilExit("data-cli").path
     }
 
     @Test func buildsTheBibleAndVerifiesTheCommittedManifest() throws {

@@ -10,9 +10,7 @@ enum CorpusFixtures {
     }
 
     static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "nmt-corpus-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.untilExit("corpus-tests").path
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {

@@ -1,11 +1,10 @@
 import Foundation
+import TestSupport
 @testable import Store
 
 enum StoreFixtures {
     static func temporaryPath(_ name: String = "runs.sqlite") throws -> String {
-        let directory = NSTemporaryDirectory() + "nmt-store-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return "\(directory)/\(name)"
+        try TemporaryDirectory.untilExit("store-tests").appendingPathComponent(name).path
     }
 
     static func newRun(_ name: String, optimizer: String = "radam", learningRate: Double = 5e-4, warmup: Int = 0,

@@ -25,3 +25,32 @@ public final class TemporaryDirectory {
         }
     }
 }
+
+extension TemporaryDirectory {
+    /// A fresh directory that lives until the test process exits (then it is removed), for
+    /// helpers that hand out paths rather than keep an owner alive.
+    public static func untilExit(_ label: String) throws -> URL {
+        let directory = try TemporaryDirectory(label)
+        ExitCleanup.shared.keep(directory)
+        return directory.url
+    }
+}
+
+/// Holds directories until exit; `atexit` releases them, which removes them.
+final class ExitCleanup: @unchecked Sendable {
+    static let shared = ExitCleanup()
+    private var kept: [TemporaryDirectory] = []
+    private let lock = NSLock()
+
+    private init() {
+        atexit { ExitCleanup.shared.releaseAll() }
+    }
+
+    func keep(_ directory: TemporaryDirectory) {
+        lock.lock(); kept.append(directory); lock.unlock()
+    }
+
+    func releaseAll() {
+        lock.lock(); kept.removeAll(); lock.unlock()
+    }
+}

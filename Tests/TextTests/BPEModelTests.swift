@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+import TestSupport
 @testable import Text
 
 func tinyModel() throws -> BPEModel {
@@ -125,7 +126,5 @@ func tinyModel() throws -> BPEModel {
 }
 
 func temporaryPath(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmt-text-tests-\(getpid())-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent(name).path
+    (try? TemporaryDirectory.untilExit("text-tests"))!.appendingPathComponent(name).path
 }

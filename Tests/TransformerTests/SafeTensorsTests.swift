@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Transformer
 
 @Suite struct SafeTensorsTests {
     func temporary(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("nmt-safetensors-\(getpid())-\(name)")
+        (try? TemporaryDirectory.untilExit("safetensors"))!.appendingPathComponent(name)
     }
 
     @Test func saveAndLoadRoundTrip() throws {
