@@ -16,8 +16,8 @@ public struct CorpusBLEU {
         let ref = try lines(references, name)
         try CorpusScorer.checkAlignment(hypotheses: hyp, references: [ref])
         let options = BLEUOptions()
-        let stats = CorpusScorer.statistics(hypotheses: hyp.lines, references: [ref.lines], options: options, includeCHRF: true)
-        return CorpusBLEU(bleu: BLEU.score(stats.bleu), chrF: stats.chrF.map(CHRF.score) ?? 0,
+        let stats = CorpusScorer.statistics(hypotheses: hyp.lines, references: [ref.lines], options: options, chrF: CHRFOptions())
+        return CorpusBLEU(bleu: BLEU.score(stats.bleu), chrF: stats.chrF.map { CHRF.score($0) } ?? 0,
                           signature: Signature.bleu(references: 1, options: options))
     }
 }

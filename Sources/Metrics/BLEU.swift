@@ -35,9 +35,12 @@ public struct BLEUScore: Equatable, Sendable {
     public var ratio: Double { referenceLength > 0 ? Double(hypothesisLength) / Double(referenceLength) : 0 }
 
     /// `BLEU = 34.12 67.1/41.2/27.3/18.9 (BP = 1.000 ratio = 1.012 hyp_len = 123 ref_len = 121)`
-    public var line: String {
+    public var line: String { line(width: 2) }
+
+    /// The same with the score to `width` decimals (sacreBLEU's `-w`; the rest keeps its format).
+    public func line(width: Int) -> String {
         let precisionText = precisions.map { String(format: "%.1f", $0) }.joined(separator: "/")
-        return String(format: "BLEU = %.2f %@ (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
+        return String(format: "BLEU = %.\(width)f %@ (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
                       score, precisionText, brevityPenalty, ratio, hypothesisLength, referenceLength)
     }
 }

@@ -42,7 +42,9 @@ public enum CorpusScorer {
     /// Counts every segment (in parallel over `workers` threads) and sums the statistics.
     /// The streams must be aligned (see `checkAlignment`).
     public static func statistics(hypotheses: TextLines, references: [TextLines], options: BLEUOptions = BLEUOptions(),
-                                  includeCHRF: Bool = false, workers: Int = Parallel.threadCap) -> CorpusStatistics {
+                                  chrF chrFOptions: CHRFOptions? = nil, workers: Int = Parallel.threadCap) -> CorpusStatistics {
+        let includeCHRF = chrFOptions != nil
+        let chrFOptions = chrFOptions ?? CHRFOptions()
         precondition(!references.isEmpty && references.allSatisfy { $0.count == hypotheses.count })
         let segments = hypotheses.count
         // Several chunks per worker balance uneven line lengths; each chunk has its own counter.
@@ -55,7 +57,7 @@ public enum CorpusScorer {
         nonisolated(unsafe) let chrfOut = chrfParts
         let work = { (chunk: Int) in
             let counter = SegmentCounter(hypotheses: hypotheses, references: references,
-                                         tokenizer: options.tokenizer, lowercase: options.lowercase)
+                                         tokenizer: options.tokenizer, lowercase: options.lowercase, chrF: chrFOptions)
             var bleu = BLEUCounts()
             var chrf = CHRFCounts()
             for segment in (segments * chunk / chunkCount) ..< (segments * (chunk + 1) / chunkCount) {
@@ -77,6 +79,6 @@ public enum CorpusScorer {
             bleu += bleuParts[chunk]
             chrf += chrfParts[chunk]
         }
-        return CorpusStatistics(bleu: bleu.statistics, chrF: includeCHRF ? chrf.statistics : nil)
+        return CorpusStatistics(bleu: bleu.statistics, chrF: includeCHRF ? chrf.statistics(orders: chrFOptions.orders) : nil)
     }
 }

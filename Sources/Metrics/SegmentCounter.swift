@@ -5,6 +5,7 @@ final class SegmentCounter {
     private let references: [TextLines]
     private let tokenizer: BLEUTokenizer
     private let lowercase: Bool
+    private let chrF: CHRFOptions
 
     private let interner = TokenInterner()
     private let table = NGramTable()
@@ -16,12 +17,16 @@ final class SegmentCounter {
     private var referenceLengths: [Int]
     private var hypothesisChars: [UInt32] = []
     private var referenceChars: [UInt32] = []
+    private var hypothesisWords: [UInt32] = []
+    private var referenceWords: [UInt32] = []
+    private var chrFLowered: [UInt32] = []
 
-    init(hypotheses: TextLines, references: [TextLines], tokenizer: BLEUTokenizer, lowercase: Bool) {
+    init(hypotheses: TextLines, references: [TextLines], tokenizer: BLEUTokenizer, lowercase: Bool, chrF: CHRFOptions = CHRFOptions()) {
         self.hypotheses = hypotheses
         self.references = references
         self.tokenizer = tokenizer
         self.lowercase = lowercase
+        self.chrF = chrF
         referenceIDs = Array(repeating: [], count: references.count)
         referenceLengths = Array(repeating: 0, count: references.count)
     }
@@ -82,48 +87,74 @@ final class SegmentCounter {
 
     // MARK: chrF
 
-    /// `''.join(line.split())`: chrF ignores whitespace.
-    private static func removeWhitespace(_ line: UnsafeBufferPointer<UInt32>, into out: inout [UInt32]) {
-        out.removeAll(keepingCapacity: true)
-        for c in line where !PythonText.isWhitespace(c) { out.append(c) }
+    /// A segment as chrF sees it: lowercased if asked (`CHRF._preprocess_segment`), its characters
+    /// (whitespace removed unless it counts: `''.join(line.split())`), and for chrF++ its words'
+    /// ids (`CHRF._remove_punctuation`).
+    private func chrFSegment(_ line: UnsafeBufferPointer<UInt32>, chars: inout [UInt32], words: inout [UInt32]) {
+        func take(_ text: UnsafeBufferPointer<UInt32>) {
+            chars.removeAll(keepingCapacity: true)
+            if chrF.whitespace { chars.append(contentsOf: text) } else { for c in text where !PythonText.isWhitespace(c) { chars.append(c) } }
+            words.removeAll(keepingCapacity: true)
+            if chrF.wordOrder > 0 {
+                for range in CHRF.words(text) { words.append(interner.id(of: UnsafeBufferPointer(rebasing: text[range]))) }
+            }
+        }
+        if chrF.lowercase {
+            chrFLowered.removeAll(keepingCapacity: true)
+            PythonText.appendLowercased(line, to: &chrFLowered)
+            chrFLowered.withUnsafeBufferPointer { take($0) }
+        } else {
+            take(line)
+        }
     }
 
     /// Adds segment `index`'s statistics to `stats`: against several references, those of the one with
     /// the best segment chrF (the first on ties), as in sacreBLEU's `CHRF._compute_segment_statistics`.
     func addCHRF(segment index: Int, to stats: inout CHRFCounts) {
-        hypotheses.withLine(index) { Self.removeWhitespace($0, into: &hypothesisChars) }
+        hypotheses.withLine(index) { chrFSegment($0, chars: &hypothesisChars, words: &hypothesisWords) }
         var best = CHRFCounts()
         var bestScore = -1.0
         for r in 0 ..< references.count {
-            references[r].withLine(index) { Self.removeWhitespace($0, into: &referenceChars) }
+            references[r].withLine(index) { chrFSegment($0, chars: &referenceChars, words: &referenceWords) }
             var candidate = CHRFCounts()
-            table.reset(forAtMost: referenceChars.count * CHRFStatistics.charOrder)
-            referenceChars.withUnsafeBufferPointer { text in
-                for order in 1 ... CHRFStatistics.charOrder where text.count >= order {
-                    for start in 0 ... text.count - order {
-                        table.addReferenceOccurrence(NGramKey(codePoints: text, start: start, order: order), reference: 0)
-                    }
-                    candidate.reference[order - 1] = text.count - order + 1
+            count(reference: referenceChars, hypothesis: hypothesisChars, orders: chrF.charOrder, firstSlot: 0, into: &candidate) {
+                NGramKey(codePoints: $0, start: $1, order: $2)
+            }
+            if chrF.wordOrder > 0 {
+                count(reference: referenceWords, hypothesis: hypothesisWords, orders: chrF.wordOrder, firstSlot: chrF.charOrder, into: &candidate) {
+                    NGramKey(tokenIDs: $0, start: $1, order: $2)
                 }
             }
-            hypothesisChars.withUnsafeBufferPointer { text in
-                for order in 1 ... CHRFStatistics.charOrder where text.count >= order {
-                    var matched = 0
-                    for start in 0 ... text.count - order where table.consume(NGramKey(codePoints: text, start: start, order: order)) {
-                        matched += 1
-                    }
-                    candidate.matches[order - 1] = matched
-                    // A hypothesis n-gram only counts when the reference has n-grams of that order.
-                    candidate.hypothesis[order - 1] = candidate.reference[order - 1] > 0 ? text.count - order + 1 : 0
-                }
-            }
-            let score = candidate.score
+            let score = candidate.score(orders: chrF.orders, beta: chrF.beta)
             if score > bestScore {
                 bestScore = score
                 best = candidate
             }
         }
         stats += best
+    }
+
+    /// The [hyp, ref, match] counts of n-gram orders 1…`orders` of two sequences, into slots
+    /// `firstSlot`… of `counts`.
+    private func count(reference: [UInt32], hypothesis: [UInt32], orders: Int, firstSlot: Int, into counts: inout CHRFCounts,
+                       key: (UnsafeBufferPointer<UInt32>, Int, Int) -> NGramKey) {
+        guard orders > 0 else { return }
+        table.reset(forAtMost: reference.count * orders)
+        reference.withUnsafeBufferPointer { text in
+            for order in 1 ... orders where text.count >= order {
+                for start in 0 ... text.count - order { table.addReferenceOccurrence(key(text, start, order), reference: 0) }
+                counts.reference[firstSlot + order - 1] = text.count - order + 1
+            }
+        }
+        hypothesis.withUnsafeBufferPointer { text in
+            for order in 1 ... orders where text.count >= order {
+                var matched = 0
+                for start in 0 ... text.count - order where table.consume(key(text, start, order)) { matched += 1 }
+                counts.matches[firstSlot + order - 1] = matched
+                // A hypothesis n-gram only counts when the reference has n-grams of that order.
+                counts.hypothesis[firstSlot + order - 1] = counts.reference[firstSlot + order - 1] > 0 ? text.count - order + 1 : 0
+            }
+        }
     }
 }
 
@@ -151,11 +182,11 @@ struct BLEUCounts {
     }
 }
 
-/// Fixed-size chrF counts for the hot loop.
+/// Fixed-size chrF counts for the hot loop (up to CHRFOptions.maxOrders orders).
 struct CHRFCounts {
-    var hypothesis = SIMD8<Int>()
-    var reference = SIMD8<Int>()
-    var matches = SIMD8<Int>()
+    var hypothesis = SIMD16<Int>()
+    var reference = SIMD16<Int>()
+    var matches = SIMD16<Int>()
 
     static func += (lhs: inout CHRFCounts, rhs: CHRFCounts) {
         lhs.hypothesis &+= rhs.hypothesis
@@ -163,11 +194,11 @@ struct CHRFCounts {
         lhs.matches &+= rhs.matches
     }
 
-    var score: Double { CHRF.score { (hypothesis[$0], reference[$0], matches[$0]) } }
+    func score(orders: Int, beta: Int) -> Double { CHRF.score(orders: orders, beta: beta) { (hypothesis[$0], reference[$0], matches[$0]) } }
 
-    var statistics: CHRFStatistics {
-        var stats = CHRFStatistics()
-        for n in 0 ..< CHRFStatistics.charOrder {
+    func statistics(orders: Int) -> CHRFStatistics {
+        var stats = CHRFStatistics(orders: orders)
+        for n in 0 ..< orders {
             stats.hypothesis[n] = hypothesis[n]
             stats.reference[n] = reference[n]
             stats.matches[n] = matches[n]

@@ -9,7 +9,8 @@ public enum Signature {
     }
 
     /// e.g. `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`
-    public static func chrF(references: Int) -> String {
-        "nrefs:\(references)|case:mixed|eff:yes|nc:\(CHRFStatistics.charOrder)|nw:0|space:no|version:\(sacreBLEUVersion)"
+    public static func chrF(references: Int, options: CHRFOptions = CHRFOptions()) -> String {
+        "nrefs:\(references)|case:\(options.lowercase ? "lc" : "mixed")|eff:yes|nc:\(options.charOrder)|nw:\(options.wordOrder)"
+            + "|space:\(options.whitespace ? "yes" : "no")|version:\(sacreBLEUVersion)"
     }
 }
