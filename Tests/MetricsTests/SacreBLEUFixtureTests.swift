@@ -25,7 +25,7 @@ struct SacreBLEUFixtureTests {
         let options = BLEUOptions(tokenizer: try #require(BLEUTokenizer(rawValue: fixture.tokenize)), lowercase: fixture.lowercase)
         for workers in [1, 2] {
             let stats = CorpusScorer.statistics(hypotheses: hypotheses, references: references, options: options,
-                                                includeCHRF: true, workers: workers)
+                                                chrF: CHRFOptions(), workers: workers)
             let bleu = BLEU.score(stats.bleu)
             #expect(abs(bleu.score - fixture.bleu.score) < 0.01, "score \(bleu.score) vs \(fixture.bleu.score)")
             #expect(bleu.precisions.count == 4)
