@@ -161,54 +161,59 @@ enum EditOperation: UInt8 {
 
 /// `BeamEditDistance` without its row cache: Levenshtein distance to the reference over a band
 /// around the length-ratio diagonal, with Tercom's preference among equal-cost operations.
-final class BeamEditDistance {
+struct BeamEditDistance {
     let reference: [Int]
-    private var cost: [Int] = []
-    private var operation: [EditOperation] = []
-
-    init(reference: [Int]) { self.reference = reference }
 
     /// The distance from `h` to the reference and the trace of operations (hypothesis → reference).
     func distance(_ h: [Int]) -> (cost: Int, trace: [EditOperation]) {
         let nH = h.count, nR = reference.count, width = nR + 1
         let inf = TranslationEditRate.infinity
-        cost = [Int](repeating: inf, count: (nH + 1) * width)
-        operation = [EditOperation](repeating: .none, count: (nH + 1) * width)
-        for j in 0...nR { cost[j] = j; operation[j] = .insertion }
+        var costs = [Int](repeating: inf, count: (nH + 1) * width)
+        var operations = [EditOperation](repeating: .none, count: (nH + 1) * width)
         let lengthRatio = nH > 0 ? Double(nR) / Double(nH) : 1
         let beam = Double(TranslationEditRate.beamWidth) < lengthRatio / 2
             ? Int((lengthRatio / 2 + Double(TranslationEditRate.beamWidth)).rounded(.up)) : TranslationEditRate.beamWidth
-        if nH > 0 {
-            for i in 1...nH {
-                let diagonal = Int((Double(i) * lengthRatio).rounded(.down))
-                let minJ = max(0, diagonal - beam)
-                let maxJ = i == nH ? nR + 1 : min(nR + 1, diagonal + beam)
-                let row = i * width, above = (i - 1) * width
-                var j = minJ
-                while j < maxJ {
-                    if j == 0 {
-                        cost[row] = cost[above] + 1
-                        operation[row] = .deletion
-                    } else {
-                        let match = h[i - 1] == reference[j - 1]
-                        var best = cost[row + j], bestOp = operation[row + j]
-                        let sub = cost[above + j - 1] + (match ? 0 : 1)
-                        if best > sub { best = sub; bestOp = match ? .none : .substitution }
-                        let del = cost[above + j] + 1
-                        if best > del { best = del; bestOp = .deletion }
-                        let ins = cost[row + j - 1] + 1
-                        if best > ins { best = ins; bestOp = .insertion }
-                        cost[row + j] = best
-                        operation[row + j] = bestOp
+        costs.withUnsafeMutableBufferPointer { cost in
+            operations.withUnsafeMutableBufferPointer { operation in
+                h.withUnsafeBufferPointer { h in
+                    reference.withUnsafeBufferPointer { reference in
+                        for j in 0...nR { cost[j] = j; operation[j] = .insertion }
+                        guard nH > 0 else { return }
+                        for i in 1...nH {
+                            let diagonal = Int((Double(i) * lengthRatio).rounded(.down))
+                            let minJ = max(0, diagonal - beam)
+                            let maxJ = i == nH ? nR + 1 : min(nR + 1, diagonal + beam)
+                            let row = i * width, above = (i - 1) * width
+                            let word = h[i - 1]
+                            var j = minJ
+                            while j < maxJ {
+                                if j == 0 {
+                                    cost[row] = cost[above] + 1
+                                    operation[row] = .deletion
+                                } else {
+                                    let match = word == reference[j - 1]
+                                    var best = cost[row + j], bestOp = operation[row + j]
+                                    let sub = cost[above + j - 1] + (match ? 0 : 1)
+                                    if best > sub { best = sub; bestOp = match ? .none : .substitution }
+                                    let del = cost[above + j] + 1
+                                    if best > del { best = del; bestOp = .deletion }
+                                    let ins = cost[row + j - 1] + 1
+                                    if best > ins { best = ins; bestOp = .insertion }
+                                    cost[row + j] = best
+                                    operation[row + j] = bestOp
+                                }
+                                j += 1
+                            }
+                        }
                     }
-                    j += 1
                 }
             }
         }
         var trace: [EditOperation] = []
+        trace.reserveCapacity(nH + nR)
         var i = nH, j = nR
         while i > 0 || j > 0 {
-            let op = operation[i * width + j]
+            let op = operations[i * width + j]
             trace.append(op)
             switch op {
             case .none, .substitution: i -= 1; j -= 1
@@ -216,6 +221,6 @@ final class BeamEditDistance {
             case .deletion: i -= 1
             }
         }
-        return (cost[nH * width + nR], trace.reversed())
+        return (costs[nH * width + nR], trace.reversed())
     }
 }
