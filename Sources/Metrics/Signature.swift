@@ -13,4 +13,15 @@ public enum Signature {
         "nrefs:\(references)|case:\(options.lowercase ? "lc" : "mixed")|eff:yes|nc:\(options.charOrder)|nw:\(options.wordOrder)"
             + "|space:\(options.whitespace ? "yes" : "no")|version:\(sacreBLEUVersion)"
     }
+
+    /// A signature with sacreBLEU's resampling fields after `nrefs`: `bs:N`, `ar:N`, `seed:S`.
+    public static func withResampling(_ signature: String, bootstrap: Int?, randomization: Int?, seed: UInt64) -> String {
+        var fields = signature.split(separator: "|").map(String.init)
+        var extra: [String] = []
+        if let bootstrap { extra.append("bs:\(bootstrap)") }
+        if let randomization { extra.append("ar:\(randomization)") }
+        extra.append("seed:\(seed)")
+        fields.insert(contentsOf: extra, at: min(1, fields.count))
+        return fields.joined(separator: "|")
+    }
 }

@@ -20,9 +20,18 @@ struct BleuCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Reference file(s), one segment per line; give several for multiple references.", valueName: "REF_FILE"))
     var referenceFiles: [String] = []
 
-    @Option(name: [.customShort("i"), .customLong("hyp"), .customLong("input")],
-            help: ArgumentHelp("Hypothesis file (default: standard input).", valueName: "HYP_FILE"))
-    var hypothesisFile: String?
+    @Option(name: [.customShort("i"), .customLong("hyp"), .customLong("input")], parsing: .upToNextOption,
+            help: ArgumentHelp("Hypothesis file(s): one system, or several (the first is the baseline of --paired-*). Default: standard input.",
+                               valueName: "HYP_FILE"))
+    var hypothesisFiles: [String] = []
+
+    @Flag(name: .customLong("confidence"), help: "Bootstrap mean and 95% interval of each score (sacreBLEU's --confidence).")
+    var confidence = false
+    @Option(name: .customLong("confidence-n"), help: "Bootstrap resamples for --confidence.") var confidenceN = 1000
+    @Flag(name: .customLong("paired-bs"), help: "Paired bootstrap resampling of every system against the first.") var pairedBS = false
+    @Option(name: .customLong("paired-bs-n"), help: "Resamples for --paired-bs.") var pairedBSN = 1000
+    @Flag(name: .customLong("paired-ar"), help: "Paired approximate randomization of every system against the first.") var pairedAR = false
+    @Option(name: .customLong("paired-ar-n"), help: "Trials for --paired-ar.") var pairedARN = 10000
 
     @Option(name: [.customShort("m"), .customLong("metrics")], parsing: .upToNextOption,
             help: ArgumentHelp("Metrics to compute, any of: bleu chrf ter (default: bleu).", valueName: "METRIC"))
@@ -64,6 +73,24 @@ struct BleuCommand: ParsableCommand {
         if referenceFiles.isEmpty { throw ValidationError("give at least one reference file") }
         if width < 0 || width > 17 { throw ValidationError("--width must be in 0...17, got \(width)") }
         do { try chrFOptions.validate() } catch { throw ValidationError("\(error)") }
+        if pairedBS && pairedAR { throw ValidationError("--paired-bs and --paired-ar exclude each other") }
+        if (pairedBS || pairedAR) && hypothesisFiles.count < 2 {
+            throw ValidationError("--paired-\(pairedBS ? "bs" : "ar") compares systems with the first: give at least two after -i")
+        }
+        if confidence && hypothesisFiles.count > 1 { throw ValidationError("--confidence takes one system; for several use --paired-bs") }
+        for (flag, n) in [("--confidence-n", confidenceN), ("--paired-bs-n", pairedBSN), ("--paired-ar-n", pairedARN)] where n < 1 {
+            throw ValidationError("\(flag) must be at least 1, got \(n)")
+        }
+        _ = try Self.seed()
+    }
+
+    /// sacreBLEU's seed: SACREBLEU_SEED, default 12345.
+    static func seed() throws -> UInt64 {
+        guard let text = ProcessInfo.processInfo.environment["SACREBLEU_SEED"] else { return Resampling.defaultSeed }
+        guard let seed = UInt64(text) else {
+            throw ValidationError("SACREBLEU_SEED must be a non-negative integer, got '\(text)'")
+        }
+        return seed
     }
 
     enum MetricName: String, ExpressibleByArgument, CaseIterable {
@@ -85,64 +112,144 @@ struct BleuCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         let references = try referenceFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
-        let hypothesisName = hypothesisFile ?? "standard input"
-        let hypothesisBytes = try hypothesisFile.map { try readInput(path: $0) } ?? readStandardInput()
-        let hypotheses = NamedLines(name: hypothesisName, lines: try TextLines(utf8: hypothesisBytes, name: hypothesisName))
-        try CorpusScorer.checkAlignment(hypotheses: hypotheses, references: references)
+        let systems = try hypothesisFiles.isEmpty
+            ? [NamedLines(name: "standard input", lines: try TextLines(utf8: try readStandardInput(), name: "standard input"))]
+            : hypothesisFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
+        for system in systems { try CorpusScorer.checkAlignment(hypotheses: system, references: references) }
+        if systems.count > 1 {
+            try runSeveral(systems, references: references)
+        } else {
+            try runOne(systems[0], references: references)
+        }
+    }
 
+    var terOptions: TEROptions {
+        TEROptions(normalized: terNormalized, noPunctuation: terNoPunct, asianSupport: terAsianSupport, caseSensitive: terCaseSensitive)
+    }
+
+    /// Per-segment statistics of every selected metric, in sacreBLEU's order (bleu, chrf, ter).
+    func segmentStatistics(_ system: NamedLines, references: [NamedLines]) -> [SegmentStatistics] {
+        let refs = references.map(\.lines), want = selected
+        var out: [SegmentStatistics] = []
+        if want.contains(.bleu) { out.append(.bleu(hypotheses: system.lines, references: refs, options: BLEUOptions(tokenizer: tokenize, lowercase: lowercase))) }
+        if want.contains(.chrf) { out.append(.chrF(hypotheses: system.lines, references: refs, options: chrFOptions)) }
+        if want.contains(.ter) { out.append(.ter(hypotheses: system.lines, references: refs, options: terOptions)) }
+        return out
+    }
+
+    func fixed(_ v: Double) -> String { String(format: "%.\(width)f", v) }
+
+    func runOne(_ hypotheses: NamedLines, references: [NamedLines]) throws {
         let want = selected
         let options = BLEUOptions(tokenizer: tokenize, lowercase: lowercase)
         let stats = CorpusScorer.statistics(hypotheses: hypotheses.lines, references: references.map(\.lines),
                                             options: options, chrF: want.contains(.chrf) ? chrFOptions : nil)
         let bleu = BLEU.score(stats.bleu)
-        let bleuSignature = Signature.bleu(references: references.count, options: options)
+        var bleuSignature = Signature.bleu(references: references.count, options: options)
         let chrfScore = stats.chrF.map { CHRF.score($0, beta: chrfBeta) }
-        let terOptions = TEROptions(normalized: terNormalized, noPunctuation: terNoPunct, asianSupport: terAsianSupport,
-                                    caseSensitive: terCaseSensitive)
+        var chrfSignature = Signature.chrF(references: references.count, options: chrFOptions)
         let ter = want.contains(.ter) ? TER.statistics(hypotheses: hypotheses.lines, references: references.map(\.lines), options: terOptions) : nil
-        let terSignature = TER.signature(references: references.count, options: terOptions)
+        var terSignature = TER.signature(references: references.count, options: terOptions)
+
+        // --confidence: bootstrap estimates from the per-segment statistics (computed once).
+        var estimates: [MetricName: Resampling.Estimate] = [:]
+        if confidence {
+            let seed = try Self.seed()
+            let metrics = segmentStatistics(hypotheses, references: references)
+            for (name, stats) in zip([MetricName.bleu, .chrf, .ter].filter(want.contains), metrics) {
+                estimates[name] = Resampling.confidence(stats, samples: confidenceN, seed: seed)
+            }
+            bleuSignature = Signature.withResampling(bleuSignature, bootstrap: confidenceN, randomization: nil, seed: seed)
+            chrfSignature = Signature.withResampling(chrfSignature, bootstrap: confidenceN, randomization: nil, seed: seed)
+            terSignature = Signature.withResampling(terSignature, bootstrap: confidenceN, randomization: nil, seed: seed)
+        }
+        func withEstimate(_ score: String, _ metric: MetricName) -> String {
+            guard let e = estimates[metric] else { return score }
+            return score + " (μ = \(fixed(e.mean)) ± \(fixed(e.halfWidth)))"
+        }
 
         if json {
             print(Self.json(bleu: want.contains(.bleu) ? bleu : nil, signature: bleuSignature, chrF: chrfScore,
-                            chrFName: chrFOptions.name, chrFSignature: Signature.chrF(references: references.count, options: chrFOptions),
-                            ter: ter, terSignature: terSignature))
+                            chrFName: chrFOptions.name, chrFSignature: chrfSignature, ter: ter, terSignature: terSignature,
+                            estimates: estimates.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value }))
             return
         }
-        func fixed(_ v: Double) -> String { String(format: "%.\(width)f", v) }
         if want.contains(.bleu) {
             if scoreOnly { print(fixed(bleu.score)) } else {
-                print(bleu.line(width: width))
+                let line = bleu.line(width: width)
+                let score = "BLEU = \(fixed(bleu.score))"
+                print(withEstimate(score, .bleu) + line.dropFirst(score.count))
                 print("BLEU signature: \(bleuSignature)")
             }
         }
         if let chrfScore {
             if scoreOnly { print(fixed(chrfScore)) } else {
-                print("\(chrFOptions.name) = \(fixed(chrfScore))")
-                print("\(chrFOptions.name) signature: \(Signature.chrF(references: references.count, options: chrFOptions))")
+                print(withEstimate("\(chrFOptions.name) = \(fixed(chrfScore))", .chrf))
+                print("\(chrFOptions.name) signature: \(chrfSignature)")
             }
         }
         if let ter {
             if scoreOnly { print(fixed(TER.score(ter))) } else {
-                print("TER = \(fixed(TER.score(ter)))")
+                print(withEstimate("TER = \(fixed(TER.score(ter)))", .ter))
                 print("TER signature: \(terSignature)")
             }
         }
     }
 
+    /// Several systems: sacreBLEU's paired-test table, or (no test asked) a table of scores.
+    func runSeveral(_ systems: [NamedLines], references: [NamedLines]) throws {
+        let statistics = systems.map { (name: $0.name, metrics: segmentStatistics($0, references: references)) }
+        guard pairedBS || pairedAR else {
+            let names = statistics[0].metrics.map(\.name)
+            if json {
+                let rows = statistics.map { s in
+                    "{\"system\": \"\(s.name)\", " + zip(names, s.metrics).map { "\"\($0)\": \($1.corpusScore)" }.joined(separator: ", ") + "}"
+                }
+                print("[" + rows.joined(separator: ", ") + "]")
+            } else {
+                print(FancyGrid.render(headers: ["System"] + names, rows: statistics.map { s in [[s.name]] + s.metrics.map { [fixed($0.corpusScore)] } }))
+            }
+            return
+        }
+        let report = SignificanceReport(systems: statistics, test: pairedBS ? .bootstrap(samples: pairedBSN) : .randomization(trials: pairedARN),
+                                        seed: try Self.seed())
+        if json {
+            print(Self.json(report))
+        } else {
+            print(report.text(width: width), terminator: "")
+        }
+    }
+
+    /// The paired report as sacreBLEU's JSON: one object per system, each metric
+    /// `{"score", "p_value", "mean", "ci"}` (null where a value does not apply).
+    static func json(_ report: SignificanceReport) -> String {
+        func number(_ v: Double?) -> String { v.map { $0.isNaN ? "null" : "\($0)" } ?? "null" }
+        let rows = report.rows.map { row in
+            "{\"system\": \"\(row.system)\", " + zip(report.metricNames, row.results).map { name, r in
+                "\"\(name)\": {\"score\": \(r.score), \"p_value\": \(number(r.pValue)), \"mean\": \(number(r.estimate?.mean)), \"ci\": \(number(r.estimate?.halfWidth))}"
+            }.joined(separator: ", ") + "}"
+        }
+        let signatures = zip(report.metricNames, report.signatures).map { "\"\($0)\": \"\($1)\"" }.joined(separator: ", ")
+        return "{\"systems\": [" + rows.joined(separator: ", ") + "], \"signatures\": {" + signatures + "}}"
+    }
+
     /// `{"bleu": {"score", "precisions", "bp", "sys_len", "ref_len", "signature"}, "chrf": {"score", "name", "signature"},
     /// "ter": {"score", "num_edits", "ref_length", "signature"}}`, each present when computed.
     static func json(bleu: BLEUScore?, signature: String, chrF: Double?, chrFName: String = "chrF2", chrFSignature: String = "",
-                     ter: TERStatistics? = nil, terSignature: String = "") -> String {
+                     ter: TERStatistics? = nil, terSignature: String = "", estimates: [String: Resampling.Estimate] = [:]) -> String {
+        func confidence(_ metric: String) -> String {
+            estimates[metric].map { ", \"confidence\": {\"mean\": \($0.mean), \"ci\": \($0.halfWidth)}" } ?? ""
+        }
         var parts: [String] = []
         if let bleu {
             let precisions = bleu.precisions.map { "\($0)" }.joined(separator: ", ")
             parts.append("\"bleu\": {\"score\": \(bleu.score), \"precisions\": [\(precisions)], \"bp\": \(bleu.brevityPenalty), "
-                + "\"sys_len\": \(bleu.hypothesisLength), \"ref_len\": \(bleu.referenceLength), \"signature\": \"\(signature)\"}")
+                + "\"sys_len\": \(bleu.hypothesisLength), \"ref_len\": \(bleu.referenceLength), \"signature\": \"\(signature)\"\(confidence("bleu"))}")
         }
-        if let chrF { parts.append("\"chrf\": {\"score\": \(chrF), \"name\": \"\(chrFName)\", \"signature\": \"\(chrFSignature)\"}") }
+        if let chrF { parts.append("\"chrf\": {\"score\": \(chrF), \"name\": \"\(chrFName)\", \"signature\": \"\(chrFSignature)\"\(confidence("chrf"))}") }
         if let ter {
             parts.append("\"ter\": {\"score\": \(TER.score(ter)), \"num_edits\": \(Int(ter.edits)), \"ref_length\": \(ter.referenceLength), "
-                + "\"signature\": \"\(terSignature)\"}")
+                + "\"signature\": \"\(terSignature)\"\(confidence("ter"))}")
         }
         return "{" + parts.joined(separator: ", ") + "}"
     }

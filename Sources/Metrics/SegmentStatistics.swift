@@ -1,0 +1,95 @@
+import Parallelism
+
+/// One metric's sufficient statistics per segment (sacreBLEU's `_extract_corpus_statistics`),
+/// and how a corpus score follows from their sums. Statistics are computed once from the text;
+/// bootstrap resampling and randomization only re-add rows.
+public struct SegmentStatistics: Sendable {
+    /// sacreBLEU's name for the score: BLEU, chrF2, chrF2++, TER.
+    public let name: String
+    public let signature: String
+    /// Numbers per segment.
+    public let dimension: Int
+    /// segments × dimension, row-major.
+    public let values: [Double]
+    /// The corpus score of summed statistics.
+    public let score: @Sendable ([Double]) -> Double
+
+    public var segments: Int { values.count / dimension }
+
+    /// The score of the whole corpus.
+    public var corpusScore: Double {
+        var sums = [Double](repeating: 0, count: dimension)
+        for s in 0..<segments { for d in 0..<dimension { sums[d] += values[s * dimension + d] } }
+        return score(sums)
+    }
+
+    /// BLEU: `[hyp_len, ref_len, correct₁…₄, total₁…₄]` per segment.
+    public static func bleu(hypotheses: TextLines, references: [TextLines], options: BLEUOptions) -> SegmentStatistics {
+        let dimension = 2 + 2 * BLEUStatistics.maxOrder
+        let values = perSegment(hypotheses.count, dimension) { range, out in
+            let counter = SegmentCounter(hypotheses: hypotheses, references: references, tokenizer: options.tokenizer, lowercase: options.lowercase)
+            for s in range {
+                var c = BLEUCounts()
+                counter.addBLEU(segment: s, to: &c)
+                let row = s * dimension
+                out[row] = Double(c.hypothesisLength)
+                out[row + 1] = Double(c.referenceLength)
+                for n in 0..<BLEUStatistics.maxOrder {
+                    out[row + 2 + n] = Double(c.correct[n])
+                    out[row + 2 + BLEUStatistics.maxOrder + n] = Double(c.total[n])
+                }
+            }
+        }
+        return SegmentStatistics(name: "BLEU", signature: Signature.bleu(references: references.count, options: options), dimension: dimension,
+                                 values: values) { sums in
+            var stats = BLEUStatistics()
+            stats.hypothesisLength = Int(sums[0].rounded())
+            stats.referenceLength = Int(sums[1].rounded())
+            stats.correct = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + $0].rounded()) }
+            stats.total = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + BLEUStatistics.maxOrder + $0].rounded()) }
+            return BLEU.score(stats).score
+        }
+    }
+
+    /// chrF: `[hyp, ref, match]` for each character order, then each word order.
+    public static func chrF(hypotheses: TextLines, references: [TextLines], options: CHRFOptions) -> SegmentStatistics {
+        let orders = options.orders, dimension = 3 * orders
+        let values = perSegment(hypotheses.count, dimension) { range, out in
+            let counter = SegmentCounter(hypotheses: hypotheses, references: references, tokenizer: .none, lowercase: false, chrF: options)
+            for s in range {
+                var c = CHRFCounts()
+                counter.addCHRF(segment: s, to: &c)
+                for n in 0..<orders {
+                    out[s * dimension + 3 * n] = Double(c.hypothesis[n])
+                    out[s * dimension + 3 * n + 1] = Double(c.reference[n])
+                    out[s * dimension + 3 * n + 2] = Double(c.matches[n])
+                }
+            }
+        }
+        let beta = options.beta
+        return SegmentStatistics(name: options.name, signature: Signature.chrF(references: references.count, options: options),
+                                 dimension: dimension, values: values) { sums in
+            CHRF.score(orders: orders, beta: beta) { (Int(sums[3 * $0].rounded()), Int(sums[3 * $0 + 1].rounded()), Int(sums[3 * $0 + 2].rounded())) }
+        }
+    }
+
+    /// TER: `[edits, average reference length]`.
+    public static func ter(hypotheses: TextLines, references: [TextLines], options: TEROptions) -> SegmentStatistics {
+        let rows = TER.perSegment(hypotheses: hypotheses, references: references, options: options)
+        return SegmentStatistics(name: "TER", signature: TER.signature(references: references.count, options: options), dimension: 2,
+                                 values: rows.flatMap { [$0.edits, $0.referenceLength] }) { sums in
+            TER.score(TERStatistics(edits: sums[0], referenceLength: sums[1]))
+        }
+    }
+
+    /// Fills segments × dimension values, chunks of segments in parallel (one counter per chunk).
+    static func perSegment(_ segments: Int, _ dimension: Int,
+                           _ fill: (Range<Int>, UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
+        var values = [Double](repeating: 0, count: segments * dimension)
+        values.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            Parallel.forEachChunk(segments, minChunk: 64) { range in fill(range, out) }
+        }
+        return values
+    }
+}
