@@ -36,23 +36,30 @@ public struct SignificanceReport {
             }
         }
         var rows: [Row] = []
-        // The baseline: its score, and for the bootstrap its estimate from the same resamples.
-        rows.append(Row(system: "Baseline: \(systems[0].name)", results: baseline.map { stats in
-            switch test {
-            case .bootstrap(let n):
-                return Resampling.PairedResult(score: stats.corpusScore, pValue: .nan,
-                                               estimate: Resampling.confidence(stats, samples: n, seed: seed))
-            case .randomization:
-                return Resampling.PairedResult(score: stats.corpusScore, pValue: .nan, estimate: nil)
-            }
-        }))
-        for system in systems.dropFirst() {
-            rows.append(Row(system: system.name, results: zip(baseline, system.metrics).map { bl, sys in
-                switch test {
-                case .bootstrap(let n): return Resampling.pairedBootstrap(baseline: bl, system: sys, samples: n, seed: seed)
-                case .randomization(let n): return Resampling.pairedRandomization(baseline: bl, system: sys, trials: n, seed: seed)
-                }
+        switch test {
+        case .bootstrap(let n):
+            // One seed: every system (and the baseline's own estimate) sees the same resamples,
+            // so the indices and the baseline's resampled scores are computed once.
+            let indices = Resampling.bootstrapIndices(segments: baseline[0].segments, samples: n, seed: seed)
+            let baselineScores = baseline.map { Resampling.resampledScores($0, indices: indices, samples: n) }
+            rows.append(Row(system: "Baseline: \(systems[0].name)", results: zip(baseline, baselineScores).map {
+                Resampling.PairedResult(score: $0.corpusScore, pValue: .nan, estimate: Resampling.estimate($1))
             }))
+            for system in systems.dropFirst() {
+                rows.append(Row(system: system.name, results: system.metrics.indices.map { m in
+                    Resampling.pairedBootstrap(baselineScores: baselineScores[m], baselineScore: baseline[m].corpusScore,
+                                               system: system.metrics[m], indices: indices, samples: n)
+                }))
+            }
+        case .randomization(let n):
+            rows.append(Row(system: "Baseline: \(systems[0].name)", results: baseline.map {
+                Resampling.PairedResult(score: $0.corpusScore, pValue: .nan, estimate: nil)
+            }))
+            for system in systems.dropFirst() {
+                rows.append(Row(system: system.name, results: zip(baseline, system.metrics).map {
+                    Resampling.pairedRandomization(baseline: $0, system: $1, trials: n, seed: seed)
+                }))
+            }
         }
         self.rows = rows
     }

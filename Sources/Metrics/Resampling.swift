@@ -33,23 +33,30 @@ public enum Resampling {
         return rng.choice(n, count: samples * n)
     }
 
-    /// The score of every resample (`_bootstrap_resample`).
+    /// The score of every resample (`_bootstrap_resample`). Rows are summed four numbers at a time
+    /// (the statistics padded to a multiple of four), resamples split over the workers.
     public static func resampledScores(_ stats: SegmentStatistics, indices: [Int], samples: Int) -> [Double] {
-        let n = stats.segments, d = stats.dimension
+        let n = stats.segments, d = stats.dimension, lanes = (d + 3) / 4
+        var padded = [SIMD4<Double>](repeating: .zero, count: n * lanes)
+        for i in 0..<n { for j in 0..<d { padded[i * lanes + j / 4][j % 4] = stats.values[i * d + j] } }
         var scores = [Double](repeating: 0, count: samples)
-        stats.values.withUnsafeBufferPointer { values in
+        padded.withUnsafeBufferPointer { rows in
             indices.withUnsafeBufferPointer { idx in
                 scores.withUnsafeMutableBufferPointer { out in
                     nonisolated(unsafe) let out = out
                     Parallel.forEachChunk(samples, minChunk: 8) { range in
+                        var acc = [SIMD4<Double>](repeating: .zero, count: lanes)
                         var sums = [Double](repeating: 0, count: d)
-                        for k in range {
-                            for j in 0..<d { sums[j] = 0 }
-                            for i in 0..<n {
-                                let row = idx[k * n + i] * d
-                                for j in 0..<d { sums[j] += values[row + j] }
+                        acc.withUnsafeMutableBufferPointer { acc in
+                            for k in range {
+                                for l in 0..<lanes { acc[l] = .zero }
+                                for i in 0..<n {
+                                    let row = rows.baseAddress! + idx[k * n + i] * lanes
+                                    for l in 0..<lanes { acc[l] += row[l] }
+                                }
+                                for j in 0..<d { sums[j] = acc[j / 4][j % 4] }
+                                out[k] = stats.score(sums)
                             }
-                            out[k] = stats.score(sums)
                         }
                     }
                 }
@@ -75,10 +82,17 @@ public enum Resampling {
     public static func pairedBootstrap(baseline: SegmentStatistics, system: SegmentStatistics, samples: Int,
                                        seed: UInt64 = defaultSeed) -> PairedResult {
         let indices = bootstrapIndices(segments: system.segments, samples: samples, seed: seed)
-        let baselineScores = resampledScores(baseline, indices: indices, samples: samples)
+        return pairedBootstrap(baselineScores: resampledScores(baseline, indices: indices, samples: samples),
+                               baselineScore: baseline.corpusScore, system: system, indices: indices, samples: samples)
+    }
+
+    /// The same with the baseline's resampled scores given (one seed gives every system the same
+    /// resamples, so a comparison of several systems resamples the baseline once).
+    public static func pairedBootstrap(baselineScores: [Double], baselineScore: Double, system: SegmentStatistics, indices: [Int],
+                                       samples: Int) -> PairedResult {
         let systemScores = resampledScores(system, indices: indices, samples: samples)
         let score = system.corpusScore
-        let actual = abs(baseline.corpusScore - score)
+        let actual = abs(baselineScore - score)
         let differences = zip(systemScores, baselineScores).map { abs($0 - $1) }
         let centre = mean(differences)
         return PairedResult(score: score, pValue: pValue(differences.map { $0 - centre }, actual), estimate: estimate(systemScores))

@@ -164,7 +164,8 @@ struct BleuCommand: ParsableCommand {
             terSignature = Signature.withResampling(terSignature, bootstrap: confidenceN, randomization: nil, seed: seed)
         }
         func withEstimate(_ score: String, _ metric: MetricName) -> String {
-            guard let e = estimates[metric] else { return score }
+            // sacreBLEU shows the estimate only when its mean is positive.
+            guard let e = estimates[metric], e.mean > 0 else { return score }
             return score + " (μ = \(fixed(e.mean)) ± \(fixed(e.halfWidth)))"
         }
 
@@ -175,7 +176,7 @@ struct BleuCommand: ParsableCommand {
             return
         }
         if want.contains(.bleu) {
-            if scoreOnly { print(fixed(bleu.score)) } else {
+            if scoreOnly { print(withEstimate(fixed(bleu.score), .bleu)) } else {
                 let line = bleu.line(width: width)
                 let score = "BLEU = \(fixed(bleu.score))"
                 print(withEstimate(score, .bleu) + line.dropFirst(score.count))
@@ -183,13 +184,13 @@ struct BleuCommand: ParsableCommand {
             }
         }
         if let chrfScore {
-            if scoreOnly { print(fixed(chrfScore)) } else {
+            if scoreOnly { print(withEstimate(fixed(chrfScore), .chrf)) } else {
                 print(withEstimate("\(chrFOptions.name) = \(fixed(chrfScore))", .chrf))
                 print("\(chrFOptions.name) signature: \(chrfSignature)")
             }
         }
         if let ter {
-            if scoreOnly { print(fixed(TER.score(ter))) } else {
+            if scoreOnly { print(withEstimate(fixed(TER.score(ter)), .ter)) } else {
                 print(withEstimate("TER = \(fixed(TER.score(ter)))", .ter))
                 print("TER signature: \(terSignature)")
             }
