@@ -62,7 +62,7 @@ public enum Evaluation {
         try store.recordEvaluation(EvaluationRecord(
             checkpointID: run.checkpoint.info.id, checkpointUpdate: run.checkpoint.info.update, split: request.split,
             decodingJSON: try settings.json(), bleu: score.bleu.score, chrF: score.chrF, signature: score.signature,
-            hypothesisSHA256: SHA256.hexDigest(of: hypText), createdAt: Date()), run: request.run)
+            hypothesisSHA256: SHA256.hexDigest(of: hypText), createdAt: Date(), hypotheses: hypText), run: request.run)
         return Outcome(checkpoint: run.checkpoint.info, score: score, sentences: hypotheses.count, seconds: seconds, hypothesisPath: hypPath)
     }
 

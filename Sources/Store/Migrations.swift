@@ -143,6 +143,10 @@ enum Migrations {
         ALTER TABLE checkpoints_v4 RENAME TO checkpoints;
         CREATE INDEX checkpoints_by_run ON checkpoints(run_id, update_step);
         """,
+        // 5: an evaluation keeps its translations (for paired significance tests later).
+        """
+        ALTER TABLE evaluations ADD COLUMN hypotheses TEXT;
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -195,9 +195,13 @@ public struct EvaluationRecord: Equatable, Sendable {
     public var signature: String
     public var hypothesisSHA256: String
     public var createdAt: Date
+    /// The translations themselves, one per line (schema 5; nil for older evaluations), so two
+    /// evaluations of a split can be tested for significance without translating again.
+    public var hypotheses: String?
 
     public init(checkpointID: Int64?, checkpointUpdate: Int?, split: String, decodingJSON: String, bleu: Double,
-                chrF: Double, signature: String, hypothesisSHA256: String, createdAt: Date = Date()) {
+                chrF: Double, signature: String, hypothesisSHA256: String, createdAt: Date = Date(), hypotheses: String? = nil) {
+        self.hypotheses = hypotheses
         self.checkpointID = checkpointID
         self.checkpointUpdate = checkpointUpdate
         self.split = split

@@ -191,14 +191,14 @@ public final class RunStore: @unchecked Sendable {
     public func recordEvaluation(_ evaluation: EvaluationRecord, run name: String) throws -> Int64 {
         let insert = try database.prepare("""
             INSERT INTO evaluations (run_id, checkpoint_id, checkpoint_update, split, decoding_json, bleu, chrf,
-                                     signature, hypothesis_sha256, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                     signature, hypothesis_sha256, created_at, hypotheses)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """)
         try insert.bind(.int(try requireRunID(name)), .optional(evaluation.checkpointID),
                         .optional(evaluation.checkpointUpdate.map(Int64.init)), .text(evaluation.split),
                         .text(evaluation.decodingJSON), .double(evaluation.bleu), .double(evaluation.chrF),
                         .text(evaluation.signature), .text(evaluation.hypothesisSHA256),
-                        .double(evaluation.createdAt.timeIntervalSince1970))
+                        .double(evaluation.createdAt.timeIntervalSince1970), evaluation.hypotheses.map { .text($0) } ?? .null)
         try insert.run()
         return database.lastInsertRowID
     }
@@ -206,7 +206,7 @@ public final class RunStore: @unchecked Sendable {
     /// Evaluations of a run in the order they were recorded.
     public func evaluations(run name: String) throws -> [EvaluationRecord] {
         let query = try database.prepare("""
-            SELECT checkpoint_id, checkpoint_update, split, decoding_json, bleu, chrf, signature, hypothesis_sha256, created_at
+            SELECT checkpoint_id, checkpoint_update, split, decoding_json, bleu, chrf, signature, hypothesis_sha256, created_at, hypotheses
             FROM evaluations WHERE run_id = ?1 ORDER BY id
             """)
         try query.bind(.int(try requireRunID(name)))
@@ -215,7 +215,8 @@ public final class RunStore: @unchecked Sendable {
             rows.append(EvaluationRecord(checkpointID: query.optionalInt64("checkpoint_id"), checkpointUpdate: query.optionalInt("checkpoint_update"),
                                          split: query.text("split"), decodingJSON: query.text("decoding_json"), bleu: query.double("bleu"),
                                          chrF: query.double("chrf"), signature: query.text("signature"),
-                                         hypothesisSHA256: query.text("hypothesis_sha256"), createdAt: Date(timeIntervalSince1970: query.double("created_at"))))
+                                         hypothesisSHA256: query.text("hypothesis_sha256"), createdAt: Date(timeIntervalSince1970: query.double("created_at")),
+                                         hypotheses: query.optionalText("hypotheses")))
         }
         return rows
     }

@@ -12,11 +12,18 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Plot width in characters.") var width = 72
     @Option(help: "Plot height in lines.") var height = 16
+    @Option(help: "Also test the runs' latest evaluations of this split against the first run (paired bootstrap, as sacreBLEU).")
+    var split: String?
+    @Flag(name: .customLong("paired-ar"), help: "With --split: approximate randomization instead of the paired bootstrap.") var pairedAR = false
+    @Option(name: .customLong("paired-n"), help: "With --split: resamples (bootstrap, default 1000) or trials (randomization, default 10000).")
+    var pairedN: Int?
 
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if names.isEmpty { throw ValidationError("name at least one run") }
+        if split != nil && names.count < 2 { throw ValidationError("--split compares runs with the first: name at least two") }
+        if let pairedN, pairedN < 1 { throw ValidationError("--paired-n must be at least 1, got \(pairedN)") }
     }
 
     func run() throws {
@@ -48,6 +55,12 @@ struct CompareCommand: ParsableCommand {
         let yMax = runs.compactMap { $0.1.first?.trainLoss }.filter(\.isFinite).max()
         for line in TerminalPlot(width: width, height: height).render(series, yLabel: "training loss (per target token) by update", yMax: yMax) {
             print(line)
+        }
+        if let split {
+            let test: SignificanceReport.Test = pairedAR ? .randomization(trials: pairedN ?? 10000) : .bootstrap(samples: pairedN ?? 1000)
+            let seed = try BleuCommand.seed()
+            print()
+            print(try SplitComparison.report(store: store, runs: names, split: split, test: test, seed: seed).text(width: 2), terminator: "")
         }
     }
 
