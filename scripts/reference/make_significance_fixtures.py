@@ -21,6 +21,11 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 D = "Tests/Fixtures/bleu-stats"
 BIBLE = [f"{D}/bible500.ref.txt", "-i", f"{D}/bible500.beam1.txt", f"{D}/bible500.beam2.txt", f"{D}/bible500.beam5.txt"]
 SMALL = [f"{D}/small30.ref.txt", "-i", f"{D}/small30.adam.txt", f"{D}/small30.radam.txt"]
+# A synthetic 2,500-line corpus (Tests/Fixtures/bleu/long_corpus) with a second system made here by
+# dropping every fifth word of the first, and a two-reference corpus whose third reference plays a system.
+LONG = ["Tests/Fixtures/bleu/long_corpus.ref1.txt", "-i", "Tests/Fixtures/bleu/long_corpus.hyp.txt", f"{D}/long2500.sys2.txt"]
+MULTI = ["Tests/Fixtures/bleu/three_references.ref1.txt", "Tests/Fixtures/bleu/three_references.ref2.txt", "-i",
+         "Tests/Fixtures/bleu/three_references.hyp.txt", "Tests/Fixtures/bleu/three_references.ref3.txt"]
 CASES = [
     ("bible paired-bs bleu chrf ter", BIBLE + ["-m", "bleu", "chrf", "ter", "--paired-bs", "-w", "4"], None),
     ("bible paired-bs bleu w1", BIBLE + ["-m", "bleu", "--paired-bs", "-w", "1"], None),
@@ -29,6 +34,9 @@ CASES = [
     ("small paired-bs bleu chrf ter", SMALL + ["-m", "bleu", "chrf", "ter", "--paired-bs", "-w", "4"], None),
     ("small paired-bs 200 seed 7", SMALL + ["-m", "bleu", "chrf", "--paired-bs", "--paired-bs-n", "200", "-w", "4"], "7"),
     ("small paired-ar ter normalized", SMALL + ["-m", "ter", "--ter-normalized", "--paired-ar", "-w", "4"], None),
+    ("long paired-bs bleu chrf ter", LONG + ["-m", "bleu", "chrf", "ter", "--paired-bs", "-w", "4"], None),
+    ("long paired-ar bleu", LONG + ["-m", "bleu", "--paired-ar", "--paired-ar-n", "2000", "-w", "4"], None),
+    ("two references paired-bs", MULTI + ["-m", "bleu", "chrf", "ter", "--paired-bs", "-w", "4"], None),
     ("bible confidence beam5", [f"{D}/bible500.ref.txt", "-i", f"{D}/bible500.beam5.txt", "-m", "bleu", "chrf", "ter", "--confidence", "-w", "4"], None),
     ("small confidence 200 radam", [f"{D}/small30.ref.txt", "-i", f"{D}/small30.radam.txt", "-m", "bleu", "chrf", "ter",
                                     "--confidence", "--confidence-n", "200", "-w", "4"], None),
@@ -36,7 +44,17 @@ CASES = [
 ]
 
 
+def write_second_system():
+    with open(os.path.join(ROOT, "Tests/Fixtures/bleu/long_corpus.hyp.txt"), encoding="utf-8", newline="\n") as f:
+        lines = [line.rstrip("\n") for line in f]
+    with open(os.path.join(ROOT, D, "long2500.sys2.txt"), "w", encoding="utf-8", newline="\n") as f:
+        for line in lines:
+            words = line.split()
+            f.write(" ".join(w for i, w in enumerate(words) if i % 5 != 4) + "\n")
+
+
 def main():
+    write_second_system()
     cases = []
     for name, args, seed in CASES:
         env = dict(os.environ)
