@@ -9,7 +9,7 @@ public enum SplitComparison {
     public static func report(store: RunStore, runs: [String], split: String, test: SignificanceReport.Test,
                               seed: UInt64 = Resampling.defaultSeed) throws -> SignificanceReport {
         guard runs.count >= 2 else { throw ApplicationError("--split compares runs with the first: name at least two") }
-        var systems: [(name: String, metrics: [SegmentStatistics])] = []
+        var translations: [TextLines] = []
         var referencePath: String?
         var references: TextLines?
         for run in runs {
@@ -32,11 +32,12 @@ public enum SplitComparison {
             let hypotheses = try TextLines(utf8: Array(hypothesesText.utf8), name: name)
             try CorpusScorer.checkAlignment(hypotheses: NamedLines(name: name, lines: hypotheses),
                                             references: [NamedLines(name: settings.ref, lines: references!)])
-            // The metrics `nmt eval` reports: BLEU (13a) and chrF2.
-            systems.append((name: run, metrics: [
-                .bleu(hypotheses: hypotheses, references: [references!], options: BLEUOptions()),
-                .chrF(hypotheses: hypotheses, references: [references!], options: CHRFOptions()),
-            ]))
+            translations.append(hypotheses)
+        }
+        // The metrics `nmt eval` reports: BLEU (13a) and chrF2.
+        let chrF = SegmentStatistics.chrF(systems: translations, references: [references!], options: CHRFOptions())
+        let systems = runs.indices.map { i in
+            (name: runs[i], metrics: [SegmentStatistics.bleu(hypotheses: translations[i], references: [references!], options: BLEUOptions()), chrF[i]])
         }
         return SignificanceReport(systems: systems, test: test, seed: seed)
     }

@@ -52,7 +52,12 @@ final class NGramTable {
         var reference: Int32 = -1
         var countInReference: Int32 = 0
         var available: Int32 = 0
+        /// `available` before any hypothesis consumed it (for `restore`).
+        var full: Int32 = 0
     }
+
+    /// Slots filled since the last reset, so `restore` touches only them.
+    private var used: [Int] = []
 
     private var entries: UnsafeMutablePointer<Entry>
     private var capacity: Int
@@ -68,6 +73,7 @@ final class NGramTable {
 
     /// Empties the table, making room for at least `entryCount` distinct n-grams.
     func reset(forAtMost entryCount: Int) {
+        used.removeAll(keepingCapacity: true)
         if entryCount * 2 > capacity {
             var size = capacity
             while entryCount * 2 > size { size <<= 1 }
@@ -102,7 +108,8 @@ final class NGramTable {
     func addReferenceOccurrence(_ key: NGramKey, reference: Int32) {
         let (i, found) = slot(for: key)
         if !found {
-            entries[i] = Entry(key: key, generation: generation, reference: reference, countInReference: 1, available: 1)
+            entries[i] = Entry(key: key, generation: generation, reference: reference, countInReference: 1, available: 1, full: 1)
+            used.append(i)
             return
         }
         if entries[i].reference != reference {
@@ -110,7 +117,16 @@ final class NGramTable {
             entries[i].countInReference = 0
         }
         entries[i].countInReference += 1
-        if entries[i].countInReference > entries[i].available { entries[i].available = entries[i].countInReference }
+        if entries[i].countInReference > entries[i].available {
+            entries[i].available = entries[i].countInReference
+            entries[i].full = entries[i].countInReference
+        }
+    }
+
+    /// Gives back every reference occurrence hypotheses consumed, so another system's hypothesis
+    /// can be matched against the same references without building the table again.
+    func restore() {
+        for i in used { entries[i].available = entries[i].full }
     }
 
     /// Whether a hypothesis occurrence of `key` is matched by a reference occurrence not used yet.

@@ -20,9 +20,26 @@ final class SegmentCounter {
     private var hypothesisWords: [UInt32] = []
     private var referenceWords: [UInt32] = []
     private var chrFLowered: [UInt32] = []
+    /// chrF of several systems at once: each segment's reference n-grams are counted once.
+    private let systems: [TextLines]
+    private var systemChars: [[UInt32]]
+    private var systemWords: [[UInt32]]
+    private var candidates: [CHRFCounts]
+    private var bestCandidates: [CHRFCounts]
+    private var bestScores: [Double]
+    private var referenceCounts = [Int](repeating: 0, count: CHRFOptions.maxOrders)
 
-    init(hypotheses: TextLines, references: [TextLines], tokenizer: BLEUTokenizer, lowercase: Bool, chrF: CHRFOptions = CHRFOptions()) {
+    /// `systems` (default: just `hypotheses`) are the hypotheses `addCHRF(segment:toEach:)` scores together.
+    init(hypotheses: TextLines, references: [TextLines], tokenizer: BLEUTokenizer, lowercase: Bool, chrF: CHRFOptions = CHRFOptions(),
+         systems: [TextLines]? = nil) {
         self.hypotheses = hypotheses
+        self.systems = systems ?? [hypotheses]
+        let k = self.systems.count
+        systemChars = Array(repeating: [], count: k)
+        systemWords = Array(repeating: [], count: k)
+        candidates = Array(repeating: CHRFCounts(), count: k)
+        bestCandidates = Array(repeating: CHRFCounts(), count: k)
+        bestScores = Array(repeating: -1, count: k)
         self.references = references
         self.tokenizer = tokenizer
         self.lowercase = lowercase
@@ -111,48 +128,65 @@ final class SegmentCounter {
     /// Adds segment `index`'s statistics to `stats`: against several references, those of the one with
     /// the best segment chrF (the first on ties), as in sacreBLEU's `CHRF._compute_segment_statistics`.
     func addCHRF(segment index: Int, to stats: inout CHRFCounts) {
-        hypotheses.withLine(index) { chrFSegment($0, chars: &hypothesisChars, words: &hypothesisWords) }
-        var best = CHRFCounts()
-        var bestScore = -1.0
+        precondition(systems.count == 1)
+        addCHRF(segment: index) { _, counts in stats += counts }
+    }
+
+    /// The same for every system: `add(system, counts)` receives each system's statistics. The
+    /// references' n-grams are counted once per segment and given back after each system.
+    func addCHRF(segment index: Int, add: (Int, CHRFCounts) -> Void) {
+        let k = systems.count
+        for s in 0..<k {
+            systems[s].withLine(index) { chrFSegment($0, chars: &systemChars[s], words: &systemWords[s]) }
+            bestScores[s] = -1
+            bestCandidates[s] = CHRFCounts()
+        }
         for r in 0 ..< references.count {
             references[r].withLine(index) { chrFSegment($0, chars: &referenceChars, words: &referenceWords) }
-            var candidate = CHRFCounts()
-            count(reference: referenceChars, hypothesis: hypothesisChars, orders: chrF.charOrder, firstSlot: 0, into: &candidate) {
+            for s in 0..<k { candidates[s] = CHRFCounts() }
+            count(reference: referenceChars, hypotheses: systemChars, orders: chrF.charOrder, firstSlot: 0) {
                 NGramKey(codePoints: $0, start: $1, order: $2)
             }
             if chrF.wordOrder > 0 {
-                count(reference: referenceWords, hypothesis: hypothesisWords, orders: chrF.wordOrder, firstSlot: chrF.charOrder, into: &candidate) {
+                count(reference: referenceWords, hypotheses: systemWords, orders: chrF.wordOrder, firstSlot: chrF.charOrder) {
                     NGramKey(tokenIDs: $0, start: $1, order: $2)
                 }
             }
-            let score = candidate.score(orders: chrF.orders, beta: chrF.beta)
-            if score > bestScore {
-                bestScore = score
-                best = candidate
+            for s in 0..<k {
+                let score = candidates[s].score(orders: chrF.orders, beta: chrF.beta)
+                if score > bestScores[s] {
+                    bestScores[s] = score
+                    bestCandidates[s] = candidates[s]
+                }
             }
         }
-        stats += best
+        for s in 0..<k { add(s, bestCandidates[s]) }
     }
 
-    /// The [hyp, ref, match] counts of n-gram orders 1…`orders` of two sequences, into slots
-    /// `firstSlot`… of `counts`.
-    private func count(reference: [UInt32], hypothesis: [UInt32], orders: Int, firstSlot: Int, into counts: inout CHRFCounts,
+    /// The [hyp, ref, match] counts of n-gram orders 1…`orders` of the reference and of each
+    /// system's hypothesis, into slots `firstSlot`… of `candidates`.
+    private func count(reference: [UInt32], hypotheses: [[UInt32]], orders: Int, firstSlot: Int,
                        key: (UnsafeBufferPointer<UInt32>, Int, Int) -> NGramKey) {
         guard orders > 0 else { return }
         table.reset(forAtMost: reference.count * orders)
+        for o in 0..<orders { referenceCounts[o] = 0 }
         reference.withUnsafeBufferPointer { text in
             for order in 1 ... orders where text.count >= order {
                 for start in 0 ... text.count - order { table.addReferenceOccurrence(key(text, start, order), reference: 0) }
-                counts.reference[firstSlot + order - 1] = text.count - order + 1
+                referenceCounts[order - 1] = text.count - order + 1
             }
         }
-        hypothesis.withUnsafeBufferPointer { text in
-            for order in 1 ... orders where text.count >= order {
-                var matched = 0
-                for start in 0 ... text.count - order where table.consume(key(text, start, order)) { matched += 1 }
-                counts.matches[firstSlot + order - 1] = matched
-                // A hypothesis n-gram only counts when the reference has n-grams of that order.
-                counts.hypothesis[firstSlot + order - 1] = counts.reference[firstSlot + order - 1] > 0 ? text.count - order + 1 : 0
+        for (s, hypothesis) in hypotheses.enumerated() {
+            if s > 0 { table.restore() }
+            for order in 1 ... orders { candidates[s].reference[firstSlot + order - 1] = referenceCounts[order - 1] }
+            hypothesis.withUnsafeBufferPointer { text in
+                for order in 1 ... orders where text.count >= order {
+                    var matched = 0
+                    for start in 0 ... text.count - order where table.consume(key(text, start, order)) { matched += 1 }
+                    candidates[s].matches[firstSlot + order - 1] = matched
+                    // A hypothesis n-gram only counts when the reference has n-grams of that order.
+                    candidates[s].hypothesis[firstSlot + order - 1] = referenceCounts[order - 1] > 0 ? text.count - order + 1 : 0
+                }
             }
         }
     }

@@ -53,23 +53,34 @@ public struct SegmentStatistics: Sendable {
 
     /// chrF: `[hyp, ref, match]` for each character order, then each word order.
     public static func chrF(hypotheses: TextLines, references: [TextLines], options: CHRFOptions) -> SegmentStatistics {
-        let orders = options.orders, dimension = 3 * orders
-        let values = perSegment(hypotheses.count, dimension) { range, out in
-            let counter = SegmentCounter(hypotheses: hypotheses, references: references, tokenizer: .none, lowercase: false, chrF: options)
+        chrF(systems: [hypotheses], references: references, options: options)[0]
+    }
+
+    /// chrF of several systems against the same references, the references' n-grams counted once.
+    public static func chrF(systems: [TextLines], references: [TextLines], options: CHRFOptions) -> [SegmentStatistics] {
+        let orders = options.orders, dimension = 3 * orders, k = systems.count, n = systems[0].count
+        var values = [[Double]](repeating: [Double](repeating: 0, count: n * dimension), count: k)
+        let flat = perSegment(n, k * dimension) { range, out in
+            let counter = SegmentCounter(hypotheses: systems[0], references: references, tokenizer: .none, lowercase: false, chrF: options,
+                                         systems: systems)
             for s in range {
-                var c = CHRFCounts()
-                counter.addCHRF(segment: s, to: &c)
-                for n in 0..<orders {
-                    out[s * dimension + 3 * n] = Double(c.hypothesis[n])
-                    out[s * dimension + 3 * n + 1] = Double(c.reference[n])
-                    out[s * dimension + 3 * n + 2] = Double(c.matches[n])
+                counter.addCHRF(segment: s) { system, c in
+                    let row = s * k * dimension + system * dimension
+                    for o in 0..<orders {
+                        out[row + 3 * o] = Double(c.hypothesis[o])
+                        out[row + 3 * o + 1] = Double(c.reference[o])
+                        out[row + 3 * o + 2] = Double(c.matches[o])
+                    }
                 }
             }
         }
+        for s in 0..<n { for system in 0..<k { for j in 0..<dimension { values[system][s * dimension + j] = flat[s * k * dimension + system * dimension + j] } } }
         let beta = options.beta
-        return SegmentStatistics(name: options.name, signature: Signature.chrF(references: references.count, options: options),
-                                 dimension: dimension, values: values) { sums in
-            CHRF.score(orders: orders, beta: beta) { (Int(sums[3 * $0].rounded()), Int(sums[3 * $0 + 1].rounded()), Int(sums[3 * $0 + 2].rounded())) }
+        return values.map { v in
+            SegmentStatistics(name: options.name, signature: Signature.chrF(references: references.count, options: options),
+                              dimension: dimension, values: v) { sums in
+                CHRF.score(orders: orders, beta: beta) { (Int(sums[3 * $0].rounded()), Int(sums[3 * $0 + 1].rounded()), Int(sums[3 * $0 + 2].rounded())) }
+            }
         }
     }
 

@@ -127,13 +127,24 @@ struct BleuCommand: ParsableCommand {
         TEROptions(normalized: terNormalized, noPunctuation: terNoPunct, asianSupport: terAsianSupport, caseSensitive: terCaseSensitive)
     }
 
-    /// Per-segment statistics of every selected metric, in sacreBLEU's order (bleu, chrf, ter).
-    func segmentStatistics(_ system: NamedLines, references: [NamedLines]) -> [SegmentStatistics] {
+    /// Per-segment statistics of every selected metric for each system, metrics in sacreBLEU's
+    /// order (bleu, chrf, ter).
+    func segmentStatistics(_ systems: [NamedLines], references: [NamedLines]) -> [[SegmentStatistics]] {
         let refs = references.map(\.lines), want = selected
-        var out: [SegmentStatistics] = []
-        if want.contains(.bleu) { out.append(.bleu(hypotheses: system.lines, references: refs, options: BLEUOptions(tokenizer: tokenize, lowercase: lowercase))) }
-        if want.contains(.chrf) { out.append(.chrF(hypotheses: system.lines, references: refs, options: chrFOptions)) }
-        if want.contains(.ter) { out.append(.ter(hypotheses: system.lines, references: refs, options: terOptions)) }
+        var out = [[SegmentStatistics]](repeating: [], count: systems.count)
+        if want.contains(.bleu) {
+            for (s, system) in systems.enumerated() {
+                out[s].append(.bleu(hypotheses: system.lines, references: refs, options: BLEUOptions(tokenizer: tokenize, lowercase: lowercase)))
+            }
+        }
+        if want.contains(.chrf) {
+            for (s, stats) in SegmentStatistics.chrF(systems: systems.map(\.lines), references: refs, options: chrFOptions).enumerated() {
+                out[s].append(stats)
+            }
+        }
+        if want.contains(.ter) {
+            for (s, system) in systems.enumerated() { out[s].append(.ter(hypotheses: system.lines, references: refs, options: terOptions)) }
+        }
         return out
     }
 
@@ -155,7 +166,7 @@ struct BleuCommand: ParsableCommand {
         var estimates: [MetricName: Resampling.Estimate] = [:]
         if confidence {
             let seed = try Self.seed()
-            let metrics = segmentStatistics(hypotheses, references: references)
+            let metrics = segmentStatistics([hypotheses], references: references)[0]
             for (name, stats) in zip([MetricName.bleu, .chrf, .ter].filter(want.contains), metrics) {
                 estimates[name] = Resampling.confidence(stats, samples: confidenceN, seed: seed)
             }
@@ -199,7 +210,7 @@ struct BleuCommand: ParsableCommand {
 
     /// Several systems: sacreBLEU's paired-test table, or (no test asked) a table of scores.
     func runSeveral(_ systems: [NamedLines], references: [NamedLines]) throws {
-        let statistics = systems.map { (name: $0.name, metrics: segmentStatistics($0, references: references)) }
+        let statistics = zip(systems, segmentStatistics(systems, references: references)).map { (name: $0.name, metrics: $1) }
         guard pairedBS || pairedAR else {
             let names = statistics[0].metrics.map(\.name)
             if json {
