@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the built-in corpus, end to end: the warmup-vs-RAdam comparison in small.
 # Two `tiny` runs with the same learning rate and linear decay: Adam with 100 warmup updates,
-# RAdam with none. Then `nmt compare`, and each run's test-set translation scored with BLEU.
+# RAdam with none. Then `nmt compare`, each run's test-set translation scored with BLEU, and a
+# paired bootstrap test of the two (sacreBLEU's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NMT=${NMT:-.build/release/nmt}
@@ -27,3 +28,5 @@ for run in adam-warmup radam; do
   head -3 "out/$run.test.hyp" | sed 's/^/  /'
 done
 "$NMT" runs --db "$DB"
+echo "== is the difference significant? (paired bootstrap on the test set, as sacreBLEU)"
+"$NMT" compare adam-warmup radam --db "$DB" --split test | sed -n '/^╒/,/^╘/p'
