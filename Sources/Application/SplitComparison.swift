@@ -35,10 +35,9 @@ public enum SplitComparison {
             translations.append(hypotheses)
         }
         // The metrics `nmt eval` reports: BLEU (13a) and chrF2.
+        let bleu = SegmentStatistics.bleu(systems: translations, references: [references!], options: BLEUOptions())
         let chrF = SegmentStatistics.chrF(systems: translations, references: [references!], options: CHRFOptions())
-        let systems = runs.indices.map { i in
-            (name: runs[i], metrics: [SegmentStatistics.bleu(hypotheses: translations[i], references: [references!], options: BLEUOptions()), chrF[i]])
-        }
+        let systems = runs.indices.map { i in (name: runs[i], metrics: [bleu[i], chrF[i]]) }
         return SignificanceReport(systems: systems, test: test, seed: seed)
     }
 }

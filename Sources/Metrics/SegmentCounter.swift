@@ -68,14 +68,19 @@ final class SegmentCounter {
 
     /// Adds segment `index`'s statistics to `stats` (sacreBLEU's `_compute_segment_statistics`).
     func addBLEU(segment index: Int, to stats: inout BLEUCounts) {
+        precondition(systems.count == 1)
+        addBLEU(segment: index) { _, counts in stats += counts }
+    }
+
+    /// The same for every system: the references are tokenized and their n-grams counted once
+    /// per segment, and given back after each system.
+    func addBLEU(segment index: Int, add: (Int, BLEUCounts) -> Void) {
         var referenceNGrams = 0
         for r in 0 ..< references.count {
             references[r].withLine(index) { tokenIDs($0, into: &referenceIDs[r]) }
             referenceLengths[r] = referenceIDs[r].count
             referenceNGrams += referenceIDs[r].count * BLEUStatistics.maxOrder
         }
-        hypotheses.withLine(index) { tokenIDs($0, into: &hypothesisIDs) }
-
         table.reset(forAtMost: referenceNGrams)
         for r in 0 ..< references.count {
             referenceIDs[r].withUnsafeBufferPointer { ids in
@@ -86,19 +91,25 @@ final class SegmentCounter {
                 }
             }
         }
-        hypothesisIDs.withUnsafeBufferPointer { ids in
-            for order in 1 ... BLEUStatistics.maxOrder where ids.count >= order {
-                var matched = 0
-                for start in 0 ... ids.count - order where table.consume(NGramKey(tokenIDs: ids, start: start, order: order)) {
-                    matched += 1
+        for s in 0 ..< systems.count {
+            if s > 0 { table.restore() }
+            systems[s].withLine(index) { tokenIDs($0, into: &hypothesisIDs) }
+            var stats = BLEUCounts()
+            hypothesisIDs.withUnsafeBufferPointer { ids in
+                for order in 1 ... BLEUStatistics.maxOrder where ids.count >= order {
+                    var matched = 0
+                    for start in 0 ... ids.count - order where table.consume(NGramKey(tokenIDs: ids, start: start, order: order)) {
+                        matched += 1
+                    }
+                    stats.correct[order - 1] += matched
+                    stats.total[order - 1] += ids.count - order + 1
                 }
-                stats.correct[order - 1] += matched
-                stats.total[order - 1] += ids.count - order + 1
             }
-        }
-        stats.hypothesisLength += hypothesisIDs.count
-        stats.referenceLength += referenceLengths.withUnsafeBufferPointer {
-            BLEU.closestReferenceLength(hypothesisIDs.count, $0)
+            stats.hypothesisLength += hypothesisIDs.count
+            stats.referenceLength += referenceLengths.withUnsafeBufferPointer {
+                BLEU.closestReferenceLength(hypothesisIDs.count, $0)
+            }
+            add(s, stats)
         }
     }
 

@@ -25,29 +25,46 @@ public struct SegmentStatistics: Sendable {
 
     /// BLEU: `[hyp_len, ref_len, correct₁…₄, total₁…₄]` per segment.
     public static func bleu(hypotheses: TextLines, references: [TextLines], options: BLEUOptions) -> SegmentStatistics {
-        let dimension = 2 + 2 * BLEUStatistics.maxOrder
-        let values = perSegment(hypotheses.count, dimension) { range, out in
-            let counter = SegmentCounter(hypotheses: hypotheses, references: references, tokenizer: options.tokenizer, lowercase: options.lowercase)
+        bleu(systems: [hypotheses], references: references, options: options)[0]
+    }
+
+    /// BLEU of several systems against the same references, the references tokenized once.
+    public static func bleu(systems: [TextLines], references: [TextLines], options: BLEUOptions) -> [SegmentStatistics] {
+        let dimension = 2 + 2 * BLEUStatistics.maxOrder, k = systems.count, n = systems[0].count
+        let flat = perSegment(n, k * dimension) { range, out in
+            let counter = SegmentCounter(hypotheses: systems[0], references: references, tokenizer: options.tokenizer, lowercase: options.lowercase,
+                                         systems: systems)
             for s in range {
-                var c = BLEUCounts()
-                counter.addBLEU(segment: s, to: &c)
-                let row = s * dimension
-                out[row] = Double(c.hypothesisLength)
-                out[row + 1] = Double(c.referenceLength)
-                for n in 0..<BLEUStatistics.maxOrder {
-                    out[row + 2 + n] = Double(c.correct[n])
-                    out[row + 2 + BLEUStatistics.maxOrder + n] = Double(c.total[n])
+                counter.addBLEU(segment: s) { system, c in
+                    let row = s * k * dimension + system * dimension
+                    out[row] = Double(c.hypothesisLength)
+                    out[row + 1] = Double(c.referenceLength)
+                    for o in 0..<BLEUStatistics.maxOrder {
+                        out[row + 2 + o] = Double(c.correct[o])
+                        out[row + 2 + BLEUStatistics.maxOrder + o] = Double(c.total[o])
+                    }
                 }
             }
         }
-        return SegmentStatistics(name: "BLEU", signature: Signature.bleu(references: references.count, options: options), dimension: dimension,
-                                 values: values) { sums in
-            var stats = BLEUStatistics()
-            stats.hypothesisLength = Int(sums[0].rounded())
-            stats.referenceLength = Int(sums[1].rounded())
-            stats.correct = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + $0].rounded()) }
-            stats.total = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + BLEUStatistics.maxOrder + $0].rounded()) }
-            return BLEU.score(stats).score
+        return split(flat, systems: k, segments: n, dimension: dimension).map { values in
+            SegmentStatistics(name: "BLEU", signature: Signature.bleu(references: references.count, options: options), dimension: dimension,
+                              values: values) { sums in
+                var stats = BLEUStatistics()
+                stats.hypothesisLength = Int(sums[0].rounded())
+                stats.referenceLength = Int(sums[1].rounded())
+                stats.correct = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + $0].rounded()) }
+                stats.total = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + BLEUStatistics.maxOrder + $0].rounded()) }
+                return BLEU.score(stats).score
+            }
+        }
+    }
+
+    /// Segment-major values of `systems` systems side by side → one array per system.
+    static func split(_ flat: [Double], systems k: Int, segments n: Int, dimension d: Int) -> [[Double]] {
+        (0..<k).map { system in
+            var values = [Double](repeating: 0, count: n * d)
+            for s in 0..<n { for j in 0..<d { values[s * d + j] = flat[s * k * d + system * d + j] } }
+            return values
         }
     }
 
@@ -59,7 +76,6 @@ public struct SegmentStatistics: Sendable {
     /// chrF of several systems against the same references, the references' n-grams counted once.
     public static func chrF(systems: [TextLines], references: [TextLines], options: CHRFOptions) -> [SegmentStatistics] {
         let orders = options.orders, dimension = 3 * orders, k = systems.count, n = systems[0].count
-        var values = [[Double]](repeating: [Double](repeating: 0, count: n * dimension), count: k)
         let flat = perSegment(n, k * dimension) { range, out in
             let counter = SegmentCounter(hypotheses: systems[0], references: references, tokenizer: .none, lowercase: false, chrF: options,
                                          systems: systems)
@@ -74,9 +90,8 @@ public struct SegmentStatistics: Sendable {
                 }
             }
         }
-        for s in 0..<n { for system in 0..<k { for j in 0..<dimension { values[system][s * dimension + j] = flat[s * k * dimension + system * dimension + j] } } }
         let beta = options.beta
-        return values.map { v in
+        return split(flat, systems: k, segments: n, dimension: dimension).map { v in
             SegmentStatistics(name: options.name, signature: Signature.chrF(references: references.count, options: options),
                               dimension: dimension, values: v) { sums in
                 CHRF.score(orders: orders, beta: beta) { (Int(sums[3 * $0].rounded()), Int(sums[3 * $0 + 1].rounded()), Int(sums[3 * $0 + 2].rounded())) }

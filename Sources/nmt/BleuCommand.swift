@@ -133,9 +133,8 @@ struct BleuCommand: ParsableCommand {
         let refs = references.map(\.lines), want = selected
         var out = [[SegmentStatistics]](repeating: [], count: systems.count)
         if want.contains(.bleu) {
-            for (s, system) in systems.enumerated() {
-                out[s].append(.bleu(hypotheses: system.lines, references: refs, options: BLEUOptions(tokenizer: tokenize, lowercase: lowercase)))
-            }
+            let bleu = SegmentStatistics.bleu(systems: systems.map(\.lines), references: refs, options: BLEUOptions(tokenizer: tokenize, lowercase: lowercase))
+            for (s, stats) in bleu.enumerated() { out[s].append(stats) }
         }
         if want.contains(.chrf) {
             for (s, stats) in SegmentStatistics.chrF(systems: systems.map(\.lines), references: refs, options: chrFOptions).enumerated() {
