@@ -413,7 +413,10 @@ def write_cli(cli_path, set_results, args):
         with open(cli_path, encoding="utf-8") as f:
             timing = json.load(f).get("timing_paired_bs_3000x3")
     if timing is None:
+        print("measuring the --paired-bs timing (3 x 2 runs) ...", flush=True)
         timing = measure_timing()
+    else:
+        print("keeping the timing recorded in cli.json (--measure-timing re-measures it)", flush=True)
         timing["note"] = ("informational only: wall-clock seconds, median of 3 runs, on the machine that "
                           "generated this file; bible500 files concatenated 6 times; kept as is on reruns "
                           "unless --measure-timing is given")
@@ -430,7 +433,7 @@ def write_cli(cli_path, set_results, args):
         "cases": results,
     }
     write_json(cli_path, cli_doc)
-    print(f"wrote {len(results)} command lines to {STATS_DIR}/cli.json ({checked} checked against the API)")
+    print(f"wrote {len(results)} command lines to {os.path.relpath(cli_path, ROOT)} ({checked} checked against the API)")
 
 
 if __name__ == "__main__":
