@@ -46,7 +46,7 @@ let package = Package(
         // The application: what the commands do (train and resume runs, restore checkpoints,
         // translate, score, average, evaluate), so commands only parse, call and print.
         .target(name: "Application",
-                dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism"],
+                dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "nmt",

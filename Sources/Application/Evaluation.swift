@@ -19,9 +19,15 @@ public enum Evaluation {
         public var reference: String?
         /// Where the translations go (default: RUN.SPLIT.hyp).
         public var output: String?
+        /// False: the translations are only stored with the evaluation (`nmt study`).
+        public var writeTranslations = true
+        /// Only the split's first N sentences (`nmt study --quick`); nil = all.
+        public var firstLines: Int?
 
         public init(database: String, run: String, split: String, checkpoint: CheckpointSelector, decoding: BeamSearch.Settings,
-                    batchTokens: Int, source: String? = nil, reference: String? = nil, output: String? = nil) {
+                    batchTokens: Int, source: String? = nil, reference: String? = nil, output: String? = nil, writeTranslations: Bool = true,
+                    firstLines: Int? = nil) {
+            self.writeTranslations = writeTranslations; self.firstLines = firstLines
             self.database = database; self.run = run; self.split = split; self.checkpoint = checkpoint; self.decoding = decoding
             self.batchTokens = batchTokens; self.source = source; self.reference = reference; self.output = output
         }
@@ -41,7 +47,9 @@ public enum Evaluation {
         let vocabulary = try RunRestore.vocabulary(of: run)
         let srcPath = try request.source ?? splitFile(run.config.data.validSource, split: request.split)
         let refPath = try request.reference ?? splitFile(run.config.data.validTarget, split: request.split)
-        let text = try ParallelCorpus.read(source: srcPath, target: refPath)
+        let corpus = try ParallelCorpus.read(source: srcPath, target: refPath)
+        let lines = min(request.firstLines ?? corpus.count, corpus.count)
+        let text = (source: Array(corpus.source.prefix(lines)), target: Array(corpus.target.prefix(lines)), count: lines)
         let translator = try Translator(model: run.model, vocabulary: vocabulary, settings: request.decoding, maxTokens: request.batchTokens)
         let started = Date()
         let progress = ProgressLine("eval", total: text.count, unit: "sentences", quiet: console.quiet)
@@ -53,12 +61,13 @@ public enum Evaluation {
         progress.finish(hypotheses.count)
         let hypPath = request.output ?? "\(request.run).\(request.split).hyp"
         let hypText = hypotheses.map { $0 + "\n" }.joined()
-        try Data(hypText.utf8).write(to: URL(fileURLWithPath: hypPath))
+        if request.writeTranslations { try Data(hypText.utf8).write(to: URL(fileURLWithPath: hypPath)) }
         let score = try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: refPath)
         let seconds = Date().timeIntervalSince(started)
         let d = request.decoding
         let settings = EvaluationSettings(beam: d.beam, lenpen: d.lenpen, maxLenA: d.maxLenA, maxLenB: d.maxLenB,
-                                          checkpoint: request.checkpoint.description, src: srcPath, ref: refPath, seconds: seconds)
+                                          checkpoint: request.checkpoint.description, src: srcPath, ref: refPath, seconds: seconds,
+                                          lines: request.firstLines == nil ? nil : lines)
         try store.recordEvaluation(EvaluationRecord(
             checkpointID: run.checkpoint.info.id, checkpointUpdate: run.checkpoint.info.update, split: request.split,
             decodingJSON: try settings.json(), bleu: score.bleu.score, chrF: score.chrF, signature: score.signature,
@@ -87,6 +96,8 @@ public struct EvaluationSettings: Codable, Sendable {
     public var src: String
     public var ref: String
     public var seconds: Double
+    /// Set when only the first `lines` sentences were evaluated.
+    public var lines: Int? = nil
 
     public func json() throws -> String {
         let encoder = JSONEncoder()

@@ -33,11 +33,14 @@ public final class TrainingRun {
         public var trainer: TrainerSettings
         public var data: RunConfiguration.DataFiles
         public var threads: Int
+        /// The study cell this run is (`nmt study run`), tagged in the transaction that creates it.
+        public var study: StudyMembership?
 
         public init(name: String?, database: String, preset: String, model: @escaping (Int) throws -> TransformerConfig,
-                    optimizer: OptimizerConfig, schedule: Schedule, trainer: TrainerSettings, data: RunConfiguration.DataFiles, threads: Int) {
+                    optimizer: OptimizerConfig, schedule: Schedule, trainer: TrainerSettings, data: RunConfiguration.DataFiles, threads: Int,
+                    study: StudyMembership? = nil) {
             self.name = name; self.database = database; self.preset = preset; self.model = model; self.optimizer = optimizer
-            self.schedule = schedule; self.trainer = trainer; self.data = data; self.threads = threads
+            self.schedule = schedule; self.trainer = trainer; self.data = data; self.threads = threads; self.study = study
         }
     }
 
@@ -100,7 +103,8 @@ public final class TrainingRun {
         try store.createRun(NewRun(
             name: runName, configurationJSON: try config.json(), corpus: corpora.files, vocabularySHA256: vocabulary.hash,
             seed: config.trainer.seed, toolVersion: BuildInfo.version, gitCommit: BuildInfo.gitCommit(), blas: BLASRuntime.description,
-            optimizer: config.optimizer.kind.rawValue, learningRate: config.schedule.lr, warmupSteps: config.schedule.warmup))
+            optimizer: config.optimizer.kind.rawValue, learningRate: config.schedule.lr, warmupSteps: config.schedule.warmup),
+            study: plan.study)
         let run = try TrainingRun(store: store, name: runName, config: config, model: model,
                                   optimizer: config.optimizer.makeOptimizer(parameterCount: model.parameterCount), state: nil,
                                   corpora: corpora, vocabulary: vocabulary, console: console)
@@ -144,7 +148,7 @@ public final class TrainingRun {
 
     /// Trains until a limit or a signal, with a progress line; the run is marked finished,
     /// interrupted or (with the error rethrown) failed.
-    public func run() throws -> Summary {
+    public func run(onProgress: ((Trainer.Progress) -> Void)? = nil) throws -> Summary {
         StopSignals.install()
         let total = config.trainer.maxUpdate > 0 ? config.trainer.maxUpdate : nil
         let progress = ProgressLine("update", total: total, unit: "updates", quiet: console.quiet)
@@ -152,6 +156,7 @@ public final class TrainingRun {
         let reason: Trainer.StopReason
         do {
             reason = try trainer.run { p in
+                onProgress?(p)
                 progress.update(p.update - startUpdate, detail: "epoch \(p.epoch) | loss \(String(format2: p.loss)) | lr \(scientific(p.lr)) | \(Int(p.tokensPerSecond)) tok/s",
                                 shownDone: p.update)
             }

@@ -147,6 +147,27 @@ enum Migrations {
         """
         ALTER TABLE evaluations ADD COLUMN hypotheses TEXT;
         """,
+        // 6: studies (`nmt study`): a named grid of arms × learning rates × seeds, its settings
+        // as JSON, and which run is which cell. A cell's outcome is set when its training ended
+        // for good in a way that is not an error to retry (e.g. 'diverged').
+        """
+        CREATE TABLE studies (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            settings_json TEXT NOT NULL,
+            commands_json TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE study_runs (
+            study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+            run_id INTEGER NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,
+            arm TEXT NOT NULL,
+            learning_rate REAL NOT NULL,
+            seed INTEGER NOT NULL,
+            outcome TEXT,
+            PRIMARY KEY (study_id, arm, learning_rate, seed)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

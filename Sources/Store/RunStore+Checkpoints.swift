@@ -124,3 +124,18 @@ extension RunStore {
         }
     }
 }
+
+extension RunStore {
+    /// Deletes a run's checkpoints other than `keep` (a study keeps only what it evaluated once
+    /// a run is done: each tiny-model checkpoint with its optimizer state is ~25 MB).
+    public func deleteCheckpoints(run name: String, keeping keep: Set<Int64>) throws {
+        let runID = try requireRunID(name)
+        try database.transaction {
+            for info in try checkpoints(run: name) where !keep.contains(info.id) {
+                let delete = try database.prepare("DELETE FROM checkpoints WHERE run_id = ?1 AND id = ?2")
+                try delete.bind(.int(runID), .int(info.id))
+                try delete.run()
+            }
+        }
+    }
+}

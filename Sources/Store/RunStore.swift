@@ -27,7 +27,7 @@ public final class RunStore: @unchecked Sendable {
     // MARK: Runs
 
     @discardableResult
-    public func createRun(_ run: NewRun) throws -> Int64 {
+    public func createRun(_ run: NewRun, study: StudyMembership? = nil) throws -> Int64 {
         try database.transaction {
             if try runID(named: run.name) != nil { throw StoreError.duplicateRun(name: run.name) }
             let insert = try database.prepare("""
@@ -46,6 +46,11 @@ public final class RunStore: @unchecked Sendable {
                 file.reset()
                 try file.bind(.int(id), .text(corpusFile.role), .text(corpusFile.path), .text(corpusFile.sha256))
                 try file.run()
+            }
+            if let study {
+                let tag = try database.prepare("INSERT INTO study_runs (study_id, run_id, arm, learning_rate, seed) VALUES (?1, ?2, ?3, ?4, ?5)")
+                try tag.bind(.int(study.studyID), .int(id), .text(study.arm), .double(study.learningRate), .int(Int64(bitPattern: study.seed)))
+                try tag.run()
             }
             return id
         }

@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case sqlite(path: String, code: Int32, message: String, context: String)
     case unknownRun(name: String)
     case duplicateRun(name: String)
+    case duplicateStudy(name: String)
+    case unknownStudy(name: String)
     case checkpointNotFound(run: String, selector: String)
     case checksumMismatch(checkpoint: Int64, part: String, expected: String, actual: String)
     case malformedBlob(checkpoint: Int64, part: String, bytes: Int)
@@ -31,6 +33,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "no run named '\(name)' (see `nmt runs`)"
         case .duplicateRun(let name):
             return "a run named '\(name)' already exists; choose another --name"
+        case .duplicateStudy(let name):
+            return "a study named '\(name)' already exists"
+        case .unknownStudy(let name):
+            return "no study named '\(name)'"
         case .checkpointNotFound(let run, let selector):
             return "run '\(run)' has no checkpoint '\(selector)'"
         case .checksumMismatch(let checkpoint, let part, let expected, let actual):

@@ -1,0 +1,184 @@
+import Decoding
+import Foundation
+import Store
+import Training
+
+/// The cells of one `nmt study run` still to do, worked off by `jobs` threads (each run single-
+/// or few-threaded, fixed by the study), with one progress line for the whole study.
+final class StudyWork: @unchecked Sendable {
+    let study: String
+    let studyID: Int64
+    let database: String
+    let settings: StudySettings
+    let console: Console
+    /// Runs print nothing of their own: two at a time would garble the terminal.
+    let quiet = Console(quiet: true)
+    private let lock = NSLock()
+    private var queue: [StudyCell]
+    private var stored: [String: StudyRunRecord]
+    private var updates: [String: Int] = [:]
+    private var active: [String] = []
+    private var firstError: Error?
+    private let progress: ProgressLine
+    private(set) var trained = 0, evaluated = 0, diverged = 0, doneAtStart = 0
+
+    init(study: String, studyID: Int64, database: String, settings: StudySettings, cells: [StudyCell], stored: [String: StudyRunRecord], console: Console) {
+        self.study = study; self.studyID = studyID; self.database = database; self.settings = settings; self.console = console
+        self.stored = stored
+        queue = cells
+        progress = ProgressLine("study \(study)", total: cells.count * settings.maxUpdate, unit: "updates", quiet: console.quiet)
+        for cell in cells {
+            let name = cell.runName(study: study)
+            if let r = stored[name], r.status == .finished || r.outcome != nil { updates[name] = settings.maxUpdate }
+        }
+        doneAtStart = 0
+    }
+
+    func run(jobs: Int) throws {
+        // Runs whose training and evaluation are complete are skipped without opening them.
+        let store = try RunStore(path: database)
+        queue = try queue.filter { cell in
+            let done = try isComplete(cell, store: store)
+            if done { doneAtStart += 1 }
+            return !done
+        }
+        if doneAtStart > 0 { console.info("study \(study): \(doneAtStart) runs already done, \(queue.count) to go") }
+        let group = DispatchGroup()
+        for _ in 0..<max(1, min(jobs, queue.count)) {
+            group.enter()
+            let thread = Thread { [self] in
+                while let cell = next() {
+                    do { try process(cell) } catch { fail(error) }
+                }
+                group.leave()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        group.wait()
+        progress.finish(total(), detail: "\(doneAtStart + trainedOrSkipped) of \(settings.cells.count) runs done")
+        if let firstError { throw firstError }
+    }
+
+    private var trainedOrSkipped: Int { lock.lock(); defer { lock.unlock() }; return finishedCells }
+    private var finishedCells = 0
+
+    private func next() -> StudyCell? {
+        lock.lock(); defer { lock.unlock() }
+        guard firstError == nil, !Trainer.stopRequested, !queue.isEmpty else { return nil }
+        return queue.removeFirst()
+    }
+
+    private func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if firstError == nil { firstError = error }
+    }
+
+    private func total() -> Int { lock.lock(); defer { lock.unlock() }; return updates.values.reduce(0, +) }
+
+    private func report(_ run: String, update: Int) {
+        lock.lock()
+        updates[run] = update
+        let done = updates.values.reduce(0, +)
+        let detail = "\(doneAtStart + finishedCells)/\(settings.cells.count) runs | " + active.map { name in
+            "\(name.dropFirst(study.count + 1)) \(updates[name] ?? 0)" }.joined(separator: ", ")
+        lock.unlock()
+        progress.update(done, detail: detail)
+    }
+
+    private func setActive(_ run: String, _ on: Bool) {
+        lock.lock(); defer { lock.unlock() }
+        if on { active.append(run) } else { active.removeAll { $0 == run } }
+    }
+
+    /// A run whose training ended (finished, or diverged) and whose evaluations are stored.
+    private func isComplete(_ cell: StudyCell, store: RunStore) throws -> Bool {
+        let name = cell.runName(study: study)
+        guard let record = stored[name] else { return false }
+        if record.outcome != nil { return true }
+        guard record.status == .finished else { return false }
+        let labels = Set(try store.evaluations(run: name).filter { $0.split == "test" && $0.hypotheses != nil }.compactMap(Self.checkpointLabel))
+        return labels.isSuperset(of: ["last", "avg"])
+    }
+
+    static func checkpointLabel(_ e: EvaluationRecord) -> String? {
+        (try? JSONDecoder().decode(EvaluationSettings.self, from: Data(e.decodingJSON.utf8)))?.checkpoint
+    }
+
+    private func process(_ cell: StudyCell) throws {
+        let name = cell.runName(study: study)
+        setActive(name, true)
+        defer { setActive(name, false) }
+        let store = try RunStore(path: database)
+        let started = Date()
+        if try train(cell, name: name, store: store) {
+            try evaluate(name, store: store)
+            lock.lock(); finishedCells += 1; lock.unlock()
+            let s = try StudyRunResult.load(store: store, study: study, run: name, cell: cell, settings: settings)
+            console.info("study \(study): \(name) done in \(ProgressLine.format(duration: Date().timeIntervalSince(started))): "
+                + "best valid loss \(s.bestValidLoss.map { String(format: "%.3f", $0) } ?? "-"), "
+                + "test BLEU \(s.bleuLast.map { String(format: "%.2f", $0) } ?? "-") (last), \(s.bleuAverage.map { String(format: "%.2f", $0) } ?? "-") (avg)")
+        }
+    }
+
+    /// Trains the cell's run to its end; false when it stopped early (a signal) or diverged.
+    private func train(_ cell: StudyCell, name: String, store: RunStore) throws -> Bool {
+        var record = stored[name]
+        if record?.outcome != nil { return false }
+        if record?.status == .finished { return true }
+        // A run killed before its first checkpoint has nothing to resume: it starts again
+        // (its updates are a function of its seed, so nothing is lost).
+        if record != nil, try store.checkpoints(run: name).filter({ $0.kind != .average }).isEmpty {
+            try store.deleteRun(name)
+            record = nil
+        }
+        let run: TrainingRun
+        if record == nil {
+            let c = cell.arm.configure(settings, lr: cell.lr)
+            var trainer = settings.trainer
+            trainer.seed = cell.seed
+            trainer.maxUpdate = settings.maxUpdate
+            run = try TrainingRun.start(TrainingRun.Plan(
+                name: name, database: database, preset: settings.preset, model: { _ in c.model }, optimizer: c.optimizer,
+                schedule: c.schedule, trainer: trainer, data: settings.data, threads: settings.threadsPerRun,
+                study: StudyMembership(studyID: studyID, arm: cell.arm.rawValue, learningRate: cell.lr, seed: cell.seed)), console: quiet)
+        } else {
+            run = try TrainingRun.resume(name, database: database, limits: .init(), threads: settings.threadsPerRun, console: quiet)
+        }
+        report(name, update: run.trainer.state.update)
+        do {
+            let summary = try run.run { [self] p in report(name, update: p.update) }
+            guard summary.reason != .interrupted else { return false }
+            lock.lock(); trained += 1; lock.unlock()
+            report(name, update: settings.maxUpdate)
+            return true
+        } catch TrainingError.diverged(let update, let streak) {
+            try store.setStudyRunOutcome(run: name, outcome: "diverged at update \(update) (\(streak) non-finite updates in a row)")
+            lock.lock(); diverged += 1; finishedCells += 1; lock.unlock()
+            report(name, update: settings.maxUpdate)
+            console.info("study \(study): \(name) diverged at update \(update)")
+            return false
+        }
+    }
+
+    /// Test-set translations of the last checkpoint and of the average of the last ones, each
+    /// evaluated once; then only those two checkpoints are kept.
+    private func evaluate(_ name: String, store: RunStore) throws {
+        let done = Set(try store.evaluations(run: name).filter { $0.split == "test" && $0.hypotheses != nil }.compactMap(Self.checkpointLabel))
+        let training = try store.checkpoints(run: name).filter { $0.kind != .average }
+        if try store.checkpoints(run: name).first(where: { $0.kind == .average }) == nil {
+            _ = try CheckpointAveraging.average(store: store, run: name, last: min(settings.averageLast, training.count))
+        }
+        for selector in [CheckpointSelector.last, .average] where !done.contains(selector.description) {
+            guard !Trainer.stopRequested else { return }
+            _ = try Evaluation.run(Evaluation.Request(
+                database: database, run: name, split: "test", checkpoint: selector, decoding: BeamSearch.Settings(beam: settings.beam),
+                batchTokens: settings.trainer.maxTokens, source: settings.testSource, reference: settings.testTarget, output: nil,
+                writeTranslations: false, firstLines: settings.testLines), console: quiet)
+            lock.lock(); evaluated += 1; lock.unlock()
+        }
+        let all = try store.checkpoints(run: name)
+        let keep = Set([all.last(where: { $0.kind != .average })?.id, all.last(where: { $0.kind == .average })?.id].compactMap { $0 })
+        try store.deleteCheckpoints(run: name, keeping: keep)
+    }
+}
