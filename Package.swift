@@ -62,7 +62,9 @@ let package = Package(
 
         // Test helpers shared by every test target: fixtures, self-cleaning temporary
         // directories, approximate equality, the built binary, the small checked-in corpus.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // zlib, for decoding the PNG screenshots of the report test (Tests only).
+        .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "TestSupport", dependencies: ["CZlib"], path: "Tests/TestSupport"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Parallelism", "TestSupport"]),

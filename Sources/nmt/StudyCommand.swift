@@ -9,7 +9,7 @@ struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "The warmup-vs-RAdam study: a grid of arms × learning rates × seeds, its results and an HTML report.",
-        subcommands: [StudyRunCommand.self, StudyShowCommand.self])
+        subcommands: [StudyRunCommand.self, StudyShowCommand.self, StudyReportCommand.self])
 }
 
 struct StudyRunCommand: ParsableCommand {
@@ -76,23 +76,23 @@ struct StudyRunCommand: ParsableCommand {
         let console = runtime.apply()
         let d = quick ? StudyDefaults.quick : StudyDefaults.full
         let jobs = jobs ?? min(d.jobs, runtime.threads)
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard jobs >= 1 else { throw CLIError("--jobs must be at least 1") }
         let armList = try arms.map { try Self.list($0, flag: "--arms").map(StudyArm.parse) } ?? d.arms
         let lrList = try lrs.map { try Self.list($0, flag: "--lrs").map { s -> Double in
-            guard let v = Double(s) else { throw ValidationError("--lrs: '\(s)' is not a number") }
+            guard let v = Double(s) else { throw CLIError("--lrs: '\(s)' is not a number") }
             return v
         } } ?? d.lrs
         let seedList = try seeds.map { try Self.list($0, flag: "--seeds").map { s -> UInt64 in
-            guard let v = UInt64(s) else { throw ValidationError("--seeds: '\(s)' is not a non-negative whole number") }
+            guard let v = UInt64(s) else { throw CLIError("--seeds: '\(s)' is not a non-negative whole number") }
             return v
         } } ?? d.seeds
-        if budget != nil && maxUpdate != nil { throw ValidationError("give --max-update or --budget, not both") }
+        if budget != nil && maxUpdate != nil { throw CLIError("give --max-update or --budget, not both") }
         let budgetSeconds = try budget.map { b -> Double in
-            guard let s = DurationParser.seconds(b), s > 0 else { throw ValidationError("--budget must look like 90m, 2h or 1h30m, got '\(b)'") }
+            guard let s = DurationParser.seconds(b), s > 0 else { throw CLIError("--budget must look like 90m, 2h or 1h30m, got '\(b)'") }
             return s
         }
         let parts = betas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else { throw ValidationError("--betas must be two numbers like '0.9,0.98', got '\(betas)'") }
+        guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else { throw CLIError("--betas must be two numbers like '0.9,0.98', got '\(betas)'") }
         guard FileManager.default.isReadableFile(atPath: vocab) else { throw CLIError("\(vocab): cannot read the --vocab file") }
         let vocabulary = try BPEModel.load(path: vocab)
         var config = try model.resolve(vocabularySize: vocabulary.vocabSize)
@@ -106,7 +106,7 @@ struct StudyRunCommand: ParsableCommand {
             if model.encoderLayers == nil { config.encoderLayers = small.encoderLayers }
             if model.decoderLayers == nil { config.decoderLayers = small.decoderLayers }
         }
-        if model.preNorm { throw ValidationError("--pre-norm: the study trains post-LN; the adam-preln arm is the pre-LN control") }
+        if model.preNorm { throw CLIError("--pre-norm: the study trains post-LN; the adam-preln arm is the pre-LN control") }
         config.maxPositions = max(config.maxPositions, maxLen + 2)
         var trainer = TrainerSettings()
         trainer.maxTokens = maxTokens ?? d.maxTokens
@@ -142,8 +142,8 @@ struct StudyRunCommand: ParsableCommand {
 
     static func list(_ text: String, flag: String) throws -> [String] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        if items.allSatisfy(\.isEmpty) { throw ValidationError("\(flag) is empty: give a comma-separated list") }
-        if let i = items.firstIndex(where: \.isEmpty) { throw ValidationError("\(flag): item \(i + 1) of '\(text)' is empty") }
+        if items.allSatisfy(\.isEmpty) { throw CLIError("\(flag) is empty: give a comma-separated list") }
+        if let i = items.firstIndex(where: \.isEmpty) { throw CLIError("\(flag): item \(i + 1) of '\(text)' is empty") }
         return items
     }
 

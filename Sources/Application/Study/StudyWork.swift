@@ -39,7 +39,8 @@ final class StudyWork: @unchecked Sendable {
         let store = try RunStore(path: database)
         queue = try queue.filter { cell in
             let done = try isComplete(cell, store: store)
-            if done { doneAtStart += 1 }
+            // A kill between the last evaluation and the clean-up leaves extra checkpoints.
+            if done { doneAtStart += 1; try pruneCheckpoints(cell.runName(study: study), store: store) }
             return !done
         }
         if doneAtStart > 0 { console.info("study \(study): \(doneAtStart) runs already done, \(queue.count) to go") }
@@ -177,7 +178,12 @@ final class StudyWork: @unchecked Sendable {
                 writeTranslations: false, firstLines: settings.testLines), console: quiet)
             lock.lock(); evaluated += 1; lock.unlock()
         }
+        try pruneCheckpoints(name, store: store)
+    }
+
+    private func pruneCheckpoints(_ name: String, store: RunStore) throws {
         let all = try store.checkpoints(run: name)
+        guard all.count > 2 else { return }
         let keep = Set([all.last(where: { $0.kind != .average })?.id, all.last(where: { $0.kind == .average })?.id].compactMap { $0 })
         try store.deleteCheckpoints(run: name, keeping: keep)
     }

@@ -1,0 +1,146 @@
+import Analysis
+import Foundation
+import Optim
+import Store
+import Training
+
+/// The report's plots, each an inline `<svg>` built from what the study stored.
+struct StudyFigures {
+    let store: RunStore
+    let results: StudyResults
+    var settings: StudySettings { results.settings }
+
+    /// Runs of an arm at a learning rate that trained (any seed).
+    func runs(_ arm: StudyArm, lr: Double) -> [StudyRunResult] {
+        results.runs.filter { $0.arm == arm.rawValue && $0.lr == lr && $0.status != "missing" }
+    }
+
+    /// The middle learning rate of the sweep: where per-arm detail plots are drawn.
+    var focusLR: Double { let l = settings.lrs.sorted(); return l[l.count / 2] }
+
+    /// Mean training loss over seeds per logged update, with the min–max band.
+    func lossSeries(_ arm: StudyArm, lr: Double, upTo: Int) throws -> SVGPlot.Series {
+        var byUpdate: [Int: [Double]] = [:]
+        for r in runs(arm, lr: lr) {
+            for m in try store.metrics(run: r.run) where m.update <= upTo && m.trainLoss.isFinite { byUpdate[m.update, default: []].append(m.trainLoss) }
+        }
+        let updates = byUpdate.keys.sorted()
+        let points = updates.map { u in (x: Double(u), y: byUpdate[u]!.reduce(0, +) / Double(byUpdate[u]!.count)) }
+        let band = updates.map { u in (x: Double(u), low: byUpdate[u]!.min()!, high: byUpdate[u]!.max()!) }
+        return SVGPlot.Series(name: arm.rawValue, points: points, band: band)
+    }
+
+    func lossCurves(lr: Double, upTo: Int, title: String) throws -> String {
+        var plot = SVGPlot(title: title, xLabel: "update", yLabel: "training loss (nats/token, label-smoothed)")
+        plot.width = 620; plot.height = 400
+        return plot.render(try settings.arms.map { try lossSeries($0, lr: lr, upTo: upTo) })
+    }
+
+    /// η_t·r_t·ψ over the coordinates of one parameter group (median, p1–p99 band), seed 1.
+    func adaptiveRate(_ arm: StudyArm, group: String) throws -> String {
+        var plot = SVGPlot(title: "\(arm.rawValue)", xLabel: "update", yLabel: "η·r·ψ (p1, p50, p99)", logX: true, logY: true)
+        plot.width = 310; plot.height = 250
+        plot.legend = false
+        guard let run = runs(arm, lr: focusLR).min(by: { $0.seed < $1.seed }) else { return plot.render([]) }
+        let schedule = arm.configure(settings, lr: focusLR).schedule
+        var points: [(x: Double, y: Double)] = [], band: [(x: Double, low: Double, high: Double)] = []
+        for d in try store.diagnostics(run: run.run) where d.group == group {
+            guard let p50 = d.psiP50, let p01 = d.psiP01, let p99 = d.psiP99 else { continue }
+            // RAdam's un-rectified updates take no adaptive step: nothing to draw there.
+            if arm == .radam || arm == .radamSkip, d.rectification == nil { continue }
+            let scale = schedule.learningRate(update: d.update) * (d.rectification ?? 1)
+            points.append((Double(d.update), p50 * scale))
+            band.append((Double(d.update), p01 * scale, p99 * scale))
+        }
+        return plot.render([SVGPlot.Series(name: "median", points: points, band: band, markers: true)])
+    }
+
+    /// The group whose adaptive rate section 2 shows: the first decoder feed-forward block if
+    /// the model has one, else the largest group.
+    func focusGroup() throws -> String? {
+        guard let run = results.runs.first(where: { $0.status != "missing" }) else { return nil }
+        let rows = try store.diagnostics(run: run.run)
+        if rows.contains(where: { $0.group == "decoder.layers.0.ffn" }) { return "decoder.layers.0.ffn" }
+        return rows.max { $0.coordinates < $1.coordinates }?.group
+    }
+
+    /// |g| histograms (all groups summed, fraction per bin) at each recorded update.
+    func histograms(_ arm: StudyArm) throws -> String {
+        var plot = SVGPlot(title: "\(arm.rawValue): |gradient| at recorded updates", xLabel: "|g| (log scale)", yLabel: "fraction of coordinates", logX: true)
+        plot.width = 410; plot.height = 300
+        guard let run = runs(arm, lr: focusLR).min(by: { $0.seed < $1.seed }) else { return plot.render([]) }
+        var byUpdate: [Int: [Int]] = [:]
+        for h in try store.gradientHistograms(run: run.run) {
+            var sum = byUpdate[h.update] ?? [Int](repeating: 0, count: h.counts.count)
+            for (i, c) in h.counts.enumerated() where i < sum.count { sum[i] += c }
+            byUpdate[h.update] = sum
+        }
+        let edges = GradientHistogram.edges
+        let chosen = Self.spread(byUpdate.keys.sorted(), count: 5)
+        let series = chosen.map { u -> SVGPlot.Series in
+            let counts = byUpdate[u]!
+            let total = Double(counts.reduce(0, +))
+            // Interior bins only (the first holds exact zeros and underflow, the last overflow).
+            let points = (1..<min(counts.count - 1, edges.count)).map { k in (x: (edges[k - 1] * edges[k]).squareRoot(), y: Double(counts[k]) / max(total, 1)) }
+            return SVGPlot.Series(name: "update \(u)", points: points)
+        }
+        // The axis spans the bins any of the chosen updates filled (one empty bin either side).
+        let filled = series.flatMap { $0.points.enumerated().filter { $0.element.y > 0 }.map(\.offset) }
+        guard let lo = filled.min(), let hi = filled.max() else { return plot.render(series) }
+        let range = max(0, lo - 1)...min(edges.count - 2, hi + 1)
+        return plot.render(series.map { var s = $0; s.points = Array(s.points[range]); return s })
+    }
+
+    static func spread(_ values: [Int], count: Int) -> [Int] {
+        guard values.count > count else { return values }
+        return (0..<count).map { values[Int((Double($0) * Double(values.count - 1) / Double(count - 1)).rounded())] }
+    }
+
+    /// Test BLEU (averaged checkpoint) or best valid loss against the learning rate, per arm.
+    func versusLR(_ metric: KeyPath<StudyCellSummary, SeedStatistic?>, yLabel: String, title: String) -> String {
+        var plot = SVGPlot(title: title, xLabel: "peak learning rate (log scale)", yLabel: yLabel, logX: true)
+        plot.width = 620; plot.height = 400
+        plot.xTicks = settings.lrs
+        let series = settings.arms.map { arm -> SVGPlot.Series in
+            let cells = results.cells.filter { $0.arm == arm.rawValue }.sorted { $0.lr < $1.lr }
+            let points = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, y: $0.mean) } }
+            let band = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, low: $0.mean - $0.std, high: $0.mean + $0.std) } }
+            return SVGPlot.Series(name: arm.rawValue, points: points, band: band, markers: true)
+        }
+        return plot.render(series)
+    }
+
+    /// RAdam's rt against the warmup factors ωt of adam-warmup and adam-untuned (Ma & Yarats).
+    func rectificationVersusWarmup() throws -> String {
+        let horizon = min(settings.maxUpdate, max(4 * Int(2 / (1 - settings.beta2)), 2 * settings.warmup))
+        var plot = SVGPlot(title: "RAdam's rectification r_t and the warmup factors ω_t (β2 = \(settings.beta2))", xLabel: "update", yLabel: "multiplier of the learning rate")
+        plot.width = 900; plot.height = 400
+        var series: [SVGPlot.Series] = []
+        var rt: [(x: Double, y: Double)] = []
+        for t in 1...horizon {
+            let rho = RAdam.rho(beta2: settings.beta2, step: t)
+            rt.append((Double(t), rho.t > 5 ? RAdam.rectification(rhoInfinity: rho.infinity, rhoT: rho.t) : 0))
+        }
+        series.append(SVGPlot.Series(name: "RAdam r_t (0 while ρ_t ≤ 5)", points: rt))
+        for arm in [StudyArm.adamWarmup, .adamUntuned] {
+            let schedule = arm.configure(settings, lr: focusLR).schedule
+            series.append(SVGPlot.Series(name: "\(arm.rawValue) ω_t", points: (1...horizon).map { (Double($0), schedule.warmupFactor(update: $0)) }, dashed: true))
+        }
+        // What the runs recorded: r_t of a RAdam run's logged updates, as dots on the curve.
+        if let run = runs(.radam, lr: focusLR).first {
+            let logged = try store.metrics(run: run.run).filter { $0.update <= horizon }.compactMap { m in m.r.map { (x: Double(m.update), y: $0) } }
+            series.append(SVGPlot.Series(name: "r_t logged by \(run.run.dropFirst(results.study.count + 1))", points: logged, markers: true))
+        }
+        return plot.render(series)
+    }
+
+    /// `nmt analyze variance` at the study's β2 (paper Fig. 8 and 9), as one SVG document.
+    func simulatedVariance() throws -> String {
+        var s = VarianceStudy.Settings()
+        s.beta2 = settings.beta2
+        s.iterations = max(settings.maxUpdate, 200)
+        s.trajectories = 2000
+        s.smaSamples = 5000
+        return try VarianceStudy(s).svg().replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", with: "")
+    }
+}

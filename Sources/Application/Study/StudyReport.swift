@@ -1,0 +1,116 @@
+import Foundation
+import Store
+import Tensor
+
+/// `nmt study report NAME --html FILE`: one self-contained HTML page (inline SVG and CSS, no
+/// scripts, no network) with the six sections of the warmup-vs-RAdam question.
+public enum StudyReport {
+    public static func html(store: RunStore, study name: String) throws -> String {
+        let results = try StudyResults.load(store: store, study: name)
+        let figures = StudyFigures(store: store, results: results)
+        let s = results.settings
+        let lr = figures.focusLR
+        var body = ""
+        func section(_ title: String, _ note: String, _ content: String, figures: Bool = true) {
+            body += "<section><h2>\(escape(title))</h2><p class=\"note\">\(note)</p>\n<div class=\"\(figures ? "figs" : "text")\">\(content)</div></section>\n"
+        }
+        let done = results.runs.filter { $0.status == "finished" || $0.diverged }.count
+        body += "<h1>Study \(escape(name)): Adam with and without warmup, RAdam, and the controls</h1>\n"
+        body += "<p>\(s.arms.count) arms × \(s.lrs.count) learning rates × \(s.seeds.count) seeds = \(results.runs.count) runs (\(done) done). "
+            + "Model \(escape(s.preset)) (d \(s.model.modelDimension), \(s.model.encoderLayers)+\(s.model.decoderLayers) layers, post-LN), "
+            + "\(s.maxUpdate) updates of ≤ \(s.trainer.maxTokens) tokens, β = (\(s.beta1), \(s.beta2)), linear decay to 0; "
+            + "adam-warmup warms up over \(s.warmup) updates, adam-untuned over 2/(1−β2) = \(Int((2 / (1 - s.beta2)).rounded())), adam-2k freezes \(s.freeze).</p>\n"
+
+        let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), s.warmup + 50))
+        var loss = ""
+        for l in s.lrs { loss += try figures.lossCurves(lr: l, upTo: s.maxUpdate, title: "training loss, lr \(l) (mean, band: min–max over seeds)") }
+        loss += try figures.lossCurves(lr: lr, upTo: zoom, title: "the first \(zoom) updates, lr \(lr)")
+        section("1. Training loss (paper Fig. 1)", "Every arm at every learning rate; the last plot zooms on the start, where warmup matters.", loss)
+
+        var rates = ""
+        if let group = try figures.focusGroup() {
+            for arm in s.arms { rates += try figures.adaptiveRate(arm, group: group) }
+            rates = "<p class=\"note\">Effective adaptive learning rate η_t·r_t·ψ of the coordinates of <code>\(escape(group))</code> "
+                + "(ψ = √(1−β2^t)/(√v_t+ε); r_t = 1 for Adam; RAdam's un-rectified updates are not drawn), lr \(lr), seed \(s.seeds.min() ?? 1), "
+                + "at the updates where diagnostics were recorded. Band: 1st–99th percentile over coordinates.</p><div class=\"figs\">" + rates + "</div>"
+        }
+        rates += "<p class=\"note\">Simulation (<code>nmt analyze variance --beta2 \(s.beta2)</code>): Var[ψ_t] of Adam and of RAdam's r_t·ψ_t for gradients "
+            + "g ~ N(μ, 1), and the closed form against the paper's approximation.</p>" + (try figures.simulatedVariance())
+        section("2. The adaptive learning rate's spread (paper Fig. 8–9)", "Measured in the runs, then simulated.", rates, figures: false)
+
+        var histograms = ""
+        for arm in [StudyArm.adam, .adamWarmup, .radam] where s.arms.contains(arm) { histograms += try figures.histograms(arm) }
+        section("3. Gradient magnitudes (paper Fig. 2–3)", "Histograms of |g| over all parameters (seed \(s.seeds.min() ?? 1), lr \(lr)) at the updates where they were recorded.",
+                histograms.isEmpty ? "<p>None of adam, adam-warmup, radam is in this study.</p>" : histograms)
+
+        section("4. Learning-rate robustness (paper Fig. 6 analogue)", "Mean over seeds; band ± one standard deviation.",
+                figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate")
+                + figures.versusLR(\.bestValidLoss, yLabel: "best validation loss (nats/token)", title: "best validation loss vs learning rate"))
+
+        section("5. RAdam's r_t and warmup (Ma & Yarats)", "If RAdam were only a built-in warmup, r_t would track an ω_t of about 2/(1−β2) updates.",
+                try figures.rectificationVersusWarmup())
+
+        section("6. Results", "Per arm × lr; " + escape(results.definitions["paired test"] ?? ""), resultsTable(results) + provenance(store: store, results: results), figures: false)
+        return page(title: "nmt study \(name)", body: body)
+    }
+
+    static func resultsTable(_ r: StudyResults) -> String {
+        func pm(_ x: SeedStatistic?, _ d: Int) -> String {
+            guard let x else { return "–" }
+            return String(format: "%.\(d)f", x.mean) + (x.count > 1 ? " ± " + String(format: "%.\(d)f", x.std) : "")
+        }
+        var t = "<table><tr><th>lr</th><th>arm</th><th>runs done</th><th>best valid loss</th><th>BLEU last</th><th>BLEU avg</th><th>chrF avg</th>"
+            + "<th>updates to threshold</th><th>diverged</th><th>stuck</th><th>vs adam-warmup (ΔBLEU, p per seed)</th></tr>\n"
+        for c in r.cells {
+            let paired = c.pairedVsWarmup.map { $0.map { String(format: "%+.2f (p = %.3f)", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "<br>") }
+                ?? (c.arm == "adam-warmup" ? "baseline" : "–")
+            t += "<tr><td>\(c.lr)</td><td>\(c.arm)</td><td>\(c.finished)/\(c.runs)</td><td>\(pm(c.bestValidLoss, 3))</td><td>\(pm(c.bleuLast, 2))</td>"
+                + "<td>\(pm(c.bleuAverage, 2))</td><td>\(pm(c.chrFAverage, 2))</td><td>\(c.updatesToThreshold.map { pm($0, 0) } ?? "never") (\(c.reachedThreshold)/\(c.runs))</td>"
+                + "<td>\(c.diverged)</td><td>\(c.stuck)</td><td>\(paired)</td></tr>\n"
+        }
+        t += "</table>\n<dl>" + r.definitions.keys.sorted().map { "<dt>\(escape($0))</dt><dd>\(escape(r.definitions[$0]!))</dd>" }.joined() + "</dl>\n"
+        return t
+    }
+
+    static func provenance(store: RunStore, results: StudyResults) -> String {
+        var out = "<h3>Commands</h3><pre>" + results.commands.map(escape).joined(separator: "\n") + "</pre>\n"
+        if let first = results.runs.first(where: { $0.status != "missing" }), let run = try? store.run(named: first.run) {
+            out += "<h3>Corpus and vocabulary</h3><table><tr><th>role</th><th>file</th><th>SHA-256</th></tr>"
+            for f in run.run.corpus { out += "<tr><td>\(escape(f.role))</td><td>\(escape(f.path))</td><td><code>\(f.sha256)</code></td></tr>" }
+            out += "<tr><td>vocabulary</td><td>\(escape(results.settings.data.vocabulary))</td><td><code>\(run.run.vocabularySHA256)</code></td></tr></table>\n"
+            out += "<h3>Tool and machine</h3><p>nmt \(escape(run.run.toolVersion)) (commit \(escape(run.run.gitCommit))), \(escape(run.run.blas)); "
+        } else {
+            out += "<h3>Tool and machine</h3><p>nmt \(BuildInfo.version); "
+        }
+        out += "report written on \(escape(machineDescription())) at \(ISO8601DateFormatter().string(from: Date())).</p>\n"
+        return out
+    }
+
+    static func machineDescription() -> String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(BLASRuntime.description)"
+    }
+
+    static func page(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+        <style>
+        body { font-family: sans-serif; max-width: 1260px; margin: 16px auto; padding: 0 10px; color: #222; }
+        h1 { font-size: 22px; } h2 { font-size: 18px; border-bottom: 1px solid #ccc; padding-bottom: 4px; margin-top: 28px; }
+        .note { color: #555; font-size: 13px; } .figs { display: flex; flex-wrap: wrap; gap: 6px; }
+        table { border-collapse: collapse; font-size: 12px; margin: 8px 0; } td, th { border: 1px solid #ccc; padding: 3px 6px; text-align: right; }
+        th { background: #f3f3f3; } td:nth-child(2) { text-align: left; } pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; font-size: 12px; }
+        dt { font-weight: bold; font-size: 12px; } dd { font-size: 12px; margin: 0 0 4px 16px; }
+        </style></head><body>
+        \(body)
+        </body></html>
+
+        """
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Store
+import Testing
+import TestSupport
+
+/// `nmt study`: a grid of tagged runs that survives kill -9, its results, its report, and
+/// bad input that writes nothing.
+@Suite(.serialized)
+struct StudyCommandTests {
+    /// A miniature grid on the small corpus: 3 arms × 1 lr × 2 seeds, 20 updates each.
+    static let grid = ["--arms", "adam,adam-warmup,radam", "--lrs", "3e-3", "--seeds", "1,2", "--max-update", "20", "--warmup", "6",
+                       "--freeze", "3", "--valid-every", "10", "--save-every", "5", "--keep-last", "3", "--average-last", "2",
+                       "--histogram-every", "10", "--beam", "2", "--test-src", "test.es", "--test-tgt", "test.en", "--jobs", "2"]
+
+    func study(_ ws: TrainingWorkspace, _ name: String, _ extra: [String] = []) throws -> NMTProcess.Result {
+        try ws.run(["study", "run", name] + TrainingWorkspace.modelFlags + Self.grid + extra)
+    }
+
+    @Test func runKilledWithSignalNineResumesWithoutRedoingFinishedRuns() throws {
+        let ws = try TrainingWorkspace(label: "study-kill")
+        // Longer runs than the other tests', so the kill lands while the grid is half done.
+        let longer = ["--max-update", "120", "--save-every", "20", "--valid-every", "40"]
+        let process = try NMTProcess.start(["study", "run", "s"] + TrainingWorkspace.modelFlags + Self.grid + longer, in: ws.directory)
+        let deadline = Date().addingTimeInterval(120)
+        var store: RunStore?
+        var lastError = ""
+        // Kill once a run is complete (evaluated) and another has started.
+        while Date() < deadline && process.isRunning {
+            do {
+                if store == nil, FileManager.default.fileExists(atPath: ws.path("nmt.sqlite.study-s.lock")) { store = try RunStore(path: ws.path("nmt.sqlite")) }
+                if let s = store, try s.studyRuns(study: "s").contains(where: { r in r.status == .finished && ((try? s.evaluations(run: r.run).count) ?? 0) == 2 }) { break }
+            } catch { lastError = "\(error)" }
+            usleep(5_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "\(lastError)")
+        let db = try #require(store)
+        let before = try db.studyRuns(study: "s")
+        let complete = before.filter { r in r.status == .finished && ((try? db.evaluations(run: r.run).count) ?? 0) == 2 }
+        #expect(!complete.isEmpty && complete.count < 6, "the kill should land mid-study")
+        let startedBefore = Dictionary(uniqueKeysWithValues: try complete.map { ($0.run, try db.run(named: $0.run).run.startedAt) })
+
+        let resumed = try study(ws, "s", longer)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("study s: complete"))
+        let after = try db.studyRuns(study: "s")
+        #expect(after.count == 6)
+        #expect(Set(after.map(\.arm)) == ["adam", "adam-warmup", "radam"] && Set(after.map(\.seed)) == [1, 2])
+        for r in after {
+            #expect(r.status == .finished, "\(r.run)")
+            #expect(try db.metrics(run: r.run).last?.update == 120, "\(r.run) trained to the end")
+            // Exactly one test evaluation of the last and one of the averaged checkpoint, translations kept.
+            let evaluations = try db.evaluations(run: r.run)
+            #expect(evaluations.count == 2 && evaluations.allSatisfy { $0.split == "test" && $0.hypotheses != nil }, "\(r.run)")
+            // After evaluation only the last and the averaged checkpoints are kept.
+            let kept = try db.checkpoints(run: r.run)
+            #expect(kept.count == 2 && kept.filter { $0.kind == .average }.count == 1 && kept.allSatisfy { $0.update == 120 }, "\(r.run): \(kept)")
+        }
+        for (run, started) in startedBefore { #expect(try db.run(named: run).run.startedAt == started, "\(run) was not started again") }
+
+        // Running the finished study again does nothing.
+        let again = try study(ws, "s", longer)
+        #expect(again.status == 0 && again.stdout.contains("trained 0 and evaluated 0"), "\(again.stdout)\(again.stderr)")
+    }
+
+    @Test func showAndJSONReportEveryCellWithPairedTests() throws {
+        let ws = try TrainingWorkspace(label: "study-show")
+        let ran = try study(ws, "s")
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let show = try ws.run(["study", "show", "s"])
+        #expect(show.status == 0, "\(show.stderr)")
+        for needle in ["best valid loss", "BLEU avg", "updates to thr.", "diverged", "stuck", "vs adam-warmup", "(baseline)", "stuck: finished without diverging"] {
+            #expect(show.stdout.contains(needle), "show lacks '\(needle)'")
+        }
+        let json = try ws.run(["study", "show", "s", "--format", "json"])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
+        let cells = try #require(object["cells"] as? [[String: Any]])
+        #expect(cells.count == 3)
+        #expect((object["runs"] as? [Any])?.count == 6)
+        let radam = try #require(cells.first { $0["arm"] as? String == "radam" })
+        let paired = try #require(radam["pairedVsWarmup"] as? [[String: Any]])
+        #expect(paired.count == 2 && paired.allSatisfy { ($0["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true })
+        #expect((radam["bleuAverage"] as? [String: Any])?["count"] as? Int == 2)
+    }
+
+    @Test func extendAddsSeedsAndTrainsOnlyTheNewRuns() throws {
+        let ws = try TrainingWorkspace(label: "study-extend")
+        let first = try study(ws, "e", ["--arms", "adam", "--seeds", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        let original = try store.run(named: "e.adam.lr0.003.s1").run.startedAt
+        let refused = try study(ws, "e", ["--arms", "adam", "--seeds", "1,2"])
+        #expect(refused.status != 0 && refused.stderr.contains("--extend"), "\(refused.stderr)")
+        #expect(try store.studyRuns(study: "e").count == 1)
+        let extended = try study(ws, "e", ["--arms", "adam", "--seeds", "1,2", "--extend"])
+        #expect(extended.status == 0, "\(extended.stderr)")
+        #expect(try store.studyRuns(study: "e").map(\.seed).sorted() == [1, 2])
+        #expect(try store.run(named: "e.adam.lr0.003.s1").run.startedAt == original)
+        #expect(try store.study(named: "e")?.commands.count == 2)
+    }
+
+    @Test(arguments: [
+        (["--arms", "adam,sgd-warmup"], "unknown arm 'sgd-warmup'"),
+        (["--lrs", ""], "--lrs is empty"),
+        (["--seeds", ""], "--seeds is empty"),
+        (["--lrs", "1e-3,1e-3"], "--lrs names 0.001 twice"),
+        (["--test-src", "missing.es"], "missing.es: no test split"),
+        (["--max-update", "5", "--warmup", "6"], "--warmup (6) must be shorter than --max-update (5)"),
+    ])
+    func badInputIsOneLineAndWritesNothing(extra: [String], message: String) throws {
+        let ws = try TrainingWorkspace(label: "study-bad")
+        let result = try study(ws, "bad", extra)
+        #expect(result.status != 0)
+        #expect(result.errorLines.count == 1 && result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.path("nmt.sqlite")), "nothing is written")
+    }
+
+    @Test func sameNameWithOtherSettingsIsRefusedAndChangesNothing() throws {
+        let ws = try TrainingWorkspace(label: "study-dup")
+        let first = try study(ws, "d", ["--arms", "adam", "--seeds", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        let stored = try #require(try store.study(named: "d"))
+        let other = try study(ws, "d", ["--arms", "adam", "--seeds", "1", "--beam", "3"])
+        #expect(other.status != 0)
+        #expect(other.errorLines.count == 1 && other.stderr.contains("exists with different settings (beam)"), "\(other.stderr)")
+        #expect(try store.study(named: "d") == stored)
+        #expect(try store.listRuns().count == 1)
+    }
+
+    /// The report: self-contained (no scripts, no external resources), every SVG well-formed
+    /// XML, six sections, and Chromium renders it to a page with plots on it.
+    @Test func reportIsSelfContainedAndRendersInChromium() throws {
+        let ws = try TrainingWorkspace(label: "study-report")
+        let ran = try study(ws, "r")
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let report = try ws.run(["study", "report", "r", "--html", "report.html"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: ws.path("report.html"), encoding: .utf8)
+        #expect(!html.contains("<script") && !html.contains(" src=") && !html.contains(" href=") && !html.contains("@import"))
+        for n in 1...6 { #expect(html.contains("<h2>\(n). "), "section \(n)") }
+        let svgs = StudyReportChecks.svgElements(html)
+        #expect(svgs.count >= 10, "\(svgs.count) plots")
+        for (i, svg) in svgs.enumerated() {
+            #expect(StudyReportChecks.parses(svg), "SVG \(i) is not well-formed XML")
+            #expect(svg.contains("<text"), "SVG \(i) has labels")
+        }
+        let image = try HeadlessBrowser.screenshot(of: URL(fileURLWithPath: ws.path("report.html")), height: 6000, in: ws.directory)
+        #expect(image.width == 1280 && image.height == 6000)
+        #expect(image.inkFraction > 0.03, "screenshot is blank (\(image.inkFraction))")
+        #expect(image.colourCount > 20, "screenshot has \(image.colourCount) colours: no plots drawn")
+    }
+}
+
+enum StudyReportChecks {
+    /// The outermost `<svg …>…</svg>` elements of a page (a document of plots nests them).
+    static func svgElements(_ html: String) -> [String] {
+        let bytes = Array(html.utf8), open = Array("<svg".utf8), close = Array("</svg>".utf8)
+        func at(_ i: Int, _ p: [UInt8]) -> Bool { i + p.count <= bytes.count && Array(bytes[i..<(i + p.count)]) == p }
+        var out: [String] = []
+        var depth = 0, start = 0, i = 0
+        while i < bytes.count {
+            if bytes[i] == 60, at(i, open) { if depth == 0 { start = i }; depth += 1; i += open.count }
+            else if bytes[i] == 60, at(i, close) {
+                depth -= 1; i += close.count
+                if depth == 0 { out.append(String(decoding: bytes[start..<i], as: UTF8.self)) }
+            } else { i += 1 }
+        }
+        return out
+    }
+
+    static func parses(_ xml: String) -> Bool {
+        let parser = XMLParser(data: Data(xml.utf8))
+        return parser.parse()
+    }
+}
