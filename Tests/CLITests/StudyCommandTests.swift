@@ -11,12 +11,28 @@ import TestSupport
 @Suite(.serialized)
 struct StudyCommandTests {
     /// A miniature grid on the small corpus: 3 arms × 1 lr × 2 seeds, 20 updates each.
-    static let grid = ["--arms", "adam,adam-warmup,radam", "--lrs", "3e-3", "--seeds", "1,2", "--max-update", "20", "--warmup", "6",
+    static let grid = ["--arms", "adam,adam-warmup,radam", "--lrs", "3e-3", "--seeds", "1,2", "--warmup", "6",
                        "--freeze", "3", "--valid-every", "10", "--save-every", "5", "--keep-last", "3", "--average-last", "2",
                        "--histogram-every", "10", "--beam", "2", "--test-src", "test.es", "--test-tgt", "test.en", "--jobs", "2"]
 
     func study(_ ws: TrainingWorkspace, _ name: String, _ extra: [String] = []) throws -> NMTProcess.Result {
-        try ws.run(["study", "run", name] + TrainingWorkspace.modelFlags + Self.grid + extra)
+        let length = extra.contains("--max-update") || extra.contains("--budget") ? [] : ["--max-update", "20"]
+        return try ws.run(["study", "run", name] + TrainingWorkspace.modelFlags + Self.grid + length + extra)
+    }
+
+    /// `--budget`: updates per run from a calibration of this machine, stored with the study.
+    @Test func budgetSetsTheUpdatesFromACalibration() throws {
+        let ws = try TrainingWorkspace(label: "study-budget")
+        let result = try study(ws, "b", ["--arms", "adam", "--seeds", "1", "--budget", "4s"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        let json = try #require(try store.study(named: "b")?.settingsJSON)
+        let settings = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let updates = try #require(settings["maxUpdate"] as? Int)
+        #expect(updates >= 10 && updates % 10 == 0)
+        #expect(try store.metrics(run: "b.adam.lr0.003.s1").last?.update == updates)
+        let both = try study(ws, "c", ["--budget", "4s", "--max-update", "20"])
+        #expect(both.status != 0 && both.stderr.contains("not both"))
     }
 
     @Test func runKilledWithSignalNineResumesWithoutRedoingFinishedRuns() throws {
