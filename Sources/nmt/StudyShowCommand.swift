@@ -46,7 +46,8 @@ struct StudyShowCommand: ParsableCommand {
             let paired = c.pairedVsWarmup.map { tests in
                 tests.isEmpty ? "-" : tests.map { String(format: "%+.2f p=%.3f", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "; ")
             } ?? (c.arm == "adam-warmup" ? "(baseline)" : "-")
-            let reached = c.updatesToThreshold.map { pm($0, 0) + (c.reachedThreshold < c.runs ? " (\(c.reachedThreshold)/\(c.runs))" : "") } ?? "never"
+            let trained = c.finished + c.diverged > 0
+            let reached = c.updatesToThreshold.map { pm($0, 0) + (c.reachedThreshold < c.runs ? " (\(c.reachedThreshold)/\(c.runs))" : "") } ?? (trained ? "never" : "-")
             table.add([String(c.lr), c.arm, "\(c.finished)/\(c.runs)", pm(c.bestValidLoss, 3), pm(c.bleuLast, 2), pm(c.bleuAverage, 2),
                        pm(c.chrFAverage, 2), reached, String(c.diverged), String(c.stuck), paired])
         }

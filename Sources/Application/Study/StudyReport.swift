@@ -47,7 +47,8 @@ public enum StudyReport {
                 figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate")
                 + figures.versusLR(\.bestValidLoss, yLabel: "best validation loss (nats/token)", title: "best validation loss vs learning rate"))
 
-        section("5. RAdam's r_t and warmup (Ma & Yarats)", "If RAdam were only a built-in warmup, r_t would track an ω_t of about 2/(1−β2) updates.",
+        section("5. RAdam's r_t and warmup (Ma & Yarats)", "If RAdam were only a built-in warmup, r_t would track an ω_t of about 2/(1−β2) updates. "
+                + "r_t is drawn as 0 while ρ_t ≤ 5 (RAdam takes un-adapted momentum steps there, or none with radam-skip); dots: r_t as a radam run recorded it.",
                 try figures.rectificationVersusWarmup())
 
         section("6. Results", "Per arm × lr; " + escape(results.definitions["paired test"] ?? ""), resultsTable(results) + provenance(store: store, results: results), figures: false)
@@ -65,7 +66,7 @@ public enum StudyReport {
             let paired = c.pairedVsWarmup.map { $0.map { String(format: "%+.2f (p = %.3f)", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "<br>") }
                 ?? (c.arm == "adam-warmup" ? "baseline" : "–")
             t += "<tr><td>\(c.lr)</td><td>\(c.arm)</td><td>\(c.finished)/\(c.runs)</td><td>\(pm(c.bestValidLoss, 3))</td><td>\(pm(c.bleuLast, 2))</td>"
-                + "<td>\(pm(c.bleuAverage, 2))</td><td>\(pm(c.chrFAverage, 2))</td><td>\(c.updatesToThreshold.map { pm($0, 0) } ?? "never") (\(c.reachedThreshold)/\(c.runs))</td>"
+                + "<td>\(pm(c.bleuAverage, 2))</td><td>\(pm(c.chrFAverage, 2))</td><td>\(c.updatesToThreshold.map { pm($0, 0) } ?? (c.finished + c.diverged > 0 ? "never" : "–")) (\(c.reachedThreshold)/\(c.runs))</td>"
                 + "<td>\(c.diverged)</td><td>\(c.stuck)</td><td>\(paired)</td></tr>\n"
         }
         t += "</table>\n<dl>" + r.definitions.keys.sorted().map { "<dt>\(escape($0))</dt><dd>\(escape(r.definitions[$0]!))</dd>" }.joined() + "</dl>\n"

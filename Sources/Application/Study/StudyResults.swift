@@ -138,6 +138,7 @@ public struct StudyResults: Codable, Sendable {
         var hypothesisCache: [String: TextLines] = [:]
         func hypotheses(_ run: String) throws -> TextLines? {
             if let h = hypothesisCache[run] { return h }
+            guard stored[run] != nil else { return nil }
             guard let e = try store.evaluations(run: run).last(where: { $0.split == "test" && StudyWork.checkpointLabel($0) == "avg" }),
                   let text = e.hypotheses else { return nil }
             let lines = try TextLines(utf8: Array(text.utf8), name: "\(run)'s test translations")
