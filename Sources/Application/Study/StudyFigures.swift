@@ -121,7 +121,7 @@ struct StudyFigures {
             let rho = RAdam.rho(beta2: settings.beta2, step: t)
             rt.append((Double(t), rho.t > 5 ? RAdam.rectification(rhoInfinity: rho.infinity, rhoT: rho.t) : 0))
         }
-        series.append(SVGPlot.Series(name: "RAdam r_t (0 while ρ_t ≤ 5)", points: rt))
+        series.append(SVGPlot.Series(name: "RAdam r_t", points: rt))
         for arm in [StudyArm.adamWarmup, .adamUntuned] {
             let schedule = arm.configure(settings, lr: focusLR).schedule
             series.append(SVGPlot.Series(name: "\(arm.rawValue) ω_t", points: (1...horizon).map { (Double($0), schedule.warmupFactor(update: $0)) }, dashed: true))
@@ -129,7 +129,7 @@ struct StudyFigures {
         // What the runs recorded: r_t of a RAdam run's logged updates, as dots on the curve.
         if let run = runs(.radam, lr: focusLR).first {
             let logged = try store.metrics(run: run.run).filter { $0.update <= horizon }.compactMap { m in m.r.map { (x: Double(m.update), y: $0) } }
-            series.append(SVGPlot.Series(name: "r_t logged by \(run.run.dropFirst(results.study.count + 1))", points: logged, markers: true))
+            series.append(SVGPlot.Series(name: "r_t logged (radam)", points: logged, markers: true))
         }
         return plot.render(series)
     }
