@@ -17,6 +17,8 @@ final class StudyWork: @unchecked Sendable {
     private var queue: [StudyCell]
     private var stored: [String: StudyRunRecord]
     private var updates: [String: Int] = [:]
+    /// Each run's update count when this process first saw it: the rate counts only new updates.
+    private var initial: [String: Int] = [:]
     private var active: [String] = []
     private var firstError: Error?
     private let progress: ProgressLine
@@ -29,7 +31,7 @@ final class StudyWork: @unchecked Sendable {
         progress = ProgressLine("study \(study)", total: cells.count * settings.maxUpdate, unit: "updates", quiet: console.quiet)
         for cell in cells {
             let name = cell.runName(study: study)
-            if let r = stored[name], r.status == .finished || r.outcome != nil { updates[name] = settings.maxUpdate }
+            if let r = stored[name], r.status == .finished || r.outcome != nil { updates[name] = settings.maxUpdate; initial[name] = settings.maxUpdate }
         }
         doneAtStart = 0
     }
@@ -57,7 +59,7 @@ final class StudyWork: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        progress.finish(total(), detail: "\(doneAtStart + trainedOrSkipped) of \(settings.cells.count) runs done")
+        progress.finish(fresh(), detail: "\(doneAtStart + trainedOrSkipped) of \(settings.cells.count) runs done", shownDone: total())
         if let firstError { throw firstError }
     }
 
@@ -76,15 +78,18 @@ final class StudyWork: @unchecked Sendable {
     }
 
     private func total() -> Int { lock.lock(); defer { lock.unlock() }; return updates.values.reduce(0, +) }
+    private func fresh() -> Int { lock.lock(); defer { lock.unlock() }; return updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) } }
 
     private func report(_ run: String, update: Int) {
         lock.lock()
         updates[run] = update
+        if initial[run] == nil { initial[run] = update }
         let done = updates.values.reduce(0, +)
+        let fresh = updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) }
         let detail = "\(doneAtStart + finishedCells)/\(settings.cells.count) runs | " + active.map { name in
             "\(name.dropFirst(study.count + 1)) \(updates[name] ?? 0)" }.joined(separator: ", ")
         lock.unlock()
-        progress.update(done, detail: detail)
+        progress.update(fresh, detail: detail, shownDone: done)
     }
 
     private func setActive(_ run: String, _ on: Bool) {
