@@ -148,9 +148,12 @@ public struct StudyResults: Codable, Sendable {
         var cells: [StudyCellSummary] = []
         for lr in settings.lrs {
             for arm in settings.arms {
-                let mine = runs.filter { $0.arm == arm.rawValue && $0.lr == lr }
+                let all = runs.filter { $0.arm == arm.rawValue && $0.lr == lr }
+                // Statistics over the runs that are done (finished or diverged): a study read
+                // while it trains does not mix in half-trained runs.
+                let mine = all.filter { $0.status == "finished" || $0.diverged }
                 var summary = StudyCellSummary(
-                    arm: arm.rawValue, lr: lr, runs: mine.count, finished: mine.filter { $0.status == "finished" }.count,
+                    arm: arm.rawValue, lr: lr, runs: all.count, finished: mine.filter { $0.status == "finished" }.count,
                     bestValidLoss: SeedStatistic(mine.map(\.bestValidLoss)), bleuLast: SeedStatistic(mine.map(\.bleuLast)),
                     bleuAverage: SeedStatistic(mine.map(\.bleuAverage)), chrFAverage: SeedStatistic(mine.map(\.chrFAverage)),
                     updatesToThreshold: SeedStatistic(mine.map { $0.updatesToThreshold.map(Double.init) }),
