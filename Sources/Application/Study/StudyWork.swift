@@ -33,7 +33,6 @@ final class StudyWork: @unchecked Sendable {
             let name = cell.runName(study: study)
             if let r = stored[name], r.status == .finished || r.outcome != nil { updates[name] = settings.maxUpdate; initial[name] = settings.maxUpdate }
         }
-        doneAtStart = 0
     }
 
     func run(jobs: Int) throws {
@@ -59,11 +58,11 @@ final class StudyWork: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        progress.finish(fresh(), detail: "\(doneAtStart + trainedOrSkipped) of \(settings.cells.count) runs done", shownDone: total())
+        progress.finish(fresh(), detail: "\(doneAtStart + locked { finishedCells }) of \(settings.cells.count) runs done", shownDone: total())
         if let firstError { throw firstError }
     }
 
-    private var trainedOrSkipped: Int { lock.lock(); defer { lock.unlock() }; return finishedCells }
+    /// Cells completed by this process (trained and evaluated, or diverged).
     private var finishedCells = 0
 
     private func next() -> StudyCell? {
@@ -77,6 +76,7 @@ final class StudyWork: @unchecked Sendable {
         if firstError == nil { firstError = error }
     }
 
+    private func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
     private func total() -> Int { lock.lock(); defer { lock.unlock() }; return updates.values.reduce(0, +) }
     private func fresh() -> Int { lock.lock(); defer { lock.unlock() }; return updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) } }
 
