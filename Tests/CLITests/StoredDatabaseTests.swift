@@ -53,5 +53,13 @@ struct StoredDatabaseTests {
         #expect(try after.schemaVersion() == Migrations.latestVersion)
         #expect(try after.metrics(run: "old").last?.update == lastUpdate + 2)
         #expect(try after.evaluations(run: "old").count >= 2)
+        // Studies (schema 6 on) still show, report and count as done.
+        for study in try after.studyNames() {
+            let shown = try run(["study", "show", study, "--format", "json"])
+            #expect(shown.status == 0 && shown.stdout.contains("\"cells\""), "\(shown.stderr)")
+            let report = try run(["study", "report", study, "--html", "report.html"])
+            #expect(report.status == 0, "\(report.stderr)")
+            #expect(try after.studyRuns(study: study).allSatisfy { $0.status == .finished })
+        }
     }
 }
