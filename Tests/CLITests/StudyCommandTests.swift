@@ -155,8 +155,11 @@ struct StudyCommandTests {
         let ws = try TrainingWorkspace(label: "study-report")
         let ran = try study(ws, "r")
         #expect(ran.status == 0, "\(ran.stderr)")
-        let report = try ws.run(["study", "report", "r", "--html", "report.html"])
+        let report = try ws.run(["study", "report", "r", "--html", "report.html", "--svg-dir", "plots"])
         #expect(report.status == 0, "\(report.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: ws.path("plots")).filter { $0.hasSuffix(".svg") }
+        #expect(files.count >= 10 && files.contains("rt-vs-warmup.svg") && files.contains("bleu-vs-lr.svg"), "\(files)")
+        for file in files { #expect(XMLParser(contentsOf: URL(fileURLWithPath: ws.path("plots/" + file)))?.parse() == true, "\(file)") }
         let html = try String(contentsOfFile: ws.path("report.html"), encoding: .utf8)
         #expect(!html.contains("<script") && !html.contains(" src=") && !html.contains(" href=") && !html.contains("@import"))
         for n in 1...6 { #expect(html.contains("<h2>\(n). "), "section \(n)") }

@@ -5,7 +5,17 @@ import Tensor
 /// `nmt study report NAME --html FILE`: one self-contained HTML page (inline SVG and CSS, no
 /// scripts, no network) with the six sections of the warmup-vs-RAdam question.
 public enum StudyReport {
-    public static func html(store: RunStore, study name: String) throws -> String {
+    public struct Output {
+        public var html: String
+        /// Every plot as a standalone SVG, named for `--svg-dir` (e.g. "loss-lr0.001.svg").
+        public var figures: [(file: String, svg: String)]
+    }
+
+    public static func html(store: RunStore, study name: String) throws -> String { try build(store: store, study: name).html }
+
+    public static func build(store: RunStore, study name: String) throws -> Output {
+        var figureFiles: [(file: String, svg: String)] = []
+        func keep(_ file: String, _ svg: String) -> String { figureFiles.append((file, svg)); return svg }
         let results = try StudyResults.load(store: store, study: name)
         let figures = StudyFigures(store: store, results: results)
         let s = results.settings
@@ -23,36 +33,36 @@ public enum StudyReport {
 
         let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), s.warmup + 50))
         var loss = ""
-        for l in s.lrs { loss += try figures.lossCurves(lr: l, upTo: s.maxUpdate, title: "training loss, lr \(l) (mean, band: min–max over seeds)") }
-        loss += try figures.lossCurves(lr: lr, upTo: zoom, title: "the first \(zoom) updates, lr \(lr)")
+        for l in s.lrs { loss += keep("loss-lr\(l).svg", try figures.lossCurves(lr: l, upTo: s.maxUpdate, title: "training loss, lr \(l) (mean, band: min–max over seeds)")) }
+        loss += keep("loss-start-lr\(lr).svg", try figures.lossCurves(lr: lr, upTo: zoom, title: "the first \(zoom) updates, lr \(lr)"))
         section("1. Training loss (paper Fig. 1)", "Every arm at every learning rate; the last plot zooms on the start, where warmup matters.", loss)
 
         var rates = ""
         if let group = try figures.focusGroup() {
-            for arm in s.arms { rates += try figures.adaptiveRate(arm, group: group) }
+            for arm in s.arms { rates += keep("adaptive-rate-\(arm.rawValue).svg", try figures.adaptiveRate(arm, group: group)) }
             rates = "<p class=\"note\">Effective adaptive learning rate η_t·r_t·ψ of the coordinates of <code>\(escape(group))</code> "
                 + "(ψ = √(1−β2^t)/(√v_t+ε); r_t = 1 for Adam; RAdam's un-rectified updates are not drawn), lr \(lr), seed \(s.seeds.min() ?? 1), "
                 + "at the updates where diagnostics were recorded. Band: 1st–99th percentile over coordinates.</p><div class=\"figs\">" + rates + "</div>"
         }
         rates += "<p class=\"note\">Simulation (<code>nmt analyze variance --beta2 \(s.beta2)</code>): Var[ψ_t] of Adam and of RAdam's r_t·ψ_t for gradients "
-            + "g ~ N(μ, 1), and the closed form against the paper's approximation.</p>" + (try figures.simulatedVariance())
+            + "g ~ N(μ, 1), and the closed form against the paper's approximation.</p>" + keep("variance-simulation.svg", try figures.simulatedVariance())
         section("2. The adaptive learning rate's spread (paper Fig. 8–9)", "Measured in the runs, then simulated.", rates, figures: false)
 
         var histograms = ""
-        for arm in [StudyArm.adam, .adamWarmup, .radam] where s.arms.contains(arm) { histograms += try figures.histograms(arm) }
+        for arm in [StudyArm.adam, .adamWarmup, .radam] where s.arms.contains(arm) { histograms += keep("gradient-histograms-\(arm.rawValue).svg", try figures.histograms(arm)) }
         section("3. Gradient magnitudes (paper Fig. 2–3)", "Histograms of |g| over all parameters (seed \(s.seeds.min() ?? 1), lr \(lr)) at the updates where they were recorded.",
                 histograms.isEmpty ? "<p>None of adam, adam-warmup, radam is in this study.</p>" : histograms)
 
         section("4. Learning-rate robustness (paper Fig. 6 analogue)", "Mean over seeds; band ± one standard deviation.",
-                figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate")
-                + figures.versusLR(\.bestValidLoss, yLabel: "best validation loss (nats/token)", title: "best validation loss vs learning rate"))
+                keep("bleu-vs-lr.svg", figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate"))
+                + keep("valid-loss-vs-lr.svg", figures.versusLR(\.bestValidLoss, yLabel: "best validation loss (nats/token)", title: "best validation loss vs learning rate")))
 
         section("5. RAdam's r_t and warmup (Ma & Yarats)", "If RAdam were only a built-in warmup, r_t would track an ω_t of about 2/(1−β2) updates. "
                 + "r_t is drawn as 0 while ρ_t ≤ 5 (RAdam takes un-adapted momentum steps there, or none with radam-skip); dots: r_t as a radam run recorded it.",
-                try figures.rectificationVersusWarmup())
+                keep("rt-vs-warmup.svg", try figures.rectificationVersusWarmup()))
 
         section("6. Results", "Per arm × lr; " + escape(results.definitions["paired test"] ?? ""), resultsTable(results) + provenance(store: store, results: results), figures: false)
-        return page(title: "nmt study \(name)", body: body)
+        return Output(html: page(title: "nmt study \(name)", body: body), figures: figureFiles)
     }
 
     static func resultsTable(_ r: StudyResults) -> String {
