@@ -67,9 +67,11 @@ struct TrainCommandTests {
     }
 
     /// kill -9 at an arbitrary moment after the first checkpoint, resume: the final
-    /// parameters equal those of an uninterrupted run bit for bit.
-    @Test(arguments: [0.0, 0.15, 0.4])
-    func killNineThenResumeIsBitIdentical(extraDelay: Double) throws {
+    /// parameters equal those of an uninterrupted run bit for bit. The moment is set by progress
+    /// (the run has logged at least `afterUpdate` updates), not by a delay: on a fast machine a
+    /// fixed delay let the run finish before the kill.
+    @Test(arguments: [0, 20, 40])
+    func killNineThenResumeIsBitIdentical(afterUpdate: Int) throws {
         let ws = try TrainingWorkspace(label: "kill")
         let flags = common + ["--optimizer", "radam", "--max-update", "60"]
         let straight = try ws.train("straight", flags)
@@ -82,7 +84,8 @@ struct TrainCommandTests {
             if let checkpoints = try? store.checkpoints(run: "killed"), !checkpoints.isEmpty { break }
             usleep(2_000)
         }
-        usleep(useconds_t(extraDelay * 1_000_000))
+        func logged() -> Int { (try? store.metrics(run: "killed").last?.update) ?? 0 }
+        while Date() < deadline, logged() < afterUpdate { usleep(1_000) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
