@@ -30,7 +30,8 @@ let package = Package(
         // ICU behind a plain-C façade (ICU and Foundation cannot share a Swift target).
         .target(name: "CTextNorm", dependencies: ["CICU"], path: "Sources/CTextNorm"),
 
-        .target(name: "Hashing", swiftSettings: optimized),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "Hashing", dependencies: ["CCrypto"], swiftSettings: optimized),
         .target(name: "Parallelism", swiftSettings: optimized),
         .target(name: "Tensor", dependencies: ["CBLAS", "Parallelism"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing", "Parallelism"], swiftSettings: optimized),

@@ -27,4 +27,18 @@ import Testing
             #expect(h.hexDigest() == whole, "split at \(split)")
         }
     }
+
+    /// A copy hashes on by itself (value semantics over the library's context), and
+    /// finalising does not end the hash.
+    @Test func copiesAreIndependent() {
+        var a = SHA256()
+        a.update("ab")
+        var b = a
+        b.update("c")
+        #expect(b.hexDigest() == SHA256.hexDigest(of: "abc"))
+        #expect(a.hexDigest() == SHA256.hexDigest(of: "ab"))
+        a.update("c")
+        #expect(a.hexDigest() == SHA256.hexDigest(of: "abc"))
+        #expect(a.finalize() == a.finalize())
+    }
 }

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-swiftc -O -parse-as-library -module-name Hashing -emit-module -emit-module-path "$tmp/Hashing.swiftmodule" \
+swiftc -O -parse-as-library -module-name Hashing -I Sources/CCrypto -emit-module -emit-module-path "$tmp/Hashing.swiftmodule" \
   -emit-library -static -o "$tmp/libHashing.a" Sources/Hashing/*.swift
-swiftc -O -parse-as-library -module-name Store -I "$tmp" -I Sources/CSQLite -emit-module -emit-module-path "$tmp/Store.swiftmodule" \
+swiftc -O -parse-as-library -module-name Store -I "$tmp" -I Sources/CSQLite -I Sources/CCrypto -emit-module -emit-module-path "$tmp/Store.swiftmodule" \
   -emit-library -static -o "$tmp/libStore.a" Sources/Store/*.swift
 cat > "$tmp/main.swift" <<'SWIFT'
 import Foundation
@@ -40,7 +40,7 @@ precondition(loaded!.payload == payload)
 print(String(format: "store: SHA-256 of 40 MB %.3f s; saveCheckpoint (hash + insert + retention) %@ s; loadCheckpoint (read + verify) %.3f s",
              hash, saves.map { String(format: "%.3f", $0) }.joined(separator: ", "), load))
 SWIFT
-swiftc -O "$tmp/main.swift" -I "$tmp" -I Sources/CSQLite -L "$tmp" -lStore -lHashing -lsqlite3 -o "$tmp/bench"
+swiftc -O "$tmp/main.swift" -I "$tmp" -I Sources/CSQLite -I Sources/CCrypto -L "$tmp" -lStore -lHashing -lsqlite3 -lcrypto -o "$tmp/bench"
 "$tmp/bench" "$tmp/bench.sqlite"
 if command -v python3 >/dev/null; then
 python3 - "$tmp/ref.sqlite" <<'PY'
