@@ -10,6 +10,10 @@ public final class RunStore: @unchecked Sendable {
     /// Opens or creates the database at `path` (":memory:" for tests) and migrates it.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
         database = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        // A new database gets 64 KiB pages: a checkpoint is tens of megabytes of blobs, and with
+        // 4 KiB pages SQLite chains ~16× more overflow pages per blob. page_size only takes effect
+        // before the first table exists (and before WAL), so existing databases keep theirs.
+        if try database.scalarInt("PRAGMA page_count") == 0 { try database.execute("PRAGMA page_size = 65536") }
         // WAL: readers (`nmt runs` during training) never block the writer. The first statement
         // is also where a file that is not a database is detected.
         _ = try database.scalarText("PRAGMA journal_mode = WAL")

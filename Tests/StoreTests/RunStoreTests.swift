@@ -14,6 +14,22 @@ import Testing
         #expect(try reopened.listRuns().map(\.name) == ["a"])
     }
 
+    /// New databases get 64 KiB pages (checkpoint blobs); an existing database keeps its own.
+    @Test func newDatabasesUseLargePagesAndOldOnesKeepTheirs() throws {
+        let path = try StoreFixtures.temporaryPath()
+        let store = try RunStore(path: path)
+        #expect(try store.database.scalarInt("PRAGMA page_size") == 65536)
+        let oldPath = try StoreFixtures.temporaryPath()
+        do {
+            let old = try Database(path: oldPath, busyTimeoutMilliseconds: 100)
+            try old.execute("PRAGMA page_size = 4096")
+            try old.execute("CREATE TABLE t (x)")
+        }
+        let reopened = try RunStore(path: oldPath)
+        #expect(try reopened.database.scalarInt("PRAGMA page_size") == 4096)
+        #expect(try reopened.schemaVersion() == Migrations.latestVersion)
+    }
+
     @Test func newerSchemaIsRefused() throws {
         let path = try StoreFixtures.temporaryPath()
         _ = try RunStore(path: path)
