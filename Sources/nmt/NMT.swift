@@ -35,6 +35,10 @@ struct NMT: ParsableCommand {
             exit(withError: error)
         } catch let error as CleanExit {
             exit(withError: error)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // `--help` parses to ArgumentParser's own help command, whose run() throws the
+            // request; ArgumentParser prints it (and its other errors) itself.
+            exit(withError: error)
         } catch {
             // Library errors already carry a one-line description naming the file, line or
             // run: that line on stderr and exit status 1, instead of a type dump.

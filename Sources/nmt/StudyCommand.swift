@@ -41,13 +41,9 @@ struct StudyRunCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Model") var model: ModelOptions
 
-    @Option(help: "Training source text.") var src = "data/bible/train.es"
-    @Option(help: "Training target text.") var tgt = "data/bible/train.en"
-    @Option(name: .customLong("valid-src")) var validSrc = "data/bible/valid.es"
-    @Option(name: .customLong("valid-tgt")) var validTgt = "data/bible/valid.en"
+    @OptionGroup(title: "Corpus") var corpus: CorpusOptions
     @Option(name: .customLong("test-src")) var testSrc = "data/bible/test.es"
     @Option(name: .customLong("test-tgt")) var testTgt = "data/bible/test.en"
-    @Option(help: "BPE model file.") var vocab = "vocab/bible.8k.bpe"
 
     @Option(help: "Adam betas 'b1,b2' (default 0.9,0.98).") var betas = "0.9,0.98"
     @Option(help: "Adam epsilon of every arm but adam-eps.") var eps = 1e-8
@@ -93,8 +89,8 @@ struct StudyRunCommand: ParsableCommand {
         }
         let parts = betas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else { throw CLIError("--betas must be two numbers like '0.9,0.98', got '\(betas)'") }
-        guard FileManager.default.isReadableFile(atPath: vocab) else { throw CLIError("\(vocab): cannot read the --vocab file") }
-        let vocabulary = try BPEModel.load(path: vocab)
+        guard FileManager.default.isReadableFile(atPath: corpus.vocab) else { throw CLIError("\(corpus.vocab): cannot read the --vocab file") }
+        let vocabulary = try BPEModel.load(path: corpus.vocab)
         var config = try model.resolve(vocabularySize: vocabulary.vocabSize)
         if quick, let shrink = d.model {
             // --quick shrinks the preset only where the user did not set a dimension.
@@ -123,7 +119,7 @@ struct StudyRunCommand: ParsableCommand {
         var settings = StudySettings(
             arms: armList, lrs: lrList, seeds: seedList, maxUpdate: maxUpdate ?? d.maxUpdate, preset: model.preset, model: config,
             beta1: b1, beta2: b2, eps: eps, weightDecay: weightDecay, warmup: warmup ?? d.warmup, freeze: freeze ?? d.freeze,
-            trainer: trainer, data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocab),
+            trainer: trainer, data: corpus.dataFiles(),
             testSource: testSrc, testTarget: testTgt, testLines: testLines ?? d.testLines, beam: beam,
             averageLast: averageLast ?? d.averageLast, threadsPerRun: max(1, runtime.threads / jobs))
         if let budgetSeconds {

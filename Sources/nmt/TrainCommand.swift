@@ -21,11 +21,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Model") var model: ModelOptions
 
-    @Option(help: "Training source text, one sentence per line.") var src = "data/bible/train.es"
-    @Option(help: "Training target text, line-aligned with --src.") var tgt = "data/bible/train.en"
-    @Option(name: .customLong("valid-src")) var validSrc = "data/bible/valid.es"
-    @Option(name: .customLong("valid-tgt")) var validTgt = "data/bible/valid.en"
-    @Option(help: "BPE model file (nmt bpe learn).") var vocab = "vocab/bible.8k.bpe"
+    @OptionGroup(title: "Corpus") var corpus: CorpusOptions
     @Option(name: .customLong("learn-vocab"), help: ArgumentHelp(
         "Learn a joint BPE of this many pieces from --src and --tgt for this run (written next to the database as NAME.bpe) instead of using --vocab."))
     var learnVocab: Int?
@@ -70,15 +66,15 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             run = try TrainingRun.resume(resume, database: database.db, limits: limitOverrides(), threads: runtime.threads, console: console)
         } else {
-            var vocabPath = vocab
+            var vocabPath = corpus.vocab
             if let learnVocab, let name {
-                vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [src, tgt], console: console)
+                vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [corpus.src, corpus.tgt], console: console)
             }
             let (optimizer, schedule) = try optim.resolve(maxUpdate: maxUpdate ?? 0)
             run = try TrainingRun.start(TrainingRun.Plan(
                 name: name, database: database.db, preset: model.preset, model: model.resolve(vocabularySize:),
                 optimizer: optimizer, schedule: schedule, trainer: trainerSettings(),
-                data: .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocabPath),
+                data: corpus.dataFiles(vocabulary: vocabPath),
                 threads: runtime.threads), console: console)
         }
         let s = try run.run()

@@ -14,6 +14,20 @@ struct DatabaseOptions: ParsableArguments {
     var db: String = "nmt.sqlite"
 }
 
+/// The parallel text and vocabulary a run trains on (`nmt train`, `nmt study run`); defaults are
+/// the built-in corpus (make data) and its BPE.
+struct CorpusOptions: ParsableArguments {
+    @Option(help: "Training source text, one sentence per line.") var src = "data/bible/train.es"
+    @Option(help: "Training target text, line-aligned with --src.") var tgt = "data/bible/train.en"
+    @Option(name: .customLong("valid-src")) var validSrc = "data/bible/valid.es"
+    @Option(name: .customLong("valid-tgt")) var validTgt = "data/bible/valid.en"
+    @Option(help: "BPE model file (nmt bpe learn).") var vocab = "vocab/bible.8k.bpe"
+
+    func dataFiles(vocabulary: String? = nil) -> RunConfiguration.DataFiles {
+        .init(trainSource: src, trainTarget: tgt, validSource: validSrc, validTarget: validTgt, vocabulary: vocabulary ?? vocab)
+    }
+}
+
 /// Model architecture: a preset, each dimension overridable.
 struct ModelOptions: ParsableArguments {
     @Option(help: "Architecture preset: tiny (d 128, 2+2 layers), small (d 256, 3+3), iwslt (d 512, 6+6).")
