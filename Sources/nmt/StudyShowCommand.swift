@@ -37,17 +37,13 @@ struct StudyShowCommand: ParsableCommand {
             + "\(s.preset) (d \(s.model.modelDimension), \(s.model.encoderLayers)+\(s.model.decoderLayers) layers), \(s.maxUpdate) updates, "
             + "batches of \(s.trainer.maxTokens) tokens, betas \(s.beta1),\(s.beta2), linear decay; test: beam \(s.beam)"
             + (s.testLines.map { ", first \($0) sentences" } ?? "") + "\n\n"
-        func pm(_ x: SeedStatistic?, _ digits: Int) -> String {
-            guard let x else { return "-" }
-            return String(format: "%.\(digits)f", x.mean) + (x.count > 1 ? " ± " + String(format: "%.\(digits)f", x.std) : "")
-        }
+        func pm(_ x: SeedStatistic?, _ digits: Int) -> String { x?.formatted(digits) ?? "-" }
         var table = TextTable(["lr", "arm", "runs", "best valid loss", "BLEU last", "BLEU avg", "chrF avg", "updates to thr.", "diverged", "stuck", "vs adam-warmup (p per seed)"])
         for c in r.cells {
             let paired = c.pairedVsWarmup.map { tests in
                 tests.isEmpty ? "-" : tests.map { String(format: "%+.2f p=%.3f", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "; ")
             } ?? (c.arm == "adam-warmup" ? "(baseline)" : "-")
-            let trained = c.finished + c.diverged > 0
-            let reached = c.updatesToThreshold.map { pm($0, 0) + (c.reachedThreshold < c.runs ? " (\(c.reachedThreshold)/\(c.runs))" : "") } ?? (trained ? "never" : "-")
+            let reached = c.updatesToThreshold.map { pm($0, 0) + (c.reachedThreshold < c.runs ? " (\(c.reachedThreshold)/\(c.runs))" : "") } ?? (c.hasDoneRuns ? "never" : "-")
             table.add([String(c.lr), c.arm, "\(c.finished)/\(c.runs)", pm(c.bestValidLoss, 3), pm(c.bleuLast, 2), pm(c.bleuAverage, 2),
                        pm(c.chrFAverage, 2), reached, String(c.diverged), String(c.stuck), paired])
         }

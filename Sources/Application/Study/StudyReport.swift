@@ -66,17 +66,14 @@ public enum StudyReport {
     }
 
     static func resultsTable(_ r: StudyResults) -> String {
-        func pm(_ x: SeedStatistic?, _ d: Int) -> String {
-            guard let x else { return "–" }
-            return String(format: "%.\(d)f", x.mean) + (x.count > 1 ? " ± " + String(format: "%.\(d)f", x.std) : "")
-        }
+        func pm(_ x: SeedStatistic?, _ d: Int) -> String { x?.formatted(d) ?? "–" }
         var t = "<table><tr><th>lr</th><th>arm</th><th>runs done</th><th>best valid loss</th><th>BLEU last</th><th>BLEU avg</th><th>chrF avg</th>"
             + "<th>updates to threshold</th><th>diverged</th><th>stuck</th><th>vs adam-warmup (ΔBLEU, p per seed)</th></tr>\n"
         for c in r.cells {
             let paired = c.pairedVsWarmup.map { $0.map { String(format: "%+.2f (p = %.3f)", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "<br>") }
                 ?? (c.arm == "adam-warmup" ? "baseline" : "–")
             t += "<tr><td>\(c.lr)</td><td>\(c.arm)</td><td>\(c.finished)/\(c.runs)</td><td>\(pm(c.bestValidLoss, 3))</td><td>\(pm(c.bleuLast, 2))</td>"
-                + "<td>\(pm(c.bleuAverage, 2))</td><td>\(pm(c.chrFAverage, 2))</td><td>\(c.updatesToThreshold.map { pm($0, 0) } ?? (c.finished + c.diverged > 0 ? "never" : "–")) (\(c.reachedThreshold)/\(c.runs))</td>"
+                + "<td>\(pm(c.bleuAverage, 2))</td><td>\(pm(c.chrFAverage, 2))</td><td>\(c.updatesToThreshold.map { pm($0, 0) } ?? (c.hasDoneRuns ? "never" : "–")) (\(c.reachedThreshold)/\(c.runs))</td>"
                 + "<td>\(c.diverged)</td><td>\(c.stuck)</td><td>\(paired)</td></tr>\n"
         }
         t += "</table>\n<dl>" + r.definitions.keys.sorted().map { "<dt>\(escape($0))</dt><dd>\(escape(r.definitions[$0]!))</dd>" }.joined() + "</dl>\n"

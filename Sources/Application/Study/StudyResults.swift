@@ -39,8 +39,8 @@ public struct StudyRunResult: Codable, Sendable {
                                diverged: false, stuck: false, outcome: record?.outcome)
         for e in try store.evaluations(run: name) where e.split == "test" {
             switch StudyWork.checkpointLabel(e) {
-            case "last": r.bleuLast = e.bleu; r.chrFLast = e.chrF
-            case "avg": r.bleuAverage = e.bleu; r.chrFAverage = e.chrF
+            case CheckpointSelector.last.description: r.bleuLast = e.bleu; r.chrFLast = e.chrF
+            case CheckpointSelector.average.description: r.bleuAverage = e.bleu; r.chrFAverage = e.chrF
             default: break
             }
         }
@@ -67,6 +67,11 @@ public struct SeedStatistic: Codable, Sendable, Equatable {
         mean = m
         std = v.count > 1 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
     }
+
+    /// "mean ± std" with `digits` decimals (the mean alone for one seed), as `show` and the report print it.
+    public func formatted(_ digits: Int) -> String {
+        String(format: "%.\(digits)f", mean) + (count > 1 ? " ± " + String(format: "%.\(digits)f", std) : "")
+    }
 }
 
 /// One arm at one learning rate, over its seeds.
@@ -86,6 +91,9 @@ public struct StudyCellSummary: Codable, Sendable {
     /// Paired bootstrap (BLEU of the averaged checkpoints, 1,000 resamples) against
     /// `adam-warmup` at the same lr, one p-value per seed both have; nil for adam-warmup itself.
     public var pairedVsWarmup: [PairedSeedTest]?
+
+    /// Some run of the cell is done (finished or diverged): an unreached threshold means "never", not "not yet".
+    public var hasDoneRuns: Bool { finished + diverged > 0 }
 }
 
 public struct PairedSeedTest: Codable, Sendable {
@@ -139,7 +147,7 @@ public struct StudyResults: Codable, Sendable {
         func hypotheses(_ run: String) throws -> TextLines? {
             if let h = hypothesisCache[run] { return h }
             guard stored[run] != nil else { return nil }
-            guard let e = try store.evaluations(run: run).last(where: { $0.split == "test" && StudyWork.checkpointLabel($0) == "avg" }),
+            guard let e = try store.evaluations(run: run).last(where: { $0.split == "test" && StudyWork.checkpointLabel($0) == CheckpointSelector.average.description }),
                   let text = e.hypotheses else { return nil }
             let lines = try TextLines(utf8: Array(text.utf8), name: "\(run)'s test translations")
             hypothesisCache[run] = lines

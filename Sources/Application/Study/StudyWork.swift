@@ -58,7 +58,8 @@ final class StudyWork: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        progress.finish(fresh(), detail: "\(doneAtStart + locked { finishedCells }) of \(settings.cells.count) runs done", shownDone: total())
+        let (fresh, total, finished) = locked { (freshUpdates, totalUpdates, finishedCells) }
+        progress.finish(fresh, detail: "\(doneAtStart + finished) of \(settings.cells.count) runs done", shownDone: total)
         if let firstError { throw firstError }
     }
 
@@ -77,15 +78,15 @@ final class StudyWork: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
-    private func total() -> Int { lock.lock(); defer { lock.unlock() }; return updates.values.reduce(0, +) }
-    private func fresh() -> Int { lock.lock(); defer { lock.unlock() }; return updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) } }
+    /// Updates of all cells so far, and those taken by this process (read under `lock`).
+    private var totalUpdates: Int { updates.values.reduce(0, +) }
+    private var freshUpdates: Int { updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) } }
 
     private func report(_ run: String, update: Int) {
         lock.lock()
         updates[run] = update
         if initial[run] == nil { initial[run] = update }
-        let done = updates.values.reduce(0, +)
-        let fresh = updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) }
+        let done = totalUpdates, fresh = freshUpdates
         let detail = "\(doneAtStart + finishedCells)/\(settings.cells.count) runs | " + active.map { name in
             "\(name.dropFirst(study.count + 1)) \(updates[name] ?? 0)" }.joined(separator: ", ")
         lock.unlock()
@@ -103,8 +104,15 @@ final class StudyWork: @unchecked Sendable {
         guard let record = stored[name] else { return false }
         if record.outcome != nil { return true }
         guard record.status == .finished else { return false }
-        let labels = Set(try store.evaluations(run: name).filter { $0.split == "test" && $0.hypotheses != nil }.compactMap(Self.checkpointLabel))
-        return labels.isSuperset(of: ["last", "avg"])
+        return try evaluatedCheckpoints(name, store: store).isSuperset(of: Self.evaluated.map(\.description))
+    }
+
+    /// What every finished run is evaluated with on the test split.
+    static let evaluated: [CheckpointSelector] = [.last, .average]
+
+    /// The checkpoint selectors ("last", "avg") of the run's stored test evaluations with translations.
+    private func evaluatedCheckpoints(_ name: String, store: RunStore) throws -> Set<String> {
+        Set(try store.evaluations(run: name).filter { $0.split == "test" && $0.hypotheses != nil }.compactMap(Self.checkpointLabel))
     }
 
     static func checkpointLabel(_ e: EvaluationRecord) -> String? {
@@ -170,12 +178,13 @@ final class StudyWork: @unchecked Sendable {
     /// Test-set translations of the last checkpoint and of the average of the last ones, each
     /// evaluated once; then only those two checkpoints are kept.
     private func evaluate(_ name: String, store: RunStore) throws {
-        let done = Set(try store.evaluations(run: name).filter { $0.split == "test" && $0.hypotheses != nil }.compactMap(Self.checkpointLabel))
-        let training = try store.checkpoints(run: name).filter { $0.kind != .average }
-        if try store.checkpoints(run: name).first(where: { $0.kind == .average }) == nil {
-            _ = try CheckpointAveraging.average(store: store, run: name, last: min(settings.averageLast, training.count))
+        let done = try evaluatedCheckpoints(name, store: store)
+        let checkpoints = try store.checkpoints(run: name)
+        if !checkpoints.contains(where: { $0.kind == .average }) {
+            let training = checkpoints.filter { $0.kind != .average }.count
+            _ = try CheckpointAveraging.average(store: store, run: name, last: min(settings.averageLast, training))
         }
-        for selector in [CheckpointSelector.last, .average] where !done.contains(selector.description) {
+        for selector in Self.evaluated where !done.contains(selector.description) {
             guard !Trainer.stopRequested else { return }
             _ = try Evaluation.run(Evaluation.Request(
                 database: database, run: name, split: "test", checkpoint: selector, decoding: BeamSearch.Settings(beam: settings.beam),
