@@ -78,8 +78,7 @@ public struct SVGPlot {
         let decadeStep = max(1, ((x1 - x0) / max(1, (pw / 55).rounded(.down))).rounded(.up))
         let automatic: [Double] = logX ? Array(stride(from: x0, through: x1, by: decadeStep))
             : (0...5).map { (k: Int) -> Double in x0 + (x1 - x0) * Double(k) / 5 }
-        var xTicks: [Double] = automatic
-        if let given = self.xTicks { xTicks = given.filter { !logX || $0 > 0 }.map(tx) }
+        let xTicks = self.xTicks.map { $0.filter { !logX || $0 > 0 }.map(tx) } ?? automatic
         let yTicks = logY ? stride(from: y0, through: y1, by: max(1, ((y1 - y0) / 6).rounded(.up))).map { $0 } : (0...5).map { y0 + (y1 - y0) * Double($0) / 5 }
         for t in xTicks {
             let x = left + (t - x0) / (x1 - x0) * pw

@@ -131,8 +131,9 @@ extension RunStore {
     public func deleteCheckpoints(run name: String, keeping keep: Set<Int64>) throws {
         let runID = try requireRunID(name)
         try database.transaction {
+            let delete = try database.prepare("DELETE FROM checkpoints WHERE run_id = ?1 AND id = ?2")
             for info in try checkpoints(run: name) where !keep.contains(info.id) {
-                let delete = try database.prepare("DELETE FROM checkpoints WHERE run_id = ?1 AND id = ?2")
+                delete.reset()
                 try delete.bind(.int(runID), .int(info.id))
                 try delete.run()
             }
