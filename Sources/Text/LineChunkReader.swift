@@ -26,6 +26,8 @@ public final class LineChunkReader {
     private let name: String
     private let chunkBytes: Int
     private var pending: [UInt8] = []
+    /// Whether `pending` holds a "\n" (kept up to date by `fill`, so no rescans).
+    private var pendingHasLineEnd = false
     private var atEnd = false
     private var nextLineNumber = 1
     private var ownsDescriptor = false
@@ -47,10 +49,14 @@ public final class LineChunkReader {
 
     deinit { if ownsDescriptor { close(fd) } }
 
-    /// The next chunk of at least one whole line (about `chunkBytes` bytes), or nil at the end.
-    /// The last line need not end in "\n".
+    /// The next chunk of at least one whole line, or nil at the end. The last line need not end
+    /// in "\n". A chunk is about `chunkBytes` bytes, or less when the input pauses: once a whole
+    /// line is there, it never waits for more than is already available, so a person typing or
+    /// a program writing a line and waiting for its answer is served at once. Regular files are
+    /// always readable, so they still come in full chunks.
     public func nextChunk() throws -> LineChunk? {
-        while !atEnd && (pending.count < chunkBytes || pending.firstIndex(of: 10) == nil) {
+        while !atEnd {
+            if pendingHasLineEnd && (pending.count >= chunkBytes || !Self.readable(fd)) { break }
             try fill()
         }
         if pending.isEmpty { return nil }
@@ -61,6 +67,7 @@ public final class LineChunkReader {
         if let cut = head.lastIndex(of: 10) ?? pending.firstIndex(of: 10) {
             chunk.bytes = Array(pending[...cut])
             pending.removeSubrange(...cut)
+            pendingHasLineEnd = pending.contains(10)
         } else {
             // End of stream: the rest is the final line, without a newline.
             chunk.bytes = pending
@@ -93,6 +100,17 @@ public final class LineChunkReader {
         } while got < 0 && failure == EINTR
         if got < 0 { throw StreamError("\(name): read failed: \(String(cString: strerror(failure)))") }
         if got == 0 { atEnd = true }
+        if !pendingHasLineEnd && got > 0 { pendingHasLineEnd = pending[old...].contains(10) }
+    }
+
+    /// Whether `nextChunk` would return without waiting for the writer: a whole line is
+    /// buffered, the input has ended, or bytes (or the end) can be read at once.
+    public var hasInputReady: Bool { pendingHasLineEnd || atEnd || Self.readable(fd) }
+
+    /// Whether a read would return at once (data or end of input); regular files always are.
+    private static func readable(_ fd: Int32) -> Bool {
+        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) > 0
     }
 }
 

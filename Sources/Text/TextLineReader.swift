@@ -20,11 +20,14 @@ public final class TextLineReader {
         self.init(LineChunkReader(fd: STDIN_FILENO, name: "standard input", chunkBytes: chunkBytes))
     }
 
-    /// The next batch of at most `maxLines` lines, or nil at the end of the input.
+    /// The next batch of at most `maxLines` lines, or nil at the end of the input. It waits
+    /// for input only while it has no line at all: what has arrived when the input pauses is
+    /// the batch (so interactive use and coprocesses get each answer at once).
     public func next(maxLines: Int) throws -> [String]? {
         var lines: [String] = []
         while lines.count < maxLines {
             if nextLine == chunk.lines.count {
+                if !lines.isEmpty && !reader.hasInputReady { break }
                 guard !finished, let next = try reader.nextChunk() else { finished = true; break }
                 chunk = next
                 nextLine = 0
