@@ -31,21 +31,41 @@ public final class Translator {
 
     /// Translations of `lines`, in order; `nbest` hypotheses of a line are joined by tabs.
     public func translate(_ lines: [String]) throws -> [String] {
-        let (encoded, unknown) = vocabulary.encode(lines: lines)
-        unknownCharacters += unknown
-        let sources = encoded.map { ids -> [Int32] in
-            guard ids.count > maxSourceTokens else { return ids }
-            truncatedLines += 1
-            return Array(ids.prefix(maxSourceTokens))
-        }
-        return try translate(ids: sources).map { hyps in
-            hyps.map { vocabulary.decode($0) }.joined(separator: "\t")
+        try translateScored(lines).map { $0.hypotheses.map(\.text).joined(separator: "\t") }
+    }
+
+    /// The source pieces and the `nbest` scored hypotheses of each line, in order.
+    public func translateScored(_ lines: [String]) throws -> [ScoredTranslation] {
+        let sources = encode(lines)
+        return try hypotheses(ids: sources).enumerated().map { index, hyps in
+            ScoredTranslation(sourcePieces: vocabulary.pieces(sources[index]), hypotheses: hyps.map { hyp in
+                ScoredHypothesis(text: vocabulary.decode(hyp.tokens), pieces: vocabulary.pieces(hyp.tokens), logProb: hyp.logProb,
+                                 score: hyp.score, tokenLogProbs: hyp.tokenLogProbs)
+            })
         }
     }
 
     /// Best hypotheses (token ids) of each source, in order; empty sources give one empty output.
     public func translate(ids sources: [[Int32]]) throws -> [[[Int32]]] {
-        var results = [[[Int32]]](repeating: [[]], count: sources.count)
+        try hypotheses(ids: sources).map { $0.map(\.tokens) }
+    }
+
+    /// Normalised, BPE-encoded lines, cut to the model's positions.
+    private func encode(_ lines: [String]) -> [[Int32]] {
+        let (encoded, unknown) = vocabulary.encode(lines: lines)
+        unknownCharacters += unknown
+        return encoded.map { ids -> [Int32] in
+            guard ids.count > maxSourceTokens else { return ids }
+            truncatedLines += 1
+            return Array(ids.prefix(maxSourceTokens))
+        }
+    }
+
+    /// The `nbest` hypotheses of each source, in order; an empty source gives one empty
+    /// hypothesis of log-probability 0.
+    public func hypotheses(ids sources: [[Int32]]) throws -> [[BeamSearch.Hypothesis]] {
+        var results = [[BeamSearch.Hypothesis]](repeating: [BeamSearch.Hypothesis(tokens: [], logProb: 0, score: 0)],
+                                                count: sources.count)
         let order = sources.indices.filter { !sources[$0].isEmpty }.sorted {
             sources[$0].count != sources[$1].count ? sources[$0].count < sources[$1].count : $0 < $1
         }
@@ -54,11 +74,30 @@ public final class Translator {
         for batch in batches {
             let hyps = try search.search(TransformerDecoder(model: model), sources: batch.map { sources[$0] })
             for (i, index) in batch.enumerated() {
-                results[index] = hyps[i].map(\.tokens)
+                results[index] = hyps[i]
                 outputTokens += hyps[i].first?.tokens.count ?? 0
             }
         }
         sentences += sources.count
         return results
     }
+}
+
+/// One source line's translation: its BPE pieces and its best hypotheses, best first.
+public struct ScoredTranslation: Sendable {
+    public var sourcePieces: [String]
+    public var hypotheses: [ScoredHypothesis]
+}
+
+public struct ScoredHypothesis: Sendable {
+    /// Detokenized text.
+    public var text: String
+    /// BPE pieces, without `</s>`.
+    public var pieces: [String]
+    /// Sum of token log-probabilities (natural log), `</s>` included.
+    public var logProb: Double
+    /// `logProb / length^lenpen`, what the search ranks by.
+    public var score: Double
+    /// Per-token log-probabilities, `</s>` last.
+    public var tokenLogProbs: [Float]
 }

@@ -21,6 +21,17 @@ public struct BeamSearch {
             self.nbest = nbest
         }
 
+        /// The largest beam a command or a server request accepts unless told otherwise: the
+        /// work per sentence grows with beam × vocabulary, so an unbounded beam is a way to
+        /// keep a process busy for minutes on one word.
+        public static let defaultMaxBeam = 64
+
+        /// Checks the settings, with `beam` at most `maxBeam`.
+        public func validate(maxBeam: Int) throws {
+            if beam > maxBeam { throw DecodingError.invalidSetting("--beam must be at most \(maxBeam) (--max-beam), got \(beam)") }
+            try validate()
+        }
+
         public func validate() throws {
             if beam < 1 { throw DecodingError.invalidSetting("--beam must be at least 1, got \(beam)") }
             if nbest < 1 || nbest > beam { throw DecodingError.invalidSetting("--nbest must be in 1...beam (\(beam)), got \(nbest)") }
@@ -38,6 +49,12 @@ public struct BeamSearch {
         public var logProb: Double
         /// Length-normalised score used for ranking.
         public var score: Double
+        /// Log-probability of each output token, `</s>` last (they sum to `logProb`).
+        public var tokenLogProbs: [Float] = []
+
+        public init(tokens: [Int32], logProb: Double, score: Double, tokenLogProbs: [Float] = []) {
+            self.tokens = tokens; self.logProb = logProb; self.score = score; self.tokenLogProbs = tokenLogProbs
+        }
     }
 
     public let settings: Settings
@@ -54,7 +71,7 @@ public struct BeamSearch {
         try decoder.begin(sources: sources, maxSteps: maxLengths.max()! + 1)
         // Expand each source to `beam` rows; at step 0 only the first row of each is live.
         decoder.reorder(rows: (0..<n).flatMap { Array(repeating: $0, count: beam) })
-        var live = (0..<n).map { _ in (0..<beam).map { b in LiveBeam(tokens: [], logProb: b == 0 ? 0 : -.infinity) } }
+        var live = (0..<n).map { _ in (0..<beam).map { b in LiveBeam(tokens: [], logProb: b == 0 ? 0 : -.infinity, tokenLogProbs: []) } }
         var finished = [[Hypothesis]](repeating: [], count: n)
         var done = [Bool](repeating: false, count: n)
         var rowsOfSentence = Array(0..<n)   // active sentences, in row-block order
@@ -106,11 +123,15 @@ public struct BeamSearch {
                         // Only `</s>` candidates ranked within the first `beam` finish (fairseq).
                         if rank < beam && finished[s].count < beam {
                             let length = Double(live[s][c.beam].tokens.count + 1)
-                            finished[s].append(Hypothesis(tokens: live[s][c.beam].tokens, logProb: c.score,
-                                                          score: c.score / pow(length, settings.lenpen)))
+                            let parent = live[s][c.beam]
+                            finished[s].append(Hypothesis(tokens: parent.tokens, logProb: c.score,
+                                                          score: c.score / pow(length, settings.lenpen),
+                                                          tokenLogProbs: parent.tokenLogProbs + [Float(c.score - parent.logProb)]))
                         }
                     } else if next.count < beam {
-                        next.append(LiveBeam(tokens: live[s][c.beam].tokens + [c.token], logProb: c.score))
+                        let parent = live[s][c.beam]
+                        next.append(LiveBeam(tokens: parent.tokens + [c.token], logProb: c.score,
+                                             tokenLogProbs: parent.tokenLogProbs + [Float(c.score - parent.logProb)]))
                         nextRows.append(block * beam + c.beam)
                     }
                 }
@@ -118,7 +139,7 @@ public struct BeamSearch {
                     done[s] = true
                     continue
                 }
-                while next.count < beam { next.append(LiveBeam(tokens: [], logProb: -.infinity)); nextRows.append(nextRows[0]) }
+                while next.count < beam { next.append(LiveBeam(tokens: [], logProb: -.infinity, tokenLogProbs: [])); nextRows.append(nextRows[0]) }
                 live[s] = next
                 keepRows += nextRows
                 stillActive.append(s)
@@ -138,6 +159,7 @@ public struct BeamSearch {
     struct LiveBeam {
         var tokens: [Int32]
         var logProb: Double
+        var tokenLogProbs: [Float]
     }
 }
 

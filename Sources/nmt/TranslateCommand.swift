@@ -9,15 +9,22 @@ struct DecodingOptions: ParsableArguments {
     @Option(help: "Length penalty: scores are divided by length^lenpen.") var lenpen = 1.0
     @Option(name: .customLong("max-len-a"), help: "Maximum output length is a·source length + b.") var maxLenA = 1.2
     @Option(name: .customLong("max-len-b")) var maxLenB = 10
-    @Option(help: "Hypotheses per sentence (joined by tabs on the sentence's line).") var nbest = 1
+    @Option(help: "Hypotheses per sentence, best first (see --nbest-format).") var nbest = 1
+    @Option(name: .customLong("max-beam"), help: "Largest --beam accepted (bounds the work per sentence).")
+    var maxBeam = BeamSearch.Settings.defaultMaxBeam
     @Option(name: .customLong("batch-tokens"), help: "Source tokens per decoding batch (before beam expansion).") var batchTokens = 4096
 
     var settings: BeamSearch.Settings {
         BeamSearch.Settings(beam: beam, lenpen: lenpen, maxLenA: maxLenA, maxLenB: maxLenB, nbest: nbest)
     }
 
-    func validate() throws { try settings.validate() }
+    func validate() throws {
+        if maxBeam < 1 { throw ValidationError("--max-beam must be at least 1, got \(maxBeam)") }
+        try settings.validate(maxBeam: maxBeam)
+    }
 }
+
+extension TranslationFormat: ExpressibleByArgument {}
 
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +32,9 @@ struct TranslateCommand: ParsableCommand {
         abstract: "Translate standard input, one sentence per line, to standard output.",
         discussion: """
         Exactly one output line per input line, in order; an empty line gives an empty line.
+        Each line is answered as soon as it has arrived and the input pauses, so a person typing
+        or a program writing a line and waiting (a coprocess) gets its translation at once.
+        With --nbest N (N > 1) the output is fairseq's S-/H-/D-/P- lines, or --nbest-format tsv.
         Progress and warnings go to stderr, translations only to stdout.
           nmt translate --run radam --checkpoint best < data/bible/test.es > test.hyp
           nmt translate --model model.safetensors --vocab vocab/bible.8k.bpe --beam 1 < in.txt
@@ -32,6 +42,9 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
+    @Option(name: .customLong("nbest-format"),
+            help: "plain (a line per input line, hypotheses joined by tabs), fairseq (S-/H-/D-/P- lines, base-2 scores) or tsv (id, rank, logprob, score, hypothesis). Default: fairseq when --nbest > 1, else plain.")
+    var nbestFormat: TranslationFormat?
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -40,6 +53,6 @@ struct TranslateCommand: ParsableCommand {
         let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
                                         maxTokens: decoding.batchTokens)
         try StreamTranslation.run(translator, input: TextLineReader(), totalLines: TextLineReader.countLines(ofRegularFile: 0),
-                                  console: console)
+                                  format: nbestFormat ?? (decoding.nbest > 1 ? .fairseq : .plain), console: console)
     }
 }
