@@ -21,6 +21,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // YAML config files (nmt train --config, nmt show --config).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries.
@@ -47,7 +49,8 @@ let package = Package(
         // The application: what the commands do (train and resume runs, restore checkpoints,
         // translate, score, average, evaluate), so commands only parse, call and print.
         .target(name: "Application",
-                dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis"],
+                dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis",
+                               .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimized),
         .executableTarget(
             name: "nmt",

@@ -42,6 +42,15 @@ public final class TrainingRun {
             self.name = name; self.database = database; self.preset = preset; self.model = model; self.optimizer = optimizer
             self.schedule = schedule; self.trainer = trainer; self.data = data; self.threads = threads; self.study = study
         }
+
+        /// The configuration this plan stores for a vocabulary of `vocabularySize` pieces:
+        /// positions are widened to fit `maxLength` (+ `<s>` and `</s>`).
+        public func configuration(vocabularySize: Int) throws -> RunConfiguration {
+            var modelConfig = try model(vocabularySize)
+            modelConfig.maxPositions = max(modelConfig.maxPositions, trainer.maxLength + 2)
+            return RunConfiguration(preset: preset, model: modelConfig, optimizer: optimizer, schedule: schedule,
+                                    trainer: trainer, data: data, threads: threads)
+        }
     }
 
     /// How a `run()` ended.
@@ -88,10 +97,7 @@ public final class TrainingRun {
     public static func start(_ plan: Plan, console: Console) throws -> TrainingRun {
         Parallel.setThreadCap(plan.threads)
         let vocabulary = try BPEModel.load(path: plan.data.vocabulary)
-        var modelConfig = try plan.model(vocabulary.vocabSize)
-        modelConfig.maxPositions = max(modelConfig.maxPositions, plan.trainer.maxLength + 2)
-        let config = RunConfiguration(preset: plan.preset, model: modelConfig, optimizer: plan.optimizer, schedule: plan.schedule,
-                                      trainer: plan.trainer, data: plan.data, threads: plan.threads)
+        let config = try plan.configuration(vocabularySize: vocabulary.vocabSize)
         try config.validate()
         let corpora = try CorpusFiles(config.data, vocabulary: vocabulary, database: plan.database, console: console)
         let store = try RunStore(path: plan.database)
@@ -99,7 +105,7 @@ public final class TrainingRun {
         if (try? store.run(named: runName)) != nil {
             throw ApplicationError("a run named '\(runName)' already exists in \(plan.database): continue it with --resume \(runName), or choose another --name")
         }
-        let model = try TransformerModel(config: modelConfig, seed: config.trainer.seed)
+        let model = try TransformerModel(config: config.model, seed: config.trainer.seed)
         try store.createRun(NewRun(
             name: runName, configurationJSON: try config.json(), corpus: corpora.files, vocabularySHA256: vocabulary.hash,
             seed: config.trainer.seed, toolVersion: BuildInfo.version, gitCommit: BuildInfo.gitCommit(), blas: BLASRuntime.description,

@@ -22,10 +22,12 @@ struct NMT: ParsableCommand {
         // Must run before anything touches OpenBLAS's kernels (shared/TOOLCHAIN.md).
         BLASRuntime.ensureOptimizedKernel(arguments: CommandLine.arguments)
         var command: ParsableCommand
+        let arguments: [String]
         do {
-            command = try parseAsRoot()
+            arguments = try TrainConfigFile.expand(Array(CommandLine.arguments.dropFirst()))
+            command = try parseAsRoot(arguments)
         } catch {
-            exit(withError: error)
+            exitWithParseError(error, arguments: Array(CommandLine.arguments.dropFirst()))
         }
         do {
             try command.run()
@@ -45,6 +47,25 @@ struct NMT: ParsableCommand {
             FileHandle.standardError.write(Data("nmt: error: \(error)\n".utf8))
             Foundation.exit(1)
         }
+    }
+}
+
+extension NMT {
+    /// A command line that does not parse: one line naming the problem and where the options
+    /// are listed (ArgumentParser's own report adds a usage block), exit status 64 as before.
+    /// Help and version requests are not errors and print in full.
+    static func exitWithParseError(_ error: Error, arguments: [String]) -> Never {
+        if error is ApplicationError {
+            FileHandle.standardError.write(Data("nmt: error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+        let code = exitCode(for: error)
+        if code == .success { exit(withError: error) }
+        let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        let subcommand = arguments.first.flatMap { name in configuration.subcommands.first { $0._commandName == name } }
+        let help = subcommand.map { "nmt \($0._commandName) --help" } ?? "nmt --help"
+        FileHandle.standardError.write(Data("nmt: error: \(first) (\(help) lists the options)\n".utf8))
+        Foundation.exit(code.rawValue)
     }
 }
 

@@ -12,6 +12,8 @@ struct ShowCommand: ParsableCommand {
     var diagnostics = false
     @Option(name: .customLong("diagnostics-rows"), help: "Updates shown per group table (spread over the run, the early ones first).")
     var diagnosticsRows = 10
+    @Flag(help: "Print only the run's settings, as a YAML file that `nmt train --config` accepts (rerun or vary it).")
+    var config = false
 
     @OptionGroup var runtime: RuntimeOptions
 
@@ -20,6 +22,12 @@ struct ShowCommand: ParsableCommand {
         let store = try RunDatabase.openExisting(database.db)
         let record = try store.run(named: name)
         let r = record.run
+        if config {
+            let settings = TrainConfigFile.file(for: try RunConfiguration.decode(json: r.configurationJSON))
+            print(try settings.yaml(comments: ["Settings of run \(r.name) (nmt \(r.toolVersion), git \(r.gitCommit)).",
+                                               "Rerun: nmt train --config FILE --name NEW-NAME [flags that override these]"]), terminator: "")
+            return
+        }
         print("run \(r.name) — \(record.status.rawValue)")
         print("started \(r.startedAt)\(record.endedAt.map { ", ended \($0)" } ?? "")")
         print("nmt \(r.toolVersion) (git \(r.gitCommit)), \(r.blas), seed \(r.seed)")

@@ -13,9 +13,12 @@ struct TrainCommand: ParsableCommand {
           nmt train --name adam-warmup --preset tiny --optimizer adam --lr 1e-3 --warmup 500 --max-update 2000
           nmt train --name radam --preset tiny --optimizer radam --lr 1e-3 --max-update 2000
           nmt train --resume radam            continue a run from its last checkpoint (after a crash or kill -9 too)
+          nmt train --config run.yaml --lr 2e-3   the settings of run.yaml, with another learning rate
         Defaults use the built-in corpus (make data) and vocab/bible.8k.bpe.
         """)
 
+    @Option(help: ArgumentHelp("A YAML file of train settings: each key is a flag's name ('lr: 1e-3', 'eval-bleu: true', 'warmup: untuned'); flags on the command line override it. `nmt show NAME --config` writes one.", valueName: "run.yaml"))
+    var config: String?   // read (and removed) by TrainConfigFile.expand before parsing
     @Option(help: "Run name (unique in the database). Generated if absent.") var name: String?
     @Option(help: "Continue the named run from its last checkpoint.") var resume: String?
     @OptionGroup var database: DatabaseOptions
@@ -70,16 +73,19 @@ struct TrainCommand: ParsableCommand {
             if let learnVocab, let name {
                 vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [corpus.src, corpus.tgt], console: console)
             }
-            let (optimizer, schedule) = try optim.resolve(maxUpdate: maxUpdate ?? 0)
-            run = try TrainingRun.start(TrainingRun.Plan(
-                name: name, database: database.db, preset: model.preset, model: model.resolve(vocabularySize:),
-                optimizer: optimizer, schedule: schedule, trainer: trainerSettings(),
-                data: corpus.dataFiles(vocabulary: vocabPath),
-                threads: runtime.threads), console: console)
+            run = try TrainingRun.start(plan(vocabulary: vocabPath), console: console)
         }
         let s = try run.run()
         let best = s.bestValidLoss.map { "best valid loss \(String(format2: $0)) at update \(s.bestValidUpdate ?? 0)" } ?? "no validation"
         print("run \(s.name): stopped after \(s.updates) updates (\(s.reason.rawValue)); \(best); skipped \(s.skippedNonFinite) non-finite updates")
+    }
+
+    /// The run these flags describe (with `vocabulary` in place of --vocab when given).
+    func plan(vocabulary: String? = nil) throws -> TrainingRun.Plan {
+        let (optimizer, schedule) = try optim.resolve(maxUpdate: maxUpdate ?? 0)
+        return TrainingRun.Plan(name: name, database: database.db, preset: model.preset, model: model.resolve(vocabularySize:),
+                                optimizer: optimizer, schedule: schedule, trainer: trainerSettings(),
+                                data: corpus.dataFiles(vocabulary: vocabulary ?? corpus.vocab), threads: runtime.threads)
     }
 
     func trainerSettings() -> TrainerSettings {
