@@ -38,7 +38,10 @@ public final class ProgressLine {
 
     /// Reports `done` units so far in this process (the rate's numerator); `shownDone`, if
     /// given, is the count displayed (e.g. updates including those before a resume).
-    public func update(_ done: Int, detail: String = "", force: Bool = false, shownDone: Int? = nil) {
+    /// `fraction` (work done of the whole, at this process's start and now) gives the ETA and
+    /// a percentage when there is no `total` to count towards (a time or epoch limit).
+    public func update(_ done: Int, detail: String = "", force: Bool = false, shownDone: Int? = nil,
+                       fraction: (start: Double, now: Double)? = nil) {
         guard !quiet else { return }
         let t = ProgressLine.now()
         guard force || t - lastDraw >= interval else { return }
@@ -49,8 +52,14 @@ public final class ProgressLine {
         let shown = shownDone ?? done
         var text = "\(label) \(shown)"
         if let total { text += "/\(total)" }
-        text += " \(unit) | \(ProgressLine.format(rate: rate))/s"
-        if let total, rate > 0, shown < total { text += " | ETA \(ProgressLine.format(duration: Double(total - shown) / rate))" }
+        text += " \(unit)"
+        if total == nil, let fraction { text += " (\(Int((fraction.now * 100).rounded(.down)))%)" }
+        text += " | \(ProgressLine.format(rate: rate))/s"
+        if let total, rate > 0, shown < total {
+            text += " | ETA \(ProgressLine.format(duration: Double(total - shown) / rate))"
+        } else if total == nil, let fraction {
+            if let eta = ProgressLine.remaining(fraction: fraction, elapsed: elapsed) { text += " | ETA \(ProgressLine.format(duration: eta))" }
+        }
         if !detail.isEmpty { text += " | " + detail }
         if isTerminal {
             fputs("\r\u{1B}[2K" + text, stderr)
@@ -58,6 +67,14 @@ public final class ProgressLine {
             fputs(text + "\n", stderr)
         }
         fflush(stderr)
+    }
+
+    /// Seconds left at the pace of this process: the fraction still to do over the rate at
+    /// which it has been done since the start (nil before there is a pace).
+    static func remaining(fraction: (start: Double, now: Double), elapsed: Double) -> Double? {
+        let gained = fraction.now - fraction.start
+        guard gained > 0, elapsed > 0, fraction.now < 1 else { return nil }
+        return (1 - fraction.now) * elapsed / gained
     }
 
     /// Ends the live line so later output starts on a fresh line.

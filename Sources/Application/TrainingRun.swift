@@ -159,12 +159,13 @@ public final class TrainingRun {
         let total = config.trainer.maxUpdate > 0 ? config.trainer.maxUpdate : nil
         let progress = ProgressLine("update", total: total, unit: "updates", quiet: console.quiet)
         let startUpdate = trainer.state.update
+        let startFraction = trainer.completedFraction
         let reason: Trainer.StopReason
         do {
             reason = try trainer.run { p in
                 onProgress?(p)
                 progress.update(p.update - startUpdate, detail: "epoch \(p.epoch) | loss \(String(format2: p.loss)) | lr \(scientific(p.lr)) | \(Int(p.tokensPerSecond)) tok/s",
-                                shownDone: p.update)
+                                shownDone: p.update, fraction: (startFraction, p.completed))
             }
         } catch {
             progress.finish(trainer.state.update - startUpdate, shownDone: trainer.state.update)

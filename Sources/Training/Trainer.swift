@@ -29,6 +29,8 @@ public final class Trainer {
         public var lr: Double
         public var tokensPerSecond: Double
         public var elapsedSeconds: Double
+        /// Share of the run done towards its nearest limit (see `completedFraction`).
+        public var completed: Double
     }
 
     public let model: TrainableModel
@@ -83,6 +85,20 @@ public final class Trainer {
 
     var elapsed: Double { state.elapsedSeconds + Date().timeIntervalSince(processStart) }
 
+    /// How far the run is towards the nearest of its limits, 0...1: updates done of
+    /// --max-update, epochs (with the batches of the current one) of --max-epoch, training
+    /// time of --max-time. What the progress line's ETA is computed from, whichever limit is set.
+    public var completedFraction: Double {
+        var done = 0.0
+        if settings.maxUpdate > 0 { done = max(done, Double(state.update) / Double(settings.maxUpdate)) }
+        if settings.maxEpoch > 0 && !trainBatches.batches.isEmpty {
+            let epochs = Double(state.epoch - 1) + Double(state.batchInEpoch) / Double(trainBatches.batches.count)
+            done = max(done, epochs / Double(settings.maxEpoch))
+        }
+        if settings.maxTimeSeconds > 0 { done = max(done, elapsed / settings.maxTimeSeconds) }
+        return min(done, 1)
+    }
+
     /// Trains until a stopping condition and returns which one.
     public func run(progress: (Progress) -> Void = { _ in }) throws -> StopReason {
         processStart = Date()
@@ -124,7 +140,8 @@ public final class Trainer {
                         wallSeconds: elapsed, rhoT: lastReport.rhoT, rectification: lastReport.rectification,
                         warmupFactor: schedule.warmupFactor(update: state.update)))
                     progress(Progress(update: state.update, epoch: state.epoch, loss: intervalLoss.loss / Double(intervalLoss.tokens),
-                                      lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed))
+                                      lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed,
+                                      completed: completedFraction))
                     intervalLoss = LossSums()
                     intervalSeconds = 0
                     (state.pendingLoss, state.pendingNLL, state.pendingTokens) = (0, 0, 0)

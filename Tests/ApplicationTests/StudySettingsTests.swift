@@ -106,3 +106,14 @@ struct StudySettingsTests {
         #expect(abs(UnigramEntropy.nats(of: [[1, 1], [1, 1]]) - (-(2.0 / 3 * log(2.0 / 3)) - 1.0 / 3 * log(1.0 / 3))) < 1e-12)
     }
 }
+
+/// The ETA of a run limited by time or epochs: what is left at this process's pace.
+@Suite struct ProgressETATests {
+    @Test func remainingTimeFollowsThePaceSinceTheStart() {
+        // A resumed run: 20% done at the start, 40% after 60 s → 60% left at 20% per minute.
+        #expect(ProgressLine.remaining(fraction: (0.2, 0.4), elapsed: 60) == 180)
+        #expect(ProgressLine.remaining(fraction: (0, 0.5), elapsed: 10) == 10)
+        #expect(ProgressLine.remaining(fraction: (0.3, 0.3), elapsed: 10) == nil, "no pace yet")
+        #expect(ProgressLine.remaining(fraction: (0, 1), elapsed: 10) == nil, "done")
+    }
+}

@@ -179,3 +179,51 @@ struct TrainerTests {
         }
     }
 }
+
+/// The share of the run done, which the progress line turns into an ETA for every limit.
+struct CompletedFractionTests {
+    let train = TrainerTests.corpus(200, seed: 1)
+    let valid = TrainerTests.corpus(40, seed: 2)
+
+    func trainer(_ settings: TrainerSettings) throws -> Trainer {
+        let model = ToyModel(vocab: 50)
+        return try Trainer(model: model, optimizer: OptimizerConfig(kind: .adam).makeOptimizer(parameterCount: model.parameterCount),
+                           schedule: Schedule(kind: .constant, lr: 0.05), settings: settings,
+                           train: train, valid: valid, recorder: MemoryRecorder())
+    }
+
+    @Test func epochLimitCountsBatchesWithinTheEpoch() throws {
+        var settings = TrainerTests.settings(maxUpdate: 0)
+        settings.maxEpoch = 2
+        settings.logEvery = 1
+        let t = try trainer(settings)
+        #expect(t.completedFraction == 0)
+        var reported: [Double] = []
+        #expect(try t.run { reported.append($0.completed) } == .maxEpoch)
+        let batches = Double(t.trainBatches.batches.count)
+        // Every update takes updateFreq = 2 batches (the last of an epoch may take one).
+        #expect(reported.count == Int((batches / 2).rounded(.up)) * 2)
+        #expect(zip(reported, reported.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(abs(reported[0] - 2 / (2 * batches)) < 1e-12)
+        #expect(reported.last == 1)
+    }
+
+    @Test func theNearestLimitDecides() throws {
+        var settings = TrainerTests.settings(maxUpdate: 10)
+        settings.maxEpoch = 100
+        settings.logEvery = 1
+        let t = try trainer(settings)
+        var reported: [Double] = []
+        _ = try t.run { reported.append($0.completed) }
+        #expect(reported == (1...10).map { Double($0) / 10 })
+        // Time limit: training time over the limit (validations and checkpoints included).
+        settings.maxUpdate = 0
+        settings.maxEpoch = 0
+        settings.maxTimeSeconds = 0.3
+        let timed = try trainer(settings)
+        var times: [(completed: Double, elapsed: Double)] = []
+        #expect(try timed.run { times.append(($0.completed, $0.elapsedSeconds)) } == .maxTime)
+        #expect(!times.isEmpty && times.allSatisfy { $0.completed > 0 && $0.completed <= 1 })
+        #expect(times.allSatisfy { abs($0.completed - $0.elapsed / 0.3) < 0.05 }, "\(times.prefix(3))")
+    }
+}
