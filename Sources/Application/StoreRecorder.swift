@@ -26,7 +26,7 @@ final class StoreRecorder: TrainingRecorder {
         // validation is recorded as +∞ instead (still "not finite" to every reader).
         func finite(_ x: Double) -> Double { x.isNaN ? .infinity : x }
         try store.appendValidation(ValidationRow(update: v.update, epoch: v.epoch, validLoss: finite(v.loss), nll: finite(v.nll),
-                                                 perplexity: finite(v.perplexity), bleu: v.bleu), run: run)
+                                                 perplexity: finite(v.perplexity), bleu: v.bleu, chrF: v.chrF), run: run)
     }
 
     func recordDiagnostics(_ d: DiagnosticsRecord) throws {
@@ -40,6 +40,7 @@ final class StoreRecorder: TrainingRecorder {
 
     func saveCheckpoint(_ c: TrainingCheckpoint) throws {
         try store.saveCheckpoint(Store.CheckpointPayload(weights: c.weights, optimizerState: Data(c.optimizer), trainingState: Data(c.state)),
-                                 run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, kind: c.kind, keepLast: keepLast)
+                                 run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, selectionValue: c.selectionValue,
+                                 kind: c.kind, keepLast: keepLast)
     }
 }

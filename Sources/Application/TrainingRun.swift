@@ -60,6 +60,9 @@ public final class TrainingRun {
         public var updates: Int
         public var bestValidLoss: Double?
         public var bestValidUpdate: Int?
+        /// The best-checkpoint metric's best (lower is better; see BestCheckpointMetric).
+        public var bestSelectionValue: Double?
+        public var bestSelectionUpdate: Int?
         public var skippedNonFinite: Int
     }
 
@@ -85,9 +88,10 @@ public final class TrainingRun {
             let translator = try Translator(model: model, vocabulary: vocabulary,
                                             settings: .init(beam: config.trainer.evalBLEUBeam), maxTokens: config.trainer.maxTokens)
             let referenceName = config.data.validTarget
-            trainer.validationBLEU = {
+            trainer.validationScores = {
                 let hypotheses = try translator.translate(text.source)
-                return try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: referenceName).bleu.score
+                let scores = try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: referenceName)
+                return (scores.bleu.score, scores.chrF)
             }
         }
     }
@@ -176,6 +180,7 @@ public final class TrainingRun {
         try store.finishRun(name, status: reason == .interrupted ? .interrupted : .finished)
         let s = trainer.state
         return Summary(name: name, reason: reason, updates: s.update, bestValidLoss: s.bestValidLoss, bestValidUpdate: s.bestValidUpdate,
+                       bestSelectionValue: s.bestSelectionValue ?? s.bestValidLoss, bestSelectionUpdate: s.bestSelectionUpdate ?? s.bestValidUpdate,
                        skippedNonFinite: s.skippedNonFinite)
     }
 

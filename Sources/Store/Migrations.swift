@@ -168,6 +168,14 @@ enum Migrations {
             PRIMARY KEY (study_id, arm, learning_rate, seed)
         ) WITHOUT ROWID;
         """,
+        // 7: the best checkpoint by the run's own metric (--best-checkpoint-metric loss, bleu or
+        // chrf): each checkpoint taken at a validation keeps that metric's value, oriented so
+        // lower is better (loss, −BLEU, −chrF); older rows have none and are ranked by loss.
+        // Validations keep their chrF next to BLEU.
+        """
+        ALTER TABLE checkpoints ADD COLUMN selection_value REAL;
+        ALTER TABLE validations ADD COLUMN chrf REAL;
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -116,14 +116,16 @@ public struct ValidationRow: Equatable, Sendable {
     public var nll: Double
     public var perplexity: Double
     public var bleu: Double?
+    public var chrF: Double?
 
-    public init(update: Int, epoch: Int, validLoss: Double, nll: Double, perplexity: Double, bleu: Double? = nil) {
+    public init(update: Int, epoch: Int, validLoss: Double, nll: Double, perplexity: Double, bleu: Double? = nil, chrF: Double? = nil) {
         self.update = update
         self.epoch = epoch
         self.validLoss = validLoss
         self.nll = nll
         self.perplexity = perplexity
         self.bleu = bleu
+        self.chrF = chrF
     }
 }
 
@@ -149,6 +151,18 @@ public struct CheckpointInfo: Equatable, Sendable {
     public var createdAt: Date
     public var validLoss: Double?
     public var kind: CheckpointKind
+    /// The run's best-checkpoint metric at this checkpoint, lower is better (loss, −BLEU,
+    /// −chrF); nil when it was not taken at a validation. "best" is the lowest (for rows
+    /// without one, the lowest validLoss).
+    public var selectionValue: Double?
+
+    public init(id: Int64, update: Int, epoch: Int, createdAt: Date, validLoss: Double?, kind: CheckpointKind, selectionValue: Double? = nil) {
+        self.id = id; self.update = update; self.epoch = epoch; self.createdAt = createdAt
+        self.validLoss = validLoss; self.kind = kind; self.selectionValue = selectionValue
+    }
+
+    /// What "best" ranks by.
+    public var rankValue: Double? { selectionValue ?? validLoss }
 }
 
 public struct Checkpoint: Equatable, Sendable {

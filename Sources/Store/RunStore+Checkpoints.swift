@@ -5,10 +5,12 @@ import Hashing
 
 extension RunStore {
     /// Saves a checkpoint and, in the same transaction, deletes the run's older checkpoints except
-    /// the last `keepLast` (by update) and the best one by validation loss. Returns the new id.
+    /// the last `keepLast` (by update) and the best one (lowest `selectionValue`, or validation
+    /// loss where there is none; see CheckpointInfo). Returns the new id.
     @discardableResult
     public func saveCheckpoint(_ payload: CheckpointPayload, run name: String, update: Int, epoch: Int,
-                               validLoss: Double?, kind: CheckpointKind, keepLast: Int, createdAt: Date = Date()) throws -> Int64 {
+                               validLoss: Double?, selectionValue: Double? = nil, kind: CheckpointKind, keepLast: Int,
+                               createdAt: Date = Date()) throws -> Int64 {
         precondition(keepLast >= 1, "keepLast must keep at least the checkpoint being saved")
         let runID = try requireRunID(name)
         // Hash outside the transaction: it is the slow part and needs no lock.
@@ -18,8 +20,8 @@ extension RunStore {
         return try database.transaction {
             let insert = try database.prepare("""
                 INSERT INTO checkpoints (run_id, update_step, epoch, created_at, valid_loss, kind,
-                                         weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                         weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256, selection_value)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 """)
             try insert.bind(.int(runID), .int(Int64(update)), .int(Int64(epoch)),
                             .double(createdAt.timeIntervalSince1970), .optional(validLoss), .text(kind.rawValue))
@@ -29,6 +31,7 @@ extension RunStore {
             try insert.bind(optimizerHash, at: 10)
             try insert.bind(payload.trainingState, at: 11)
             try insert.bind(stateHash, at: 12)
+            try insert.bind(selectionValue, at: 13)
             try insert.run()
             let id = database.lastInsertRowID
             // Averaged checkpoints are the user's own products: retention never touches them.
@@ -36,8 +39,8 @@ extension RunStore {
                 DELETE FROM checkpoints WHERE run_id = ?1 AND kind != ?3
                   AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3
                                  ORDER BY update_step DESC, id DESC LIMIT ?2)
-                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3 AND valid_loss IS NOT NULL
-                                 ORDER BY valid_loss ASC, id ASC LIMIT 1)
+                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3 AND \(Self.rank) IS NOT NULL
+                                 ORDER BY \(Self.rank) ASC, id ASC LIMIT 1)
                 """)
             try prune.bind(.int(runID), .int(Int64(keepLast)), .text(CheckpointKind.average.rawValue))
             try prune.run()
@@ -45,10 +48,13 @@ extension RunStore {
         }
     }
 
+    /// The SQL of CheckpointInfo.rankValue: what "best" ranks by.
+    static let rank = "COALESCE(selection_value, valid_loss)"
+
     /// The run's checkpoints (without their blobs), oldest update first.
     public func checkpoints(run name: String) throws -> [CheckpointInfo] {
         let query = try database.prepare("""
-            SELECT id, update_step, epoch, created_at, valid_loss, kind FROM checkpoints
+            SELECT id, update_step, epoch, created_at, valid_loss, kind, selection_value FROM checkpoints
             WHERE run_id = ?1 ORDER BY update_step, id
             """)
         try query.bind(.int(try requireRunID(name)))
@@ -61,14 +67,14 @@ extension RunStore {
     public func loadCheckpoint(run name: String, _ selector: CheckpointSelector) throws -> Checkpoint {
         let runID = try requireRunID(name)
         let columns = """
-            SELECT id, update_step, epoch, created_at, valid_loss, kind,
+            SELECT id, update_step, epoch, created_at, valid_loss, kind, selection_value,
                    weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256
             FROM checkpoints WHERE run_id = ?1
             """
         let query: Statement
         switch selector {
         case .best:
-            query = try database.prepare(columns + " AND kind != ?2 AND valid_loss IS NOT NULL ORDER BY valid_loss ASC, id ASC LIMIT 1")
+            query = try database.prepare(columns + " AND kind != ?2 AND \(Self.rank) IS NOT NULL ORDER BY \(Self.rank) ASC, id ASC LIMIT 1")
             try query.bind(.int(runID), .text(CheckpointKind.average.rawValue))
         case .last:
             query = try database.prepare(columns + " AND kind != ?2 ORDER BY update_step DESC, id DESC LIMIT 1")
@@ -92,7 +98,8 @@ extension RunStore {
         let kindText = row.text("kind")
         guard let kind = CheckpointKind(rawValue: kindText) else { throw StoreError.unknownValue(run: run, column: "checkpoint kind", value: kindText) }
         return CheckpointInfo(id: row.int64("id"), update: row.int("update_step"), epoch: row.int("epoch"),
-                              createdAt: Date(timeIntervalSince1970: row.double("created_at")), validLoss: row.optionalDouble("valid_loss"), kind: kind)
+                              createdAt: Date(timeIntervalSince1970: row.double("created_at")), validLoss: row.optionalDouble("valid_loss"), kind: kind,
+                              selectionValue: row.optionalDouble("selection_value"))
     }
 
     /// The blob in `column`, checked against the hash in `column`_sha256.

@@ -153,11 +153,11 @@ public final class RunStore: @unchecked Sendable {
     public func appendValidation(_ row: ValidationRow, run name: String) throws {
         let id = try requireRunID(name)
         let insert = try database.prepare("""
-            INSERT OR REPLACE INTO validations (run_id, update_step, epoch, valid_loss, nll, perplexity, bleu)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT OR REPLACE INTO validations (run_id, update_step, epoch, valid_loss, nll, perplexity, bleu, chrf)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
         try insert.bind(.int(id), .int(Int64(row.update)), .int(Int64(row.epoch)), .double(row.validLoss),
-                        .double(row.nll), .double(row.perplexity), .optional(row.bleu))
+                        .double(row.nll), .double(row.perplexity), .optional(row.bleu), .optional(row.chrF))
         try insert.run()
     }
 
@@ -182,14 +182,15 @@ public final class RunStore: @unchecked Sendable {
     /// Validation rows in update order.
     public func validations(run name: String) throws -> [ValidationRow] {
         let query = try database.prepare("""
-            SELECT update_step, epoch, valid_loss, nll, perplexity, bleu
+            SELECT update_step, epoch, valid_loss, nll, perplexity, bleu, chrf
             FROM validations WHERE run_id = ?1 ORDER BY update_step
             """)
         try query.bind(.int(try requireRunID(name)))
         var rows: [ValidationRow] = []
         while try query.step() {
             rows.append(ValidationRow(update: query.int("update_step"), epoch: query.int("epoch"), validLoss: query.double("valid_loss"),
-                                      nll: query.double("nll"), perplexity: query.double("perplexity"), bleu: query.optionalDouble("bleu")))
+                                      nll: query.double("nll"), perplexity: query.double("perplexity"), bleu: query.optionalDouble("bleu"),
+                                      chrF: query.optionalDouble("chrf")))
         }
         return rows
     }

@@ -48,7 +48,7 @@ public final class Trainer {
     let diagnostics: AdaptiveRateDiagnostics?
 
     /// Computes the valid-set BLEU of the current parameters, when asked for (`--eval-bleu`).
-    public var validationBLEU: (() throws -> Double)?
+    public var validationScores: (() throws -> (bleu: Double, chrF: Double))?
 
     /// Set from a signal handler to finish the current update, checkpoint, and stop.
     nonisolated(unsafe) public static var stopRequested = false
@@ -57,6 +57,7 @@ public final class Trainer {
     private var lastCheckpointUpdate: Int
     private var lastValidationUpdate = -1
     private var lastValidationLoss: Double?
+    private var lastSelectionValue: Double?
 
     public init(model: TrainableModel, optimizer: any Optimizer, schedule: Schedule, settings: TrainerSettings,
                 train: [Batcher.Pair], valid: [Batcher.Pair], recorder: TrainingRecorder, state: TrainingState = TrainingState()) throws {
@@ -221,24 +222,35 @@ public final class Trainer {
     public func validate() throws -> ValidationResult? {
         lastValidationUpdate = state.update
         lastValidationLoss = nil
+        lastSelectionValue = nil
         guard !validBatches.batches.isEmpty else { return nil }
         var sums = LossSums()
         for batch in validBatches.batches {
             sums += try model.evaluate(batch.map { valid[$0] }, labelSmoothing: settings.labelSmoothing)
         }
         guard sums.tokens > 0 else { return nil }
+        let scores = try validationScores?()
         let result = ValidationResult(update: state.update, epoch: state.epoch,
                                       loss: sums.loss / Double(sums.tokens), nll: sums.nll / Double(sums.tokens),
-                                      bleu: try validationBLEU?())
-        let improved = result.loss.isFinite && (state.bestValidLoss.map { result.loss < $0 } ?? true)
-        if !improved {
-            state.validationsWithoutImprovement += 1
+                                      bleu: scores?.bleu, chrF: scores?.chrF)
+        // "Best" and --patience follow the chosen metric. A state saved before it existed
+        // has only the loss, which is the metric such runs used.
+        let metric = settings.selectionMetric
+        let value = metric.selectionValue(result)
+        let best = state.bestSelectionValue ?? (metric == .loss ? state.bestValidLoss : nil)
+        if let value, best.map({ value < $0 }) ?? true {
+            state.bestSelectionValue = value
+            state.bestSelectionUpdate = state.update
+            state.validationsWithoutImprovement = 0
         } else {
+            state.validationsWithoutImprovement += 1
+        }
+        if result.loss.isFinite && (state.bestValidLoss.map { result.loss < $0 } ?? true) {
             state.bestValidLoss = result.loss
             state.bestValidUpdate = state.update
-            state.validationsWithoutImprovement = 0
         }
         lastValidationLoss = result.loss
+        lastSelectionValue = value
         try recorder.recordValidation(result)
         return result
     }
@@ -247,9 +259,10 @@ public final class Trainer {
         lastCheckpointUpdate = state.update
         var saved = state
         saved.elapsedSeconds = elapsed
-        let validLoss = lastValidationUpdate == state.update ? lastValidationLoss : nil
+        let atValidation = lastValidationUpdate == state.update
         try recorder.saveCheckpoint(TrainingCheckpoint(
-            update: state.update, epoch: state.epoch, validLoss: validLoss, kind: kind,
+            update: state.update, epoch: state.epoch, validLoss: atValidation ? lastValidationLoss : nil,
+            selectionValue: atValidation ? lastSelectionValue : nil, kind: kind,
             weights: Array(model.parameters), optimizer: optimizer.serialized(),
             state: Array(try JSONEncoder.sorted.encode(saved))))
     }

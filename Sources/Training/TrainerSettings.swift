@@ -20,12 +20,18 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
     public var diagnostics = true
     /// Gradient histograms after the early updates every this many updates (0 = early only).
     public var histogramEvery = 500
+    /// What "best" means for checkpoints, `--patience` and `nmt average --best`; nil is the
+    /// validation loss (kept nil rather than `.loss` so the stored configuration of a run that
+    /// does not choose stays byte-identical to older versions').
+    public var bestCheckpointMetric: BestCheckpointMetric? = nil
+
+    public var selectionMetric: BestCheckpointMetric { bestCheckpointMetric ?? .loss }
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case maxTokens, maxLength, updateFreq, labelSmoothing, clipNorm, maxUpdate, maxEpoch, maxTimeSeconds, validEvery, logEvery,
-             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery
+             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery, bestCheckpointMetric
     }
 
     /// Settings stored by older versions lack later keys (evalBLEUBeam, diagnostics, …): an
@@ -51,6 +57,7 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         evalBLEUBeam = try c.decodeIfPresent(Int.self, forKey: .evalBLEUBeam) ?? 0
         diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
         histogramEvery = try c.decodeIfPresent(Int.self, forKey: .histogramEvery) ?? d.histogramEvery
+        bestCheckpointMetric = try c.decodeIfPresent(BestCheckpointMetric.self, forKey: .bestCheckpointMetric)
     }
 
     public func validate() throws {
@@ -67,7 +74,29 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         try check(keepLast >= 1, "--keep-last must be at least 1, got \(keepLast)")
         try check(patience >= 0, "--patience must be non-negative, got \(patience)")
         try check(histogramEvery >= 0, "--histogram-every must be non-negative, got \(histogramEvery)")
+        try check(selectionMetric == .loss || evalBLEUBeam > 0,
+                  "--best-checkpoint-metric \(selectionMetric.rawValue) needs --eval-bleu (the valid set is translated at each validation)")
     }
+}
+
+/// The validation metric that picks the best checkpoint.
+public enum BestCheckpointMetric: String, Codable, CaseIterable, Sendable {
+    case loss, bleu, chrf
+
+    /// The metric's value in a validation, oriented so that lower is better (−BLEU, −chrF);
+    /// nil when the validation did not measure it or it is not finite.
+    public func selectionValue(_ v: ValidationResult) -> Double? {
+        let value: Double?
+        switch self {
+        case .loss: value = v.loss
+        case .bleu: value = v.bleu.map { -$0 }
+        case .chrf: value = v.chrF.map { -$0 }
+        }
+        return value.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// The value as people read it (BLEU and chrF positive again).
+    public func display(_ selectionValue: Double) -> Double { self == .loss ? selectionValue : -selectionValue }
 }
 
 public enum TrainingError: Error, CustomStringConvertible {

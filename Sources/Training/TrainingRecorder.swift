@@ -38,6 +38,7 @@ public struct ValidationResult: Sendable, Equatable {
     /// Per-token NLL is in nats, so perplexity is e^nll.
     public var perplexity: Double { exp(nll) }
     public var bleu: Double?
+    public var chrF: Double?
 }
 
 /// One checkpoint: the flat parameter buffer, the optimizer's serialized state and the
@@ -46,6 +47,8 @@ public struct TrainingCheckpoint: Sendable {
     public var update: Int
     public var epoch: Int
     public var validLoss: Double?
+    /// The best-checkpoint metric's value when taken at a validation (lower is better).
+    public var selectionValue: Double?
     /// Why it was taken: "periodic", "epoch", "final" or "interrupted".
     public var kind: CheckpointKind
     public var weights: [Float]

@@ -11,7 +11,11 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var batchInEpoch: Int = 0
     public var bestValidLoss: Double? = nil
     public var bestValidUpdate: Int? = nil
-    /// Validations in a row without improvement (for `--patience`).
+    /// The best value of the run's best-checkpoint metric, lower is better (nil until a
+    /// validation measured it; states saved before the metric existed have only the loss).
+    public var bestSelectionValue: Double? = nil
+    public var bestSelectionUpdate: Int? = nil
+    /// Validations in a row without improvement of the best-checkpoint metric (`--patience`).
     public var validationsWithoutImprovement: Int = 0
     /// Updates skipped for a non-finite loss or gradient, in all and in a row.
     public var skippedNonFinite: Int = 0

@@ -49,9 +49,16 @@ struct ShowCommand: ParsableCommand {
         if let best = validations.filter({ $0.validLoss.isFinite }).min(by: { $0.validLoss < $1.validLoss }) {
             print("validation: \(validations.count) rows; best loss \(cell(best.validLoss)) (ppl \(cell(best.perplexity))) at update \(best.update)")
         }
-        var table = TextTable(["checkpoint", "update", "epoch", "kind", "valid loss"])
-        for c in try store.checkpoints(run: name) {
-            table.add([String(c.id), String(c.update), String(c.epoch), c.kind.rawValue, cell(c.validLoss)])
+        // The valid BLEU/chrF of each checkpoint's validation, and which one is "best".
+        let metric = try RunConfiguration.decode(json: r.configurationJSON).trainer.selectionMetric
+        let byUpdate = Dictionary(validations.map { ($0.update, $0) }, uniquingKeysWith: { $1 })
+        let checkpoints = try store.checkpoints(run: name)
+        let bestID = checkpoints.filter { $0.kind != .average && $0.rankValue != nil }.min { ($0.rankValue!, $0.id) < ($1.rankValue!, $1.id) }?.id
+        var table = TextTable(["checkpoint", "update", "epoch", "kind", "valid loss", "valid BLEU", "valid chrF", "best by \(metric.rawValue)"])
+        for c in checkpoints {
+            let v = c.validLoss == nil ? nil : byUpdate[c.update]
+            table.add([String(c.id), String(c.update), String(c.epoch), c.kind.rawValue, cell(c.validLoss), cell(v?.bleu), cell(v?.chrF),
+                       c.id == bestID ? "*" : ""])
         }
         if !table.rows.isEmpty { print(table.render()) }
         let evaluations = try store.evaluations(run: name)

@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (initialisation, batch order, dropout).") var seed: UInt64 = 1
     @Flag(name: .customLong("eval-bleu"), help: "At each validation, translate the valid set and record its BLEU.") var evalBLEU = false
     @Option(name: .customLong("eval-bleu-beam"), help: "Beam size for --eval-bleu (1 = greedy, fast).") var evalBLEUBeam = 1
+    @Option(name: .customLong("best-checkpoint-metric"),
+            help: "What makes a checkpoint the best one (kept by retention, picked as 'best' by translate, eval and export, counted by patience, averaged by average's best): loss, or bleu or chrf on the valid set (with --eval-bleu).")
+    var bestCheckpointMetric: BestCheckpointMetric = .loss
     @Flag(name: .customLong("no-diagnostics"), help: "Do not record the adaptive-rate diagnostics (per-group psi statistics, update norms, |g| histograms).")
     var noDiagnostics = false
     @Option(name: .customLong("histogram-every"), help: "Record |g| histograms every N updates after updates 1, 5, 10, 25, 50, 75, 100 (0 = those only).")
@@ -76,7 +79,11 @@ struct TrainCommand: ParsableCommand {
             run = try TrainingRun.start(plan(vocabulary: vocabPath), console: console)
         }
         let s = try run.run()
-        let best = s.bestValidLoss.map { "best valid loss \(String(format2: $0)) at update \(s.bestValidUpdate ?? 0)" } ?? "no validation"
+        var best = s.bestValidLoss.map { "best valid loss \(String(format2: $0)) at update \(s.bestValidUpdate ?? 0)" } ?? "no validation"
+        let metric = run.config.trainer.selectionMetric
+        if metric != .loss, let value = s.bestSelectionValue {
+            best += ", best valid \(metric.rawValue) \(String(format2: metric.display(value))) at update \(s.bestSelectionUpdate ?? 0)"
+        }
         print("run \(s.name): stopped after \(s.updates) updates (\(s.reason.rawValue)); \(best); skipped \(s.skippedNonFinite) non-finite updates")
     }
 
@@ -106,6 +113,7 @@ struct TrainCommand: ParsableCommand {
         trainer.patience = patience
         trainer.seed = seed
         trainer.evalBLEUBeam = evalBLEU ? evalBLEUBeam : 0
+        trainer.bestCheckpointMetric = bestCheckpointMetric == .loss ? nil : bestCheckpointMetric
         trainer.diagnostics = !noDiagnostics
         trainer.histogramEvery = histogramEvery
         return trainer

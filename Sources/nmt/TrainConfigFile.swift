@@ -143,6 +143,7 @@ enum TrainConfigFile {
         add("seed", String(t.seed))
         flag("eval-bleu", t.evalBLEUBeam > 0)
         if t.evalBLEUBeam > 0 { add("eval-bleu-beam", String(t.evalBLEUBeam)) }
+        add("best-checkpoint-metric", t.selectionMetric.rawValue)
         flag("no-diagnostics", !t.diagnostics)
         add("histogram-every", String(t.histogramEvery))
         add("threads", String(c.threads))

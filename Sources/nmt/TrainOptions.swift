@@ -7,6 +7,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension Schedule.Kind: ExpressibleByArgument {}
 extension Schedule.WarmupShape: ExpressibleByArgument {}
 extension RAdamDegenerate: ExpressibleByArgument {}
+extension BestCheckpointMetric: ExpressibleByArgument {}
 
 /// Where runs live; shared by every command that reads or writes runs.
 struct DatabaseOptions: ParsableArguments {

@@ -1,4 +1,4 @@
-import Application
+@testable import Application
 import Foundation
 import Store
 import Testing
@@ -32,5 +32,21 @@ import TestSupport
         #expect(tooMany == "error")
         // An averaged checkpoint is never a member of the next average.
         #expect(try CheckpointAveraging.average(store: store, run: "r", last: 3).updates == [10, 20, 30])
+    }
+
+    @Test func membersByRankAndById() throws {
+        let infos = [(1, 3.0), (2, 1.0), (3, nil), (4, 2.0), (5, 0.5)].map { id, loss in
+            CheckpointInfo(id: Int64(id), update: id * 10, epoch: 1, createdAt: Date(), validLoss: loss, kind: .periodic)
+        }
+        let choose = { (m: CheckpointAveraging.Members) in try CheckpointAveraging.choose(m, from: infos, run: "r").map(\.id) }
+        #expect(try choose(.last(2)) == [4, 5])
+        #expect(try choose(.best(3)) == [2, 4, 5], "the three lowest losses, in update order")
+        #expect(try choose(.best(4)) == [1, 2, 4, 5])
+        #expect(throws: ApplicationError.self) { try choose(.best(5)) }
+        #expect(try choose(.ids([4, 1])) == [1, 4])
+        for bad: [Int64] in [[], [7], [1, 1]] { #expect(throws: ApplicationError.self) { try choose(.ids(bad)) } }
+        var bleu = infos
+        bleu[0].selectionValue = -30   // −BLEU ranks before every loss-only row
+        #expect(try CheckpointAveraging.choose(.best(1), from: bleu, run: "r").map(\.id) == [1])
     }
 }

@@ -93,4 +93,18 @@ import Testing
         try store.saveCheckpoint(StoreFixtures.payload(3), run: "r", update: 3, epoch: 1, validLoss: 3, kind: .periodic, keepLast: 1)
         #expect(try store.checkpoints(run: "r").map(\.update) == [1, 3])
     }
+
+    /// "best" ranks by the stored selection value (−BLEU here) where there is one, else by loss;
+    /// retention keeps that best.
+    @Test func bestFollowsTheSelectionValue() throws {
+        let store = try store()
+        let a = try store.saveCheckpoint(StoreFixtures.payload(1), run: "r", update: 1, epoch: 1, validLoss: 3, selectionValue: -20,
+                                         kind: .periodic, keepLast: 1)
+        try store.saveCheckpoint(StoreFixtures.payload(2), run: "r", update: 2, epoch: 1, validLoss: 2, selectionValue: -15, kind: .periodic, keepLast: 1)
+        try store.saveCheckpoint(StoreFixtures.payload(3), run: "r", update: 3, epoch: 1, validLoss: 1, selectionValue: -10, kind: .periodic, keepLast: 1)
+        #expect(try store.loadCheckpoint(run: "r", .best).info.id == a, "highest BLEU, not lowest loss")
+        let kept = try store.checkpoints(run: "r")
+        #expect(kept.map(\.update) == [1, 3])
+        #expect(kept.map(\.selectionValue) == [-20, -10] && kept.map(\.rankValue) == [-20, -10])
+    }
 }

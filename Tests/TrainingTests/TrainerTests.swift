@@ -164,6 +164,36 @@ struct TrainerTests {
         #expect(trainer.state.bestValidUpdate == 4)
     }
 
+    /// With --best-checkpoint-metric bleu, "best" and patience follow the (here scripted) BLEU,
+    /// while the loss keeps falling; checkpoints at validations carry −BLEU.
+    @Test(arguments: [BestCheckpointMetric.bleu, .chrf])
+    func theBestCheckpointFollowsTheChosenMetric(metric: BestCheckpointMetric) throws {
+        let model = ToyModel(vocab: 50), recorder = MemoryRecorder()
+        var s = Self.settings(maxUpdate: 100)
+        s.patience = 2
+        s.validEvery = 5
+        s.saveEvery = 5
+        s.evalBLEUBeam = 1
+        s.bestCheckpointMetric = metric
+        let scripted = try Trainer(model: model, optimizer: OptimizerConfig(kind: .radam).makeOptimizer(parameterCount: model.parameterCount),
+                                   schedule: Schedule(kind: .constant, lr: 0.05), settings: s, train: train, valid: valid, recorder: recorder)
+        var scores: [Double] = [10, 14, 12, 13, 9]   // best at the second validation, then two without gain
+        scripted.validationScores = {
+            let next = scores.removeFirst()
+            return metric == .bleu ? (next, 50) : (50, next)
+        }
+        #expect(try scripted.run() == .patience)
+        #expect(recorder.validations.map(\.update) == [5, 10, 15, 20])
+        #expect(recorder.validations.map { metric == .bleu ? $0.bleu! : $0.chrF! } == [10, 14, 12, 13])
+        #expect(scripted.state.bestSelectionUpdate == 10 && scripted.state.bestSelectionValue == -14)
+        #expect(scripted.state.bestValidUpdate == 20, "the loss still fell: its own best is tracked apart")
+        #expect(recorder.checkpoints.map(\.selectionValue) == [-10, -14, -12, -13])
+        #expect(recorder.checkpoints.map(\.validLoss) == recorder.validations.map(\.loss))
+        // A metric other than the loss needs the valid set translated.
+        s.evalBLEUBeam = 0
+        #expect(throws: TrainingError.self) { try s.validate() }
+    }
+
     @Test func epochLimitAndEmptyCorpus() throws {
         let model = ToyModel(vocab: 50), recorder = MemoryRecorder()
         var s = Self.settings(maxUpdate: 0)
