@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // YAML config files (nmt train --config, nmt show --config).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // HTTP serving (nmt serve): FlyingFox, async sockets with no further dependencies.
+        // (Hummingbird 2 was the first choice, but its swift-metrics dependency has a target
+        // named Metrics, which SwiftPM refuses next to ours.)
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // System libraries.
@@ -52,10 +56,13 @@ let package = Package(
                 dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimized),
+        // nmt serve: the HTTP API over the application's translator, with dynamic batching.
+        .target(name: "Serving", dependencies: ["Application", "Decoding", .product(name: "FlyingFox", package: "FlyingFox"),
+                                                .product(name: "FlyingSocks", package: "FlyingFox")]),
         .executableTarget(
             name: "nmt",
             dependencies: [
-                "Application", "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing",
+                "Application", "Serving", "Tensor", "Text", "Corpus", "Metrics", "Transformer", "Optim", "Store", "Training", "Decoding", "Hashing",
                 "Analysis", "Parallelism",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -83,6 +90,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim", "TestSupport"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Store", "Text", "Transformer", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["nmt", "Store", "TestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Application", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

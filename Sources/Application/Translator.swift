@@ -87,6 +87,11 @@ public final class Translator {
 public struct ScoredTranslation: Sendable {
     public var sourcePieces: [String]
     public var hypotheses: [ScoredHypothesis]
+
+    public init(sourcePieces: [String], hypotheses: [ScoredHypothesis]) {
+        self.sourcePieces = sourcePieces
+        self.hypotheses = hypotheses
+    }
 }
 
 public struct ScoredHypothesis: Sendable {
@@ -100,4 +105,8 @@ public struct ScoredHypothesis: Sendable {
     public var score: Double
     /// Per-token log-probabilities, `</s>` last.
     public var tokenLogProbs: [Float]
+
+    public init(text: String, pieces: [String], logProb: Double, score: Double, tokenLogProbs: [Float]) {
+        self.text = text; self.pieces = pieces; self.logProb = logProb; self.score = score; self.tokenLogProbs = tokenLogProbs
+    }
 }

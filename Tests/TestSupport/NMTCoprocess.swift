@@ -48,6 +48,9 @@ public final class NMTCoprocess {
         }
     }
 
+    /// Sends `signalNumber` (e.g. SIGTERM) to the process.
+    public func send(signal signalNumber: Int32) { kill(process.processIdentifier, signalNumber) }
+
     /// Closes standard input and waits for the exit; the status and what went to stderr.
     public func finish() throws -> (status: Int32, stderr: String) {
         try input.fileHandleForWriting.close()

@@ -1,0 +1,26 @@
+import Application
+import Decoding
+import Foundation
+
+/// What GET /model tells a client about the model being served: where it came from, its
+/// configuration, the vocabulary's hash and the decoding defaults.
+public enum ServedModel {
+    public static func json(_ loaded: ModelSource.Loaded, modelFile: String?, settings: BeamSearch.Settings, maxBeam: Int) throws -> Data {
+        let config = try JSONSerialization.jsonObject(with: JSONEncoder().encode(loaded.model.config))
+        var document: [String: Any] = [
+            "config": config,
+            "vocabulary_sha256": loaded.vocabulary.hash,
+            "vocabulary_size": loaded.vocabulary.vocabSize,
+            "parameters": loaded.model.parameterCount,
+            "decoding": ["beam": settings.beam, "lenpen": settings.lenpen, "max_len_a": settings.maxLenA, "max_len_b": settings.maxLenB,
+                         "max_beam": maxBeam] as [String: Any],
+        ]
+        if let run = loaded.run {
+            document["run"] = run.name
+            document["checkpoint"] = ["id": run.checkpoint.info.id, "update": run.checkpoint.info.update,
+                                      "kind": run.checkpoint.info.kind.rawValue] as [String: Any]
+        }
+        if let modelFile { document["model_file"] = modelFile }
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+}

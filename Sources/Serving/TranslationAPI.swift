@@ -1,0 +1,150 @@
+import Application
+import Foundation
+
+/// The HTTP API of `nmt serve`, apart from any socket: a request (method, path, body) in, a
+/// response (status, headers, JSON) out, so every route and error is testable directly.
+///   POST /translate             {"text": ["…"], "beam": 5} → {"translations": ["…"], "scores": [s]}
+///   POST /translator/translate  OpenNMT-py's shape: [{"src": "…", "id": 0}] →
+///                               [[{"src": "…", "tgt": "…", "n_best": 1, "pred_score": s}]]
+///   GET  /health                {"status": "ok"}
+///   GET  /model                 what is served (run, checkpoint, model configuration, vocabulary hash)
+/// A score is the hypothesis's log-probability (natural log, `</s>` included) divided by
+/// length^lenpen, as `nmt translate --nbest-format tsv` prints it. Every error is a JSON
+/// object {"error": "…"} with a 4xx/5xx status naming the problem.
+public struct TranslationAPI: Sendable {
+    public struct Limits: Sendable {
+        public var maxBodyBytes = 1 << 20
+        public var maxSentences = 256
+        public var maxLineCharacters = 2000
+        public var maxBeam = 64
+        public var defaultBeam = 5
+
+        public init(maxBodyBytes: Int = 1 << 20, maxSentences: Int = 256, maxLineCharacters: Int = 2000, maxBeam: Int = 64, defaultBeam: Int = 5) {
+            self.maxBodyBytes = maxBodyBytes
+            self.maxSentences = maxSentences
+            self.maxLineCharacters = maxLineCharacters
+            self.maxBeam = maxBeam
+            self.defaultBeam = defaultBeam
+        }
+    }
+
+    public struct Response: Sendable, Equatable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: Data
+
+        static func json(_ status: Int, _ value: Any, headers: [String: String] = [:]) -> Response {
+            let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+            return Response(status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: data)
+        }
+
+        static func error(_ status: Int, _ message: String, headers: [String: String] = [:]) -> Response {
+            json(status, ["error": message], headers: headers)
+        }
+    }
+
+    public let limits: Limits
+    /// The GET /model document (a JSON object).
+    public let modelJSON: Data
+    private let translate: @Sendable ([String], Int) async throws -> [ScoredTranslation]
+
+    public init(limits: Limits, modelJSON: Data,
+                translate: @escaping @Sendable ([String], Int) async throws -> [ScoredTranslation]) {
+        self.limits = limits
+        self.modelJSON = modelJSON
+        self.translate = translate
+    }
+
+    static let routes: [String: String] = ["/translate": "POST", "/translator/translate": "POST", "/health": "GET", "/model": "GET"]
+
+    /// Whether `path` is routed and `method` is the one it takes: the server reads a body only then.
+    public static func accepts(method: String, path: String) -> Bool { routes[path] == method }
+
+    /// The response to `method path` with `body` (nil when it was not read: over the size limit).
+    public func respond(method: String, path: String, body: Data?) async -> Response {
+        guard let allowed = Self.routes[path] else { return .error(404, "no such path '\(path)'; the API has \(Self.routes.keys.sorted().joined(separator: ", "))") }
+        guard method == allowed else { return .error(405, "\(path) takes \(allowed), not \(method)", headers: ["Allow": allowed]) }
+        switch path {
+        case "/health": return .json(200, ["status": "ok"])
+        case "/model": return Response(status: 200, headers: ["Content-Type": "application/json"], body: modelJSON)
+        default: break
+        }
+        guard let body else { return .error(413, "request body over the limit of \(limits.maxBodyBytes) bytes") }
+        do {
+            let json = try parse(body)
+            return path == "/translate" ? try await translateNative(json) : try await translateOpenNMT(json)
+        } catch let error as RequestError {
+            return .error(400, error.message)
+        } catch let error as ServingError {
+            if case .busy = error { return .error(503, error.description, headers: ["Retry-After": "1"]) }
+            return .error(503, error.description)
+        } catch {
+            return .error(500, "translation failed: \(error)")
+        }
+    }
+
+    struct RequestError: Error { var message: String }
+
+    private func parse(_ body: Data) throws -> JSONValue {
+        if body.isEmpty { throw RequestError(message: "empty body: send JSON") }
+        do { return try JSONValue.parse(body) }
+        catch let error as JSONValueError { throw RequestError(message: "body is not valid JSON: \(error.message)") }
+    }
+
+    /// The sentences, checked against the limits (`what` names them in errors).
+    private func lines(_ items: [String], what: String) throws -> [String] {
+        if items.isEmpty { throw RequestError(message: "\(what) is empty: give at least one sentence") }
+        if items.count > limits.maxSentences {
+            throw RequestError(message: "\(what) has \(items.count) sentences, over the limit of \(limits.maxSentences) per request")
+        }
+        for (i, line) in items.enumerated() {
+            if line.count > limits.maxLineCharacters {
+                throw RequestError(message: "sentence \(i) has \(line.count) characters, over the limit of \(limits.maxLineCharacters)")
+            }
+            if line.contains(where: \.isNewline) { throw RequestError(message: "sentence \(i) contains a line break: send one sentence per item") }
+        }
+        return items
+    }
+
+    private func beam(_ value: JSONValue?) throws -> Int {
+        guard let value else { return limits.defaultBeam }
+        guard let beam = value.integer else { throw RequestError(message: "'beam' must be an integer") }
+        guard (1...limits.maxBeam).contains(beam) else {
+            throw RequestError(message: "'beam' must be in 1...\(limits.maxBeam) (the server's --max-beam), got \(beam)")
+        }
+        return beam
+    }
+
+    private func translateNative(_ json: JSONValue) async throws -> Response {
+        guard case .object(let object) = json else {
+            throw RequestError(message: #"body must be a JSON object such as {"text": ["Hola."], "beam": 5}"#)
+        }
+        if let unknown = object.keys.sorted().first(where: { !["text", "beam"].contains($0) }) {
+            throw RequestError(message: "unknown field '\(unknown)' (known: text, beam)")
+        }
+        guard let raw = object["text"] else { throw RequestError(message: "'text' is missing: a list of sentences") }
+        guard case .array(let items) = raw, items.allSatisfy({ $0.string != nil }) else {
+            throw RequestError(message: "'text' must be a list of strings")
+        }
+        let results = try await translate(try lines(items.map { $0.string! }, what: "'text'"), try beam(object["beam"]))
+        let translations: [String] = results.map { $0.hypotheses[0].text }
+        let scores: [Double] = results.map { $0.hypotheses[0].score }
+        return .json(200, ["translations": translations, "scores": scores] as [String: Any])
+    }
+
+    private func translateOpenNMT(_ json: JSONValue) async throws -> Response {
+        guard case .array(let items) = json else { throw RequestError(message: #"body must be a JSON list such as [{"src": "Hola.", "id": 0}]"#) }
+        var sources: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .object(let object) = item else { throw RequestError(message: "item \(i) must be an object with 'src'") }
+            guard let src = object["src"]?.string else { throw RequestError(message: "item \(i): 'src' must be a string") }
+            if let id = object["id"], !id.isNumber { throw RequestError(message: "item \(i): 'id' must be a number") }
+            sources.append(src)
+        }
+        let results = try await translate(try lines(sources, what: "the list"), limits.defaultBeam)
+        let answers: [[String: Any]] = zip(sources, results).map { src, r in
+            ["src": src, "tgt": r.hypotheses[0].text, "n_best": 1, "pred_score": r.hypotheses[0].score]
+        }
+        return .json(200, [answers])
+    }
+}

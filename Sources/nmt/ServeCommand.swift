@@ -1,0 +1,86 @@
+import Application
+import ArgumentParser
+import Foundation
+import Serving
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve translations over HTTP (JSON; requests arriving together share one beam search).",
+        discussion: """
+          POST /translate             {"text": ["Hola."], "beam": 5} -> {"translations": ["Hello."], "scores": [-0.31]}
+          POST /translator/translate  OpenNMT-py's REST shape: [{"src": "Hola.", "id": 0}] -> [[{"src", "tgt", "n_best", "pred_score"}]]
+          GET  /health                {"status": "ok"}
+          GET  /model                 run, checkpoint, model configuration, vocabulary hash, decoding defaults
+        A score is the log-probability divided by length^lenpen (natural log). Errors are JSON
+        {"error": "..."} with status 400 (bad request), 404, 405, 413 (body too large) or 503 with
+        Retry-After (queue full). SIGTERM finishes the requests in flight, then exits 0.
+          nmt serve --run radam --port 8080
+          curl -s localhost:8080/translate -d '{"text": ["En el principio creó Dios los cielos y la tierra."]}'
+        """)
+
+    @OptionGroup var source: ModelSourceOptions
+    @OptionGroup(title: "Decoding") var decoding: DecodingOptions
+    @Option(help: "Address to listen on (numeric IPv4 or IPv6; 0.0.0.0 for every interface).") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one, printed at start).") var port: UInt16 = 8080
+    @Option(name: .customLong("max-queue"), help: "Sentences queued or in translation at most; more gets 503.") var maxQueue = 1024
+    @Option(name: .customLong("batch-wait-ms"), help: "How long a request waits for others to share its search.") var batchWaitMs = 5.0
+    @Option(name: .customLong("max-batch-sentences"), help: "Sentences per shared search at most.") var maxBatchSentences = 256
+    @Option(name: .customLong("max-sentences"), help: "Sentences per request at most.") var maxSentences = 256
+    @Option(name: .customLong("max-line-chars"), help: "Characters per sentence at most.") var maxLineChars = 2000
+    @Option(name: .customLong("max-body-bytes"), help: "Request body size at most.") var maxBodyBytes = 1 << 20
+    @Option(name: .customLong("request-timeout"), help: "Seconds a request may take before it gets 500.") var requestTimeout = 300.0
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if decoding.nbest != 1 { throw ValidationError("serve answers one translation per sentence: drop --nbest") }
+        for (value, flag) in [(maxQueue, "--max-queue"), (maxBatchSentences, "--max-batch-sentences"), (maxSentences, "--max-sentences"),
+                              (maxLineChars, "--max-line-chars"), (maxBodyBytes, "--max-body-bytes")] where value < 1 {
+            throw ValidationError("\(flag) must be at least 1, got \(value)")
+        }
+        if maxSentences > maxQueue { throw ValidationError("--max-sentences (\(maxSentences)) cannot exceed --max-queue (\(maxQueue))") }
+        if batchWaitMs < 0 || requestTimeout <= 0 { throw ValidationError("--batch-wait-ms must be ≥ 0 and --request-timeout > 0") }
+    }
+
+    func run() throws {
+        let console = runtime.apply()
+        let loaded = try source.source.load(console: console)
+        let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
+                                        maxTokens: decoding.batchTokens)
+        let batcher = BatchingTranslator(translator, limits: .init(maxQueuedSentences: maxQueue, maxWait: batchWaitMs / 1000,
+                                                                    maxBatchSentences: maxBatchSentences))
+        let api = TranslationAPI(
+            limits: .init(maxBodyBytes: maxBodyBytes, maxSentences: maxSentences, maxLineCharacters: maxLineChars,
+                          maxBeam: decoding.maxBeam, defaultBeam: decoding.beam),
+            modelJSON: try ServedModel.json(loaded, modelFile: source.model, settings: decoding.settings, maxBeam: decoding.maxBeam),
+            translate: { lines, beam in try await batcher.translate(lines, beam: beam) })
+        let server = try TranslationServer(api: api, host: host, port: port, requestTimeout: requestTimeout)
+        let what = loaded.run.map { "run \($0.name), checkpoint \($0.checkpoint.info.id) (update \($0.checkpoint.info.update))" } ?? source.model ?? ""
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = LockedResult()
+        Task {
+            do {
+                try await server.run(onListening: { host, port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    print("nmt serve: listening on http://\(shown):\(port) (\(what)); POST /translate", terminator: "\n")
+                    fflush(stdout)
+                }, onStop: { console.info("nmt serve: stopping; finishing the requests in flight") })
+                batcher.stop()
+            } catch { outcome.error = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.error { throw CLIError("nmt serve: \(error)") }
+        console.info("nmt serve: stopped after \(batcher.sentences) sentences in \(batcher.batches) searches")
+    }
+}
+
+/// The server task's error, handed to the waiting main thread.
+final class LockedResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Error?
+    var error: Error? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Store
+import Testing
+import TestSupport
+
+/// `nmt serve` over real HTTP on loopback: the same translations as `nmt translate`, both
+/// request shapes, concurrent clients, every kind of bad request answered and survived, and
+/// SIGTERM finishing the request in flight before exit 0.
+@Suite(.serialized)
+struct ServeCommandTests {
+    static func start(_ ws: TrainingWorkspace, _ extra: [String] = []) throws -> (NMTCoprocess, UInt16) {
+        let server = try NMTCoprocess(["serve", "--run", "r", "--port", "0", "--beam", "2", "--max-len-b", "5", "--threads", "2"] + extra,
+                                      in: ws.directory)
+        guard let line = server.readLine(timeout: 60), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
+            throw TestSupportError("the server did not say where it listens: \(try server.finish().stderr)")
+        }
+        #expect(line.hasPrefix("nmt serve: listening on http://127.0.0.1:"))
+        return (server, port)
+    }
+
+    @Test func servesTheSameTranslationsAsTranslateAndSurvivesBadRequests() throws {
+        let ws = try TranslateCommandTests.trainedWorkspace()
+        let sentences = ["En el principio", "Y dijo Dios", "", "Y fue la tarde y la mañana", "hola"]
+        let cli = try ws.run(["translate", "--run", "r", "--beam", "2", "--max-len-b", "5"], stdin: Data(sentences.map { $0 + "\n" }.joined().utf8))
+        let expected = cli.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(expected.count == sentences.count)
+        let (server, port) = try Self.start(ws, ["--max-body-bytes", "4000"])
+
+        let body = try JSONSerialization.data(withJSONObject: ["text": sentences])
+        let native = try LoopbackHTTP.request(port: port, "POST", "/translate", body: body)
+        #expect(native.status == 200, "\(native.text)")
+        let object = try #require(native.json as? [String: Any])
+        #expect(object["translations"] as? [String] == expected)
+        #expect((object["scores"] as? [Double])?.count == sentences.count)
+        let openNMT = try LoopbackHTTP.post(port: port, "/translator/translate", json: #"[{"src": "Y dijo Dios", "id": 0}]"#)
+        let rows = try #require(openNMT.json as? [[[String: Any]]])
+        #expect(rows[0][0]["tgt"] as? String == expected[1] && rows[0][0]["pred_score"] is Double)
+
+        // Eight clients at once: every answer is its own sentence's.
+        let results = ConcurrentResults(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let k = i % sentences.count
+            let reply = try? LoopbackHTTP.post(port: port, "/translate", json: #"{"text": ["\#(sentences[k])"], "beam": 2}"#)
+            results.set(i, (reply?.json as? [String: Any])?["translations"] as? [String] == [expected[k]])
+        }
+        #expect(results.all, "concurrent answers")
+
+        // Bad requests: a JSON error each, and the server keeps serving.
+        let bad: [(String, String, Data?, Int)] = [
+            ("POST", "/translate", Data("{\"text\": [".utf8), 400), ("POST", "/translate", Data("{\"text\": 5}".utf8), 400),
+            ("POST", "/translate", Data(#"{"text": ["a"], "beam": 65}"#.utf8), 400), ("GET", "/translate", nil, 405),
+            ("GET", "/nowhere", nil, 404), ("POST", "/translate", Data(String(repeating: "x", count: 5000).utf8), 413),
+        ]
+        for (method, path, body, status) in bad {
+            let reply = try LoopbackHTTP.request(port: port, method, path, body: body)
+            #expect(reply.status == status && (reply.json as? [String: Any])?["error"] is String, "\(method) \(path): \(reply.status) \(reply.text)")
+        }
+        _ = try LoopbackHTTP.raw(port: port, Data("NOT HTTP AT ALL\r\n\r\n".utf8), timeout: 5)
+        _ = try LoopbackHTTP.raw(port: port, Data("POST /translate HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"te".utf8), timeout: 1)
+        let health = try LoopbackHTTP.request(port: port, "GET", "/health")
+        #expect(health.status == 200 && health.text.contains("ok"))
+        let model = try #require(try LoopbackHTTP.request(port: port, "GET", "/model").json as? [String: Any])
+        #expect(model["run"] as? String == "r" && (model["vocabulary_sha256"] as? String)?.count == 64)
+        #expect((model["config"] as? [String: Any])?["modelDimension"] as? Int == 32)
+
+        server.send(signal: SIGTERM)
+        let end = try server.finish()
+        #expect(end.status == 0, "\(end.stderr)")
+    }
+
+    /// A request in flight when SIGTERM arrives is answered; then the server exits 0.
+    @Test func sigtermDrainsTheRequestInFlight() throws {
+        let ws = try TranslateCommandTests.trainedWorkspace()
+        let (server, port) = try Self.start(ws, ["--batch-wait-ms", "300"])
+        let reply = ReplyBox()
+        let client = Thread { reply.value = try? LoopbackHTTP.post(port: port, "/translate", json: #"{"text": ["En el principio", "Y dijo Dios"]}"#) }
+        client.start()
+        usleep(100_000)   // the request waits in its 300 ms batching window
+        server.send(signal: SIGTERM)
+        let end = try server.finish()
+        while client.isExecuting { usleep(10_000) }
+        #expect(reply.value?.status == 200, "\(reply.value?.text ?? "no reply")")
+        #expect(end.status == 0, "\(end.stderr)")
+        #expect((try? LoopbackHTTP.request(port: port, "GET", "/health", timeout: 2)) == nil, "no longer listening")
+    }
+}
+
+final class ConcurrentResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Bool]
+    init(count: Int) { values = Array(repeating: false, count: count) }
+    func set(_ i: Int, _ ok: Bool) { lock.lock(); values[i] = ok; lock.unlock() }
+    var all: Bool { lock.lock(); defer { lock.unlock() }; return values.allSatisfy { $0 } }
+}
+
+final class ReplyBox: @unchecked Sendable { var value: LoopbackHTTP.Reply? }

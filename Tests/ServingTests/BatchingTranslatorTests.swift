@@ -1,0 +1,50 @@
+import Application
+import Foundation
+import Testing
+@testable import Serving
+
+/// Dynamic batching: concurrent requests share searches (per beam), each gets its own lines
+/// back in order, the queue bound refuses overflow, and a stopped batcher finishes its work.
+@Suite struct BatchingTranslatorTests {
+    final class Log: @unchecked Sendable {
+        let lock = NSLock()
+        var batches: [(lines: [String], beam: Int)] = []
+        func add(_ lines: [String], _ beam: Int) { lock.lock(); batches.append((lines, beam)); lock.unlock() }
+    }
+
+    func batcher(_ log: Log, wait: Double = 0.2, queue: Int = 100, delay: Double = 0) -> BatchingTranslator {
+        BatchingTranslator(limits: .init(maxQueuedSentences: queue, maxWait: wait, maxBatchSentences: 50)) { lines, beam in
+            log.add(lines, beam)
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            return TranslationAPITests.fake(lines, beam: beam)
+        }
+    }
+
+    @Test func concurrentRequestsShareASearchPerBeam() async throws {
+        let log = Log()
+        let b = batcher(log)
+        async let one = b.translate(["a", "b"], beam: 4)
+        async let two = b.translate(["c"], beam: 4)
+        async let three = b.translate(["d"], beam: 1)
+        let (r1, r2, r3) = try await (one, two, three)
+        #expect(r1.map { $0.hypotheses[0].text } == ["A b4", "B b4"] && r2.map { $0.hypotheses[0].text } == ["C b4"])
+        #expect(r3.map { $0.hypotheses[0].text } == ["D"])
+        #expect(log.batches.count == 2, "\(log.batches)")
+        #expect(log.batches.first { $0.beam == 4 }.map { Set($0.lines) } == ["a", "b", "c"])
+        #expect(b.batches == 2 && b.sentences == 4)
+        b.stop()
+    }
+
+    @Test func theQueueBoundRefusesOverflowAndStopFinishesFirst() async throws {
+        let log = Log()
+        let b = batcher(log, wait: 0, queue: 3, delay: 0.3)
+        async let first = b.translate(["a", "b", "c"], beam: 1)
+        try await Task.sleep(nanoseconds: 50_000_000)
+        await #expect(throws: ServingError.self) { try await b.translate(["d"], beam: 1) }
+        let done = try await first
+        #expect(done.count == 3, "the queued request is still answered")
+        b.stop()
+        await #expect(throws: ServingError.self) { try await b.translate(["e"], beam: 1) }
+        #expect(try await b.translate([], beam: 1).isEmpty)
+    }
+}

@@ -1,0 +1,85 @@
+import Application
+import Foundation
+import Testing
+@testable import Serving
+
+/// The API's routes and errors, with a stand-in translator (upper-cased text, score −length).
+@Suite struct TranslationAPITests {
+    static func fake(_ lines: [String], beam: Int) -> [ScoredTranslation] {
+        lines.map { line in
+            ScoredTranslation(sourcePieces: [], hypotheses: [ScoredHypothesis(text: line.uppercased() + (beam == 1 ? "" : " b\(beam)"), pieces: [],
+                                                                           logProb: -Double(line.count), score: -Double(line.count) / 2,
+                                                                           tokenLogProbs: [])])
+        }
+    }
+
+    let api = TranslationAPI(limits: .init(maxBodyBytes: 200, maxSentences: 3, maxLineCharacters: 10, maxBeam: 8, defaultBeam: 4),
+                             modelJSON: Data(#"{"run":"r"}"#.utf8), translate: { lines, beam in Self.fake(lines, beam: beam) })
+
+    func call(_ method: String, _ path: String, _ body: String? = "") async -> (Int, [String: Any]?, Any?, [String: String]) {
+        let r = await api.respond(method: method, path: path, body: body.map { Data($0.utf8) })
+        let json = try? JSONSerialization.jsonObject(with: r.body)
+        #expect(r.headers["Content-Type"] == "application/json")
+        return (r.status, json as? [String: Any], json, r.headers)
+    }
+
+    @Test func translatesInBothShapes() async throws {
+        let (status, object, _, _) = await call("POST", "/translate", #"{"text": ["hola", "", "adiós"], "beam": 1}"#)
+        #expect(status == 200)
+        #expect(object?["translations"] as? [String] == ["HOLA", "", "ADIÓS"])
+        #expect(object?["scores"] as? [Double] == [-2, 0, -2.5])
+        let defaultBeam = await call("POST", "/translate", #"{"text": ["hola"]}"#)
+        #expect(defaultBeam.1?["translations"] as? [String] == ["HOLA b4"])
+        let (s2, _, any, _) = await call("POST", "/translator/translate", #"[{"src": "hola", "id": 0}, {"src": "sí"}]"#)
+        #expect(s2 == 200)
+        let rows = try #require(any as? [[[String: Any]]])
+        #expect(rows.count == 1 && rows[0].count == 2)
+        #expect(rows[0][0]["tgt"] as? String == "HOLA b4" && rows[0][0]["src"] as? String == "hola")
+        #expect(rows[0][0]["pred_score"] as? Double == -2 && rows[0][0]["n_best"] as? Int == 1)
+        #expect(await call("GET", "/health").1?["status"] as? String == "ok")
+        #expect(await call("GET", "/model").1?["run"] as? String == "r")
+    }
+
+    @Test(arguments: [
+        ("POST", "/nope", "", 404, "no such path"),
+        ("GET", "/translate", "", 405, "takes POST"),
+        ("POST", "/health", "", 405, "takes GET"),
+        ("POST", "/translate", "", 400, "empty body"),
+        ("POST", "/translate", "{\"text\": [\"a\"", 400, "not valid JSON"),
+        ("POST", "/translate", "[1]", 400, "must be a JSON object"),
+        ("POST", "/translate", "{}", 400, "'text' is missing"),
+        ("POST", "/translate", "{\"text\": \"a\"}", 400, "'text' must be a list of strings"),
+        ("POST", "/translate", "{\"text\": [\"a\", 2]}", 400, "'text' must be a list of strings"),
+        ("POST", "/translate", "{\"text\": []}", 400, "'text' is empty"),
+        ("POST", "/translate", "{\"text\": [\"a\",\"b\",\"c\",\"d\"]}", 400, "4 sentences, over the limit of 3"),
+        ("POST", "/translate", "{\"text\": [\"abcdefghijk\"]}", 400, "sentence 0 has 11 characters"),
+        ("POST", "/translate", "{\"text\": [\"a\\nb\"]}", 400, "line break"),
+        ("POST", "/translate", "{\"text\": [\"a\"], \"beam\": 9}", 400, "'beam' must be in 1...8"),
+        ("POST", "/translate", "{\"text\": [\"a\"], \"beam\": 0}", 400, "'beam' must be in 1...8"),
+        ("POST", "/translate", "{\"text\": [\"a\"], \"beam\": true}", 400, "'beam' must be an integer"),
+        ("POST", "/translate", "{\"text\": [\"a\"], \"beam\": 2.5}", 400, "'beam' must be an integer"),
+        ("POST", "/translate", "{\"text\": [\"a\"], \"beam\": \"2\"}", 400, "'beam' must be an integer"),
+        ("POST", "/translate", "{\"text\": [\"a\"], \"nbest\": 2}", 400, "unknown field 'nbest'"),
+        ("POST", "/translator/translate", "{\"src\": \"a\"}", 400, "must be a JSON list"),
+        ("POST", "/translator/translate", "[\"a\"]", 400, "item 0 must be an object"),
+        ("POST", "/translator/translate", "[{\"src\": 1}]", 400, "item 0: 'src' must be a string"),
+        ("POST", "/translator/translate", "[{\"src\": \"a\", \"id\": \"x\"}]", 400, "item 0: 'id' must be a number"),
+        ("POST", "/translator/translate", "[]", 400, "the list is empty"),
+    ])
+    func badRequestsGetAJSONErrorNamingTheProblem(method: String, path: String, body: String, status: Int, message: String) async {
+        let (got, object, _, _) = await call(method, path, body)
+        #expect(got == status)
+        let error = object?["error"] as? String ?? ""
+        #expect(error.contains(message), "\(error)")
+    }
+
+    @Test func oversizedBodiesAndBusyServers() async {
+        let (status, object, _, _) = await call("POST", "/translate", nil)
+        #expect(status == 413 && (object?["error"] as? String ?? "").contains("200 bytes"))
+        let busy = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _ in throw ServingError.busy(queued: 5, limit: 5) }
+        let r = await busy.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8))
+        #expect(r.status == 503 && r.headers["Retry-After"] == "1")
+        let failing = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _ in throw CocoaError(.fileNoSuchFile) }
+        #expect(await failing.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8)).status == 500)
+    }
+}
