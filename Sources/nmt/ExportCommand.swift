@@ -4,20 +4,36 @@ import Foundation
 import Store
 
 struct ExportCommand: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case safetensors, ctranslate2 }
+
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a run's checkpoint as a safetensors model (names in docs/safetensors.md; loads in PyTorch).")
+        abstract: "Write a run's checkpoint as a safetensors model (loads in PyTorch) or a CTranslate2 model directory.",
+        discussion: """
+        safetensors: one file, fairseq's tensor names (docs/safetensors.md).
+        ctranslate2: a directory (model.bin, config.json, shared_vocabulary.json) that
+        ctranslate2.Translator loads; it decodes like nmt translate (decoder starts at <s>, </s>
+        appended to the source); pass BPE pieces (nmt bpe encode) and --compute-type int8 to quantize.
+          nmt export radam --out radam.safetensors
+          nmt export radam --format ctranslate2 --out radam-ct2
+        """)
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions
     @Option(help: "best, last, or a checkpoint id.", transform: { try CheckpointSelector.parse($0) }) var checkpoint: CheckpointSelector = .best
-    @Option(help: "Output file.") var out: String
+    @Option(help: "safetensors (a file) or ctranslate2 (a directory).") var format: Format = .safetensors
+    @Option(help: "Output file (safetensors) or directory (ctranslate2).") var out: String
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         let console = runtime.apply()
         let run = try RunRestore.restore(store: try RunDatabase.openExisting(database.db), run: name, at: checkpoint, fallBackToLast: true,
                                          console: console)
-        try run.model.save(to: URL(fileURLWithPath: out))
+        switch format {
+        case .safetensors:
+            try run.model.save(to: URL(fileURLWithPath: out))
+        case .ctranslate2:
+            try CTranslate2Model.write(run.model, pieces: try RunRestore.vocabulary(of: run, path: nil).vocabulary, to: out)
+        }
         print("wrote \(out): run \(name), checkpoint \(run.checkpoint.info.id) (update \(run.checkpoint.info.update)), \(run.model.parameterCount) parameters")
     }
 }
