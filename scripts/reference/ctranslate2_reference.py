@@ -9,7 +9,7 @@ usage:
   ctranslate2_reference.py convert MODEL.safetensors VOCAB.bpe OUT_DIR
       MODEL: `nmt export` output (fairseq names, config in the metadata); VOCAB: its BPE model.
   ctranslate2_reference.py translate CT2_DIR PIECES OUT [--beam B] [--lenpen L] [--max-len-a A]
-      [--max-len-b B] [--threads T] [--compute-type float32|int8] [--batch N]
+      [--max-len-b B] [--threads T] [--compute-type float32|int8] [--batch N] [--grouping exact|batch]
       Translates BPE-piece lines (`nmt bpe encode` output) with ctranslate2.Translator the
       way nmt decodes (decoder starts at <s>, source ends in </s>, at most a*|src|+b tokens before </s>),
       writes the output pieces, and prints {"seconds", "sentences"} as JSON.
@@ -113,7 +113,8 @@ def convert(model_path, vocab_path, out_dir, vocabulary=None):
     spec.save(out_dir)
 
 
-def translate(ct2_dir, pieces_path, out_path, beam=5, lenpen=1.0, a=1.2, b=10, threads=2, compute_type="float32", batch=64):
+def translate(ct2_dir, pieces_path, out_path, beam=5, lenpen=1.0, a=1.2, b=10, threads=2, compute_type="float32", batch=64,
+              grouping="exact"):
     import ctranslate2
     translator = ctranslate2.Translator(ct2_dir, device="cpu", compute_type=compute_type, inter_threads=1, intra_threads=threads)
     sources = [line.split() for line in open(pieces_path, encoding="utf-8").read().split("\n")[:-1]]
@@ -126,7 +127,11 @@ def translate(ct2_dir, pieces_path, out_path, beam=5, lenpen=1.0, a=1.2, b=10, t
         chunk = order[start:start + batch]
         groups = {}
         for i in chunk:
-            groups.setdefault(limits[i], []).append(i)
+            # exact: each sentence's own limit, as nmt (small batches where lengths vary);
+            # batch: one limit per batch, its longest sentence's (full batches, faster; a
+            # shorter sentence that runs to its limit may then differ from nmt).
+            key = limits[i] if grouping == "exact" else max(limits[j] for j in chunk)
+            groups.setdefault(key, []).append(i)
         for limit, ids in groups.items():
             todo = [i for i in ids if sources[i]]
             for i in ids:
@@ -171,6 +176,7 @@ if __name__ == "__main__":
         opts = dict(zip(sys.argv[5::2], sys.argv[6::2]))
         translate(sys.argv[2], sys.argv[3], sys.argv[4], beam=int(opts.get("--beam", 5)), lenpen=float(opts.get("--lenpen", 1)),
                   a=float(opts.get("--max-len-a", 1.2)), b=int(opts.get("--max-len-b", 10)), threads=int(opts.get("--threads", 2)),
-                  compute_type=opts.get("--compute-type", "float32"), batch=int(opts.get("--batch", 64)))
+                  compute_type=opts.get("--compute-type", "float32"), batch=int(opts.get("--batch", 64)),
+                  grouping=opts.get("--grouping", "exact"))
     else:
         sys.exit(__doc__)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# nmt against CTranslate2 (pip ctranslate2) on the same weights: the cached `small` model of
+# 60-translate.sh exported with `nmt export --format ctranslate2`, the first 500 sentences of
+# data/bible/test.es, beam 5 and greedy, same threads, CTranslate2 in float32 and int8
+# (quantized at load). Prints sentences/s of each, the ratio nmt/CTranslate2, and the share of
+# outputs identical to nmt's. nmt's time is its wall time minus start-up (empty input);
+# CTranslate2's is its translate_batch calls only (scripts/reference/ctranslate2_reference.py,
+# batches of 64 sentences sorted by length; "exact" calls it once per distinct a·|src|+b length
+# limit, as nmt limits each sentence, "batch" once per batch with the longest one's limit).
+# Needs `make build data` and `pip install ctranslate2`. Usage: scripts/bench/62-ctranslate2.sh [threads]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+THREADS="${1:-$(nproc)}"
+NMT=.build/release/nmt
+VOCAB=vocab/bible.8k.bpe
+WORK=out/bench/translate
+MODEL="$WORK/small-300.safetensors"
+python3 -c 'import ctranslate2' 2>/dev/null || { echo "62-ctranslate2: pip ctranslate2 not installed, skipped"; exit 0; }
+[ -f "$MODEL" ] || bash scripts/bench/60-translate.sh "$THREADS" >/dev/null
+"$NMT" export small300 --db "$WORK/model.sqlite" --checkpoint last --format ctranslate2 --out "$WORK/ct2" >/dev/null
+head -n 500 data/bible/test.es > "$WORK/ct2.es"
+"$NMT" bpe encode --model "$VOCAB" < "$WORK/ct2.es" > "$WORK/ct2.src.pieces"
+now() { date +%s.%N; }
+translate() { "$NMT" translate --model "$MODEL" --vocab "$VOCAB" --threads "$THREADS" --quiet "$@"; }
+t0=$(now); translate --beam 5 < /dev/null > /dev/null; t1=$(now)
+startup=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
+for beam in 5 1; do
+    t0=$(now); translate --beam "$beam" < "$WORK/ct2.es" > "$WORK/ct2.nmt.$beam.txt"; t1=$(now)
+    "$NMT" bpe encode --model "$VOCAB" < "$WORK/ct2.nmt.$beam.txt" > "$WORK/ct2.nmt.$beam.pieces"
+    nmt_s=$(python3 -c "import sys; print(max(float(sys.argv[2]) - float(sys.argv[1]) - float(sys.argv[3]), 1e-9))" "$t0" "$t1" "$startup")
+    for run in float32:exact float32:batch int8:batch; do
+        type=${run%%:*}; grouping=${run##*:}
+        json=$(python3 scripts/reference/ctranslate2_reference.py translate "$WORK/ct2" "$WORK/ct2.src.pieces" "$WORK/ct2.$type.$beam.pieces" \
+            --beam "$beam" --threads "$THREADS" --compute-type "$type" --grouping "$grouping")
+        python3 - "$json" "$nmt_s" "$WORK/ct2.nmt.$beam.pieces" "$WORK/ct2.$type.$beam.pieces" "$beam" "$type:$grouping" "$THREADS" <<'PY'
+import json, sys
+r, nmt_s, ours, theirs, beam, kind, threads = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
+a = open(ours, encoding="utf-8").read().split("\n")[:-1]
+b = open(theirs, encoding="utf-8").read().split("\n")[:-1]
+n = r["sentences"]
+same = sum(x == y for x, y in zip(a, b))
+name = "greedy" if beam == "1" else f"beam {beam}"
+print(f"{name:7} {threads} threads: nmt {n / nmt_s:6.1f} sent/s, CTranslate2 {kind:13} {n / r['seconds']:6.1f} sent/s, "
+      f"nmt/CTranslate2 {r['seconds'] / nmt_s:.2f}x, identical outputs {100 * same / n:.1f}%")
+PY
+    done
+done
