@@ -102,6 +102,18 @@ struct StudyCommandTests {
         let paired = try #require(radam["pairedVsWarmup"] as? [[String: Any]])
         #expect(paired.count == 2 && paired.allSatisfy { ($0["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true })
         #expect((radam["bleuAverage"] as? [String: Any])?["count"] as? Int == 2)
+
+        // Every cell is a run whose settings `nmt show --config` prints and `nmt train --config`
+        // reruns: the same configuration, whatever the arm.
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        func settings(_ run: String) throws -> String { try store.run(named: run).run.configurationJSON }
+        for member in try store.studyRuns(study: "s") {
+            let shown = try ws.run(["show", member.run, "--config"])
+            try shown.stdout.write(toFile: ws.path("cell.yaml"), atomically: true, encoding: .utf8)
+            let rerun = try ws.run(["train", "--name", "again-" + member.run, "--config", "cell.yaml", "--quiet"])
+            #expect(rerun.status == 0, "\(member.run): \(rerun.stderr)")
+            #expect(try settings("again-" + member.run) == settings(member.run), "\(member.run) (\(member.arm))")
+        }
     }
 
     @Test func extendAddsSeedsAndTrainsOnlyTheNewRuns() throws {
