@@ -1,7 +1,7 @@
 # nmt — every target works on a fresh Debian 12 machine with Swift installed.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libopenblas-dev libicu-dev libsqlite3-dev libssl-dev diatheke sword-text-sparv sword-text-web zlib1g-dev chromium
+APT_PACKAGES := pkg-config libopenblas-dev libicu-dev libsqlite3-dev libssl-dev diatheke sword-text-sparv sword-text-web zlib1g-dev chromium libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/nmt
 DEBUG_BIN := .build/debug/nmt

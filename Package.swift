@@ -38,6 +38,13 @@ let package = Package(
 
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "Hashing", dependencies: ["CCrypto"], swiftSettings: optimized),
+        // Data-parallel training: the Collective seam (ranks, all-reduce, broadcast) that
+        // Training is written against, and its MPI implementation (Open MPI from Debian) behind
+        // a C shim, since MPI's handles are macros Swift cannot import.
+        .target(name: "Collective"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "CMPIShim", dependencies: ["CMPI"], path: "Sources/CMPIShim"),
+        .target(name: "DistributedMPI", dependencies: ["CMPIShim", "Collective"]),
         .target(name: "Parallelism", swiftSettings: optimized),
         .target(name: "Tensor", dependencies: ["CBLAS", "Parallelism"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing", "Parallelism"], swiftSettings: optimized),
@@ -46,7 +53,7 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Tensor", "Parallelism"], swiftSettings: optimized),
         .target(name: "Optim", dependencies: ["Parallelism"], swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite", "Hashing"], swiftSettings: optimized),
-        .target(name: "Training", dependencies: ["Transformer", "Tensor", "Optim", "Text", "Hashing", "Store", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Transformer", "Tensor", "Optim", "Text", "Hashing", "Store", "Parallelism", "Collective"], swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),
         // Simulations and plots about the optimizers, without training (nmt analyze, reports).
         .target(name: "Analysis", dependencies: ["Training", "Optim", "Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),
@@ -54,6 +61,7 @@ let package = Package(
         // translate, score, average, evaluate), so commands only parse, call and print.
         .target(name: "Application",
                 dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis",
+                               "Collective", "DistributedMPI",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimized),
         // nmt serve: the HTTP API over the application's translator, with dynamic batching.
@@ -85,7 +93,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensor", "Parallelism", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Store", "Tensor", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Store", "Tensor", "Collective", "TestSupport"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim", "TestSupport"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Store", "Text", "Transformer", "TestSupport"]),

@@ -7,8 +7,8 @@ enum StopSignals {
     /// SIGINT and SIGTERM ask the trainer to finish the update in flight, checkpoint and mark
     /// the run interrupted.
     static func install() {
-        signal(SIGINT) { _ in Trainer.stopRequested = true }
-        signal(SIGTERM) { _ in Trainer.stopRequested = true }
+        signal(SIGINT) { _ in StopSignals.received() }
+        signal(SIGTERM) { _ in StopSignals.received() }
         // A parent may have spawned us from a thread that blocks signals (thread pools do, and
         // posix_spawn passes the mask on): unblock them, or SIGTERM would never arrive.
         var set = sigset_t()
@@ -16,5 +16,24 @@ enum StopSignals {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// What the handler writes to stderr when a signal arrives (nil: nothing). An MPI job's
+    /// rank 0 sets it: when a rank dies, mpirun signals the others and kills them a moment
+    /// later, while rank 0 may be waiting for the dead rank and can never print again. Kept
+    /// as a C string that the handler only reads (write(2) is async-signal-safe).
+    nonisolated(unsafe) private static var note: UnsafeMutablePointer<CChar>?
+
+    static func setNote(_ text: String) {
+        let copy = strdup(text)
+        let old = note
+        note = copy   // one aligned word store: the handler sees the old or the new note
+        // The old one is not freed: a handler running right now may still be writing it.
+        _ = old
+    }
+
+    private static func received() {
+        Trainer.stopRequested = true
+        if let note { _ = write(2, note, strlen(note)) }
     }
 }

@@ -8,6 +8,8 @@ final class StoreRecorder: TrainingRecorder {
     let store: RunStore
     let run: String
     let keepLast: Int
+    /// Told the update of each checkpoint once it is saved.
+    var afterCheckpoint: ((Int) -> Void)?
 
     init(store: RunStore, run: String, keepLast: Int) {
         self.store = store
@@ -42,5 +44,6 @@ final class StoreRecorder: TrainingRecorder {
         try store.saveCheckpoint(Store.CheckpointPayload(weights: c.weights, optimizerState: Data(c.optimizer), trainingState: Data(c.state)),
                                  run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, selectionValue: c.selectionValue,
                                  kind: c.kind, keepLast: keepLast)
+        afterCheckpoint?(c.update)
     }
 }

@@ -1,3 +1,4 @@
+import Collective
 import Corpus
 import Foundation
 import Optim
@@ -10,6 +11,12 @@ import Transformer
 
 /// One training process of a run: a new run (`start`) or a stored one continued from its last
 /// checkpoint (`resume`), then `run()` until a limit, a signal or an error, recording how it ended.
+///
+/// In a data-parallel job (`mpirun -np N nmt train …`) every rank makes one: rank 0 alone opens
+/// the store, creates or restores the run and sends what the others need (`RankHandshake`):
+/// the run's name and configuration, the corpus and vocabulary hashes, and the weights,
+/// optimizer state and training state to start from. The other ranks read the same corpus and
+/// vocabulary files and never touch the database.
 public final class TrainingRun {
     /// Limits that may be raised when a run is resumed (nil = as stored).
     public struct Limits: Sendable {
@@ -66,30 +73,46 @@ public final class TrainingRun {
         public var skippedNonFinite: Int
     }
 
-    public let store: RunStore
+    /// The run database; nil on the ranks that do not write (all but rank 0).
+    public let store: RunStore?
     public let name: String
     public let config: RunConfiguration
     public let trainer: Trainer
+    public let collective: Collective
     let console: Console
 
     /// The parts both ways in share: the trainer over the loaded corpus, recording to the
     /// store, and the validation-BLEU hook when the run asks for one.
-    private init(store: RunStore, name: String, config: RunConfiguration, model: TransformerModel, optimizer: any Optimizer,
-                 state: TrainingState?, corpora: CorpusFiles, vocabulary: BPEModel, console: Console) throws {
+    private init(store: RunStore?, name: String, config: RunConfiguration, model: TransformerModel, optimizer: any Optimizer,
+                 state: TrainingState?, corpora: CorpusFiles, vocabulary: BPEModel, collective: Collective, console: Console) throws {
         self.store = store
         self.name = name
         self.config = config
+        self.collective = collective
         self.console = console
+        let recorder = store.map { StoreRecorder(store: $0, run: name, keepLast: config.trainer.keepLast) }
+        if let recorder, collective.isDistributed {
+            let resume = "mpirun -np \(collective.size) nmt train --resume \(name) --db \(recorder.store.database.path)"
+            func note(checkpoint update: Int?) {
+                let kept = update.map { "its last checkpoint (update \($0)) is intact; continue it with `\(resume)`" }
+                    ?? "it has no checkpoint yet, so there is nothing to continue"
+                StopSignals.setNote("nmt: rank 0: stop signal: finishing the update in flight on every rank, then checkpointing. If mpirun is ending "
+                    + "the job because a rank died, that cannot happen; run \(name): \(kept)\n")
+            }
+            note(checkpoint: state?.update)
+            recorder.afterCheckpoint = { note(checkpoint: $0) }
+        }
         trainer = try Trainer(model: model, optimizer: optimizer, schedule: config.schedule, settings: config.trainer,
-                              train: corpora.train.pairs, valid: corpora.valid.pairs,
-                              recorder: StoreRecorder(store: store, run: name, keepLast: config.trainer.keepLast), state: state ?? TrainingState())
+                              train: corpora.train.pairs, valid: corpora.valid.pairs, recorder: recorder,
+                              state: state ?? TrainingState(), collective: collective)
         if config.trainer.evalBLEUBeam > 0 {
             let text = try ParallelCorpus.read(source: config.data.validSource, target: config.data.validTarget)
             let translator = try Translator(model: model, vocabulary: vocabulary,
                                             settings: .init(beam: config.trainer.evalBLEUBeam), maxTokens: config.trainer.maxTokens)
             let referenceName = config.data.validTarget
             trainer.validationScores = {
-                let hypotheses = try translator.translate(text.source)
+                // Each rank translates every N-th sentence; all ranks then score all of them.
+                let hypotheses = try collective.shareOut(text.source) { try translator.translate($0) }
                 let scores = try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: referenceName)
                 return (scores.bleu.score, scores.chrF)
             }
@@ -98,10 +121,12 @@ public final class TrainingRun {
 
     // MARK: Starting and resuming
 
-    public static func start(_ plan: Plan, console: Console) throws -> TrainingRun {
+    public static func start(_ plan: Plan, collective: Collective = SingleProcess(), console: Console) throws -> TrainingRun {
         Parallel.setThreadCap(plan.threads)
+        guard collective.isRoot else { return try joinAsWorker(collective: collective, database: plan.database, console: console) }
         let vocabulary = try BPEModel.load(path: plan.data.vocabulary)
-        let config = try plan.configuration(vocabularySize: vocabulary.vocabSize)
+        var config = try plan.configuration(vocabularySize: vocabulary.vocabSize)
+        config.trainer.ranks = collective.isDistributed ? collective.size : nil
         try config.validate()
         let corpora = try CorpusFiles(config.data, vocabulary: vocabulary, database: plan.database, console: console)
         let store = try RunStore(path: plan.database)
@@ -115,16 +140,25 @@ public final class TrainingRun {
             seed: config.trainer.seed, toolVersion: BuildInfo.version, gitCommit: BuildInfo.gitCommit(), blas: BLASRuntime.description,
             optimizer: config.optimizer.kind.rawValue, learningRate: config.schedule.lr, warmupSteps: config.schedule.warmup),
             study: plan.study)
-        let run = try TrainingRun(store: store, name: runName, config: config, model: model,
-                                  optimizer: config.optimizer.makeOptimizer(parameterCount: model.parameterCount), state: nil,
-                                  corpora: corpora, vocabulary: vocabulary, console: console)
+        let optimizer = config.optimizer.makeOptimizer(parameterCount: model.parameterCount)
+        if collective.isDistributed {
+            try RankHandshake(name: runName, configurationJSON: try config.json(), vocabularySHA256: vocabulary.hash, corpus: corpora.files,
+                              optimizer: nil, state: nil).send(weights: model.parameters, over: collective)
+        }
+        let run = try TrainingRun(store: store, name: runName, config: config, model: model, optimizer: optimizer, state: nil,
+                                  corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
         console.info("run \(runName): \(config.preset) (\(model.parameterCount) parameters), \(config.optimizer.kind.rawValue), lr \(config.schedule.lr), "
-            + "\(config.schedule.kind.rawValue) schedule, warmup \(config.schedule.warmup); \(BLASRuntime.description)")
+            + "\(config.schedule.kind.rawValue) schedule, warmup \(config.schedule.warmup); \(BLASRuntime.description)\(collective.jobDescription(config.trainer))")
         corpora.report(trainer: run.trainer, console: console)
         return run
     }
 
-    public static func resume(_ name: String, database: String, limits: Limits, threads: Int, console: Console) throws -> TrainingRun {
+    public static func resume(_ name: String, database: String, limits: Limits, threads: Int, collective: Collective = SingleProcess(),
+                              console: Console) throws -> TrainingRun {
+        guard collective.isRoot else {
+            Parallel.setThreadCap(threads)
+            return try joinAsWorker(collective: collective, database: database, console: console)
+        }
         guard FileManager.default.fileExists(atPath: database) else {
             throw ApplicationError("no run database at \(database) (give --db)")
         }
@@ -135,6 +169,14 @@ public final class TrainingRun {
         if let m = limits.maxUpdate { restored.config.trainer.maxUpdate = m }
         if let e = limits.maxEpoch { restored.config.trainer.maxEpoch = e }
         if let t = limits.maxTime { restored.config.trainer.maxTimeSeconds = t }
+        // Another number of ranks than before takes the same updates: the batches of an
+        // update are shared out anew.
+        let stored = restored.config.trainer
+        guard let onRanks = stored.onRanks(collective.size) else {
+            throw ApplicationError("run '\(name)' takes \(stored.batchesPerUpdate) batches per update (update-freq \(stored.updateFreq) on \(stored.rankCount) ranks), "
+                + "which \(collective.size) ranks cannot share evenly: resume it on a number of ranks that divides \(stored.batchesPerUpdate)")
+        }
+        restored.config.trainer = onRanks
         let config = restored.config
         Parallel.setThreadCap(threads)
         let vocabulary = try BPEModel.load(path: config.data.vocabulary)
@@ -148,10 +190,43 @@ public final class TrainingRun {
                                                              from: Array(checkpoint.payload.optimizerState))
         let state = try Trainer.decodeState(Array(checkpoint.payload.trainingState))
         try store.reopenRun(name, resumingAfter: state.update)
+        if collective.isDistributed {
+            try RankHandshake(name: name, configurationJSON: try config.json(), vocabularySHA256: vocabulary.hash, corpus: corpora.files,
+                              optimizer: Array(checkpoint.payload.optimizerState), state: Array(checkpoint.payload.trainingState))
+                .send(weights: restored.model.parameters, over: collective)
+        }
         let run = try TrainingRun(store: store, name: name, config: config, model: restored.model, optimizer: optimizer, state: state,
-                                  corpora: corpora, vocabulary: vocabulary, console: console)
-        console.info("run \(name): resuming after update \(state.update) (epoch \(state.epoch)) from checkpoint \(checkpoint.info.id); \(BLASRuntime.description)")
+                                  corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
+        console.info("run \(name): resuming after update \(state.update) (epoch \(state.epoch)) from checkpoint \(checkpoint.info.id); "
+            + "\(BLASRuntime.description)\(collective.jobDescription(config.trainer))")
+        if stored.rankCount != collective.size {
+            console.info("run \(name) trained on \(stored.rankCount) rank(s) with update-freq \(stored.updateFreq); on \(collective.size) it takes update-freq \(config.trainer.updateFreq): the same \(config.trainer.batchesPerUpdate) batches per update")
+        }
         return run
+    }
+
+    /// A rank other than 0: the run as rank 0 describes it, from the same files, without the store.
+    private static func joinAsWorker(collective: Collective, database: String, console: Console) throws -> TrainingRun {
+        let (described, receiveWeights) = try RankHandshake.receive(over: collective)
+        var handshake = described
+        let config = try RunConfiguration.decode(json: handshake.configurationJSON)
+        let vocabulary = try BPEModel.load(path: config.data.vocabulary)
+        guard vocabulary.hash == handshake.vocabularySHA256 else {
+            throw ApplicationError("rank \(collective.rank): \(config.data.vocabulary) has hash \(vocabulary.hash.prefix(12))…, rank 0's has \(handshake.vocabularySHA256.prefix(12))…")
+        }
+        // The encoded-corpus cache is next to the database (the same --db on every rank), and
+        // rank 0 has filled it by now.
+        let corpora = try CorpusFiles(config.data, vocabulary: vocabulary, database: database, console: console)
+        for (mine, root) in zip(corpora.files, handshake.corpus) where mine.sha256 != root.sha256 {
+            throw ApplicationError("rank \(collective.rank): \(mine.path) differs from rank 0's (SHA-256 \(mine.sha256.prefix(12))… vs \(root.sha256.prefix(12))…)")
+        }
+        let model = try TransformerModel(config: config.model, seed: config.trainer.seed)
+        handshake = receiveWeights(model.parameters)
+        let optimizer = try handshake.optimizer.map { try config.optimizer.restoreOptimizer(parameterCount: model.parameterCount, from: $0) }
+            ?? config.optimizer.makeOptimizer(parameterCount: model.parameterCount)
+        let state = try handshake.state.map(Trainer.decodeState)
+        return try TrainingRun(store: nil, name: handshake.name, config: config, model: model, optimizer: optimizer, state: state,
+                               corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
     }
 
     // MARK: Running
@@ -173,11 +248,16 @@ public final class TrainingRun {
             }
         } catch {
             progress.finish(trainer.state.update - startUpdate, shownDone: trainer.state.update)
-            try? store.finishRun(name, status: .failed)
+            try? store?.finishRun(name, status: .failed)
             throw error
         }
         progress.finish(trainer.state.update - startUpdate, shownDone: trainer.state.update)
-        try store.finishRun(name, status: reason == .interrupted ? .interrupted : .finished)
+        try store?.finishRun(name, status: reason == .interrupted ? .interrupted : .finished)
+        let comm = trainer.communication
+        if comm.updates > 0 {
+            console.info("all-reduce of the gradients: \(String(format: "%.1f", 1000 * comm.seconds / Double(comm.updates))) ms per update over \(comm.updates) updates "
+                + "(\(collective.size) ranks, \(trainer.model.parameterCount * 4 / 1_000_000) MB each)")
+        }
         let s = trainer.state
         return Summary(name: name, reason: reason, updates: s.update, bestValidLoss: s.bestValidLoss, bestValidUpdate: s.bestValidUpdate,
                        bestSelectionValue: s.bestSelectionValue ?? s.bestValidLoss, bestSelectionUpdate: s.bestSelectionUpdate ?? s.bestValidUpdate,

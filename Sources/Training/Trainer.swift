@@ -1,3 +1,4 @@
+import Collective
 import Foundation
 import Optim
 import Store
@@ -13,8 +14,16 @@ import Tensor
 /// the batch order of (seed, epoch), dropout keyed by (seed, update, micro-batch), the
 /// schedule of the update number — so a run resumed from a checkpoint after update N takes
 /// bit-identical updates N+1, N+2, … (given the same thread count).
+///
+/// Data parallel: with a `collective` of N ranks, update u takes the same
+/// `updateFreq × N` batches of the same global order as one process with update-freq N×F
+/// would; rank r computes every N-th of them (with the same dropout keys), the gradient
+/// buffer and the loss sums are summed over the ranks, and every rank takes the same update,
+/// so all hold the same parameters. Stopping is agreed on (rank 0's clock and limits, a signal
+/// on any rank), validation is split over the ranks and summed, and only the rank given a
+/// recorder (rank 0) writes anything.
 public final class Trainer {
-    public enum StopReason: String, Sendable {
+    public enum StopReason: String, Sendable, CaseIterable {
         case maxUpdate = "reached --max-update"
         case maxEpoch = "reached --max-epoch"
         case maxTime = "reached --max-time"
@@ -41,8 +50,13 @@ public final class Trainer {
     public let valid: [Batcher.Pair]
     public let trainBatches: Batcher
     public let validBatches: Batcher
-    public let recorder: TrainingRecorder
+    /// Where metrics, validations and checkpoints go; nil on the ranks that do not write them.
+    public let recorder: TrainingRecorder?
+    /// The ranks of a data-parallel job (`SingleProcess` for one process).
+    public let collective: Collective
     public private(set) var state: TrainingState
+    /// Time spent summing gradients over the ranks, and the updates it was spent on.
+    public private(set) var communication = (seconds: 0.0, updates: 0)
 
     /// Measures the adaptive-rate diagnostics (nil with `--no-diagnostics`).
     let diagnostics: AdaptiveRateDiagnostics?
@@ -60,8 +74,12 @@ public final class Trainer {
     private var lastSelectionValue: Double?
 
     public init(model: TrainableModel, optimizer: any Optimizer, schedule: Schedule, settings: TrainerSettings,
-                train: [Batcher.Pair], valid: [Batcher.Pair], recorder: TrainingRecorder, state: TrainingState = TrainingState()) throws {
+                train: [Batcher.Pair], valid: [Batcher.Pair], recorder: TrainingRecorder?, state: TrainingState = TrainingState(),
+                collective: Collective = SingleProcess()) throws {
         try settings.validate()
+        guard settings.rankCount == collective.size else {
+            throw TrainingError.invalidSetting("the settings are for \(settings.rankCount) ranks, but the job has \(collective.size)")
+        }
         try schedule.validate()
         self.model = model
         self.optimizer = optimizer
@@ -70,11 +88,13 @@ public final class Trainer {
         self.train = train
         self.valid = valid
         self.recorder = recorder
+        self.collective = collective
         self.state = state
         self.trainBatches = Batcher(pairs: train, maxTokens: settings.maxTokens, maxLength: settings.maxLength)
         self.validBatches = Batcher(pairs: valid, maxTokens: settings.maxTokens, maxLength: settings.maxLength)
         self.lastCheckpointUpdate = state.update
-        self.diagnostics = settings.diagnostics
+        // The diagnostics only read the state, so the ranks that do not record skip them.
+        self.diagnostics = settings.diagnostics && recorder != nil
             ? AdaptiveRateDiagnostics(groups: model.parameterGroups, histogramEvery: settings.histogramEvery) : nil
         guard !trainBatches.batches.isEmpty else {
             throw TrainingError.emptyTrainingSet(skippedTooLong: trainBatches.skippedTooLong, skippedEmpty: trainBatches.skippedEmpty)
@@ -111,22 +131,26 @@ public final class Trainer {
         var order = trainBatches.order(epoch: state.epoch, seed: settings.seed)
 
         while true {
-            if let reason = stopReason() {
+            if let reason = agreedStopReason() {
                 try finish(reason: reason)
                 return reason
             }
-            // Accumulate gradients over up to updateFreq batches of the current epoch.
+            // Accumulate gradients over up to updateFreq × ranks batches of the current epoch,
+            // this rank's share of them, then sum over the ranks.
             let updateStart = Date()
             model.zeroGradients()
             var sums = LossSums()
             var micro = 0
-            while micro < settings.updateFreq && state.batchInEpoch < order.count {
-                let batch = trainBatches.batches[order[state.batchInEpoch]].map { train[$0] }
-                let key = dropoutKey(update: state.update + 1, micro: micro)
-                sums += try model.forwardBackward(batch, labelSmoothing: settings.labelSmoothing, dropoutKey: key)
-                state.batchInEpoch += 1
+            while micro < settings.batchesPerUpdate && state.batchInEpoch + micro < order.count {
+                if micro % collective.size == collective.rank {
+                    let batch = trainBatches.batches[order[state.batchInEpoch + micro]].map { train[$0] }
+                    let key = dropoutKey(update: state.update + 1, micro: micro)
+                    sums += try model.forwardBackward(batch, labelSmoothing: settings.labelSmoothing, dropoutKey: key)
+                }
                 micro += 1
             }
+            state.batchInEpoch += micro
+            if collective.isDistributed { sums = sumOverRanks(sums, gradients: true) }
             if sums.tokens > 0 {
                 try takeUpdate(sums: sums, gradNorm: &gradNorm, report: &lastReport, interval: &intervalLoss)
                 intervalSeconds += Date().timeIntervalSince(updateStart)
@@ -134,7 +158,7 @@ public final class Trainer {
                 if state.update % settings.logEvery == 0 && intervalLoss.tokens > 0 {
                     let seconds = max(intervalSeconds, 1e-9)
                     let lr = schedule.learningRate(update: state.update)
-                    try recorder.recordMetrics(TrainMetrics(
+                    try recorder?.recordMetrics(TrainMetrics(
                         update: state.update, epoch: state.epoch,
                         loss: intervalLoss.loss / Double(intervalLoss.tokens), nll: intervalLoss.nll / Double(intervalLoss.tokens),
                         lr: lr, gradNorm: gradNorm, tokensPerSecond: Double(intervalLoss.tokens) / seconds,
@@ -196,11 +220,47 @@ public final class Trainer {
                 d.measure(update: state.update, before: before, parameters: UnsafeBufferPointer(model.parameters),
                           gradients: UnsafeBufferPointer(grads), moment: moment, rectification: rectification, histogram: histogram)
             }
-            try recorder.recordDiagnostics(record)
+            try recorder?.recordDiagnostics(record)
         }
         state.tokensSeen += sums.tokens
         gradNorm = norm
         interval += sums
+    }
+
+    /// The loss sums (and with `gradients` the gradient buffer) summed over the ranks.
+    private func sumOverRanks(_ sums: LossSums, gradients: Bool) -> LossSums {
+        if gradients {
+            let start = Date()
+            collective.allReduceSum(model.gradients)
+            communication.seconds += Date().timeIntervalSince(start)
+            communication.updates += 1
+        }
+        let total = collective.allReduceSum([sums.loss, sums.nll, Double(sums.tokens)])
+        return LossSums(loss: total[0], nll: total[1], tokens: Int(total[2]))
+    }
+
+    /// The stop reason every rank acts on: rank 0's (its clock decides --max-time), or
+    /// `.interrupted` when a signal reached any rank. One process: its own.
+    private func agreedStopReason() -> StopReason? {
+        let local = stopReason()
+        guard collective.isDistributed else { return local }
+        let code = collective.isRoot ? local.map { Double(StopReason.allCases.firstIndex(of: $0)! + 1) } ?? 0 : 0
+        let agreed = collective.allReduceSum([code, Trainer.stopRequested ? 1 : 0])
+        if agreed[1] > 0 { return .interrupted }
+        return agreed[0] > 0 ? StopReason.allCases[Int(agreed[0]) - 1] : nil
+    }
+
+    /// Stops the job when a rank's parameters or second moments differ from rank 0's (they are
+    /// meant to be the same bits on every rank; a difference means the ranks train different
+    /// models from here on).
+    private func checkRanksAgree() throws {
+        var digest = ReplicaDigest()
+        digest.add(UnsafeBufferPointer(model.parameters))
+        optimizer.withSecondMoment { moment in if let v = moment?.v { digest.add(v) } }
+        let mine = withUnsafeBytes(of: digest.value) { Array($0) }
+        let rootDigest = collective.broadcast(mine, root: 0)
+        let disagreeing = collective.allReduceSum([rootDigest == mine ? 0 : 1])[0]
+        if disagreeing > 0 { throw TrainingError.ranksDisagree(update: state.update, ranks: Int(disagreeing), size: collective.size) }
     }
 
     /// Dropout randomness of micro-batch `micro` of update `update`: a pure function of the seed.
@@ -223,11 +283,13 @@ public final class Trainer {
         lastValidationUpdate = state.update
         lastValidationLoss = nil
         lastSelectionValue = nil
+        if collective.isDistributed { try checkRanksAgree() }
         guard !validBatches.batches.isEmpty else { return nil }
         var sums = LossSums()
-        for batch in validBatches.batches {
+        for (index, batch) in validBatches.batches.enumerated() where index % collective.size == collective.rank {
             sums += try model.evaluate(batch.map { valid[$0] }, labelSmoothing: settings.labelSmoothing)
         }
+        if collective.isDistributed { sums = sumOverRanks(sums, gradients: false) }
         guard sums.tokens > 0 else { return nil }
         let scores = try validationScores?()
         let result = ValidationResult(update: state.update, epoch: state.epoch,
@@ -251,12 +313,13 @@ public final class Trainer {
         }
         lastValidationLoss = result.loss
         lastSelectionValue = value
-        try recorder.recordValidation(result)
+        try recorder?.recordValidation(result)
         return result
     }
 
     private func checkpoint(kind: CheckpointKind = .periodic) throws {
         lastCheckpointUpdate = state.update
+        guard let recorder else { return }
         var saved = state
         saved.elapsedSeconds = elapsed
         let atValidation = lastValidationUpdate == state.update

@@ -27,11 +27,29 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
 
     public var selectionMetric: BestCheckpointMetric { bestCheckpointMetric ?? .loss }
 
+    /// The ranks of the data-parallel job this run trains on (`mpirun -np N`); nil is one
+    /// process, so a one-process run's stored configuration is what it was before ranks existed.
+    /// Each update takes `updateFreq` batches on each rank: `batchesPerUpdate` in all.
+    public var ranks: Int? = nil
+    public var rankCount: Int { ranks ?? 1 }
+    public var batchesPerUpdate: Int { updateFreq * rankCount }
+
+    /// The same updates on `count` ranks: the batches per update stay, `updateFreq` becomes
+    /// their share per rank (a run resumed on another number of ranks). Nil when they cannot
+    /// be split evenly.
+    public func onRanks(_ count: Int) -> TrainerSettings? {
+        guard count >= 1, batchesPerUpdate % count == 0 else { return nil }
+        var settings = self
+        settings.updateFreq = batchesPerUpdate / count
+        settings.ranks = count > 1 ? count : nil
+        return settings
+    }
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case maxTokens, maxLength, updateFreq, labelSmoothing, clipNorm, maxUpdate, maxEpoch, maxTimeSeconds, validEvery, logEvery,
-             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery, bestCheckpointMetric
+             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery, bestCheckpointMetric, ranks
     }
 
     /// Settings stored by older versions lack later keys (evalBLEUBeam, diagnostics, …): an
@@ -58,6 +76,7 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         diagnostics = try c.decodeIfPresent(Bool.self, forKey: .diagnostics) ?? d.diagnostics
         histogramEvery = try c.decodeIfPresent(Int.self, forKey: .histogramEvery) ?? d.histogramEvery
         bestCheckpointMetric = try c.decodeIfPresent(BestCheckpointMetric.self, forKey: .bestCheckpointMetric)
+        ranks = try c.decodeIfPresent(Int.self, forKey: .ranks)
     }
 
     public func validate() throws {
@@ -65,6 +84,7 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         try check(maxTokens >= 16, "--max-tokens must be at least 16, got \(maxTokens)")
         try check(maxLength >= 2, "--max-len must be at least 2, got \(maxLength)")
         try check(updateFreq >= 1, "--update-freq must be at least 1, got \(updateFreq)")
+        try check(rankCount >= 1, "the number of ranks must be at least 1, got \(rankCount)")
         try check(labelSmoothing >= 0 && labelSmoothing < 1, "--label-smoothing must be in [0, 1), got \(labelSmoothing)")
         try check(clipNorm >= 0, "--clip-norm must be non-negative, got \(clipNorm)")
         try check(maxUpdate >= 0 && maxEpoch >= 0 && maxTimeSeconds >= 0, "limits must be non-negative")
@@ -104,6 +124,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     case diverged(update: Int, streak: Int)
     case emptyTrainingSet(skippedTooLong: Int, skippedEmpty: Int)
     case badState(String)
+    case ranksDisagree(update: Int, ranks: Int, size: Int)
 
     public var description: String {
         switch self {
@@ -113,6 +134,9 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .emptyTrainingSet(let long, let empty):
             return "no training pairs left after skipping \(long) over-long and \(empty) empty pairs (raise --max-len or --max-tokens)"
         case .badState(let m): return "training state: \(m)"
+        case .ranksDisagree(let update, let ranks, let size):
+            return "after update \(update), \(ranks) of \(size) ranks hold parameters or optimizer moments that differ from rank 0's (checksum): "
+                + "the ranks no longer train one model, so the job stops; the last checkpoint is intact"
         }
     }
 }

@@ -43,9 +43,10 @@ struct NMT: ParsableCommand {
             exit(withError: error)
         } catch {
             // Library errors already carry a one-line description naming the file, line or
-            // run: that line on stderr and exit status 1, instead of a type dump.
+            // run: that line on stderr and exit status 1, instead of a type dump. In an MPI job
+            // the other ranks are stopped too, rather than left waiting for this one.
             FileHandle.standardError.write(Data("nmt: error: \(error)\n".utf8))
-            Foundation.exit(1)
+            Job.fail(code: 1)
         }
     }
 }
@@ -76,5 +77,6 @@ struct VersionCommand: ParsableCommand {
         runtime.apply()
         print("nmt \(BuildInfo.version)")
         print(BLASRuntime.description)
+        print(Job.mpiDescription)
     }
 }

@@ -67,18 +67,23 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let console = runtime.apply()
+        var console = runtime.apply()
+        // Under mpirun: rank 0 speaks for the job (and alone writes the database).
+        let job = try Job.collective()
+        if !job.isRoot { console.quiet = true }
         let run: TrainingRun
         if let resume {
-            run = try TrainingRun.resume(resume, database: database.db, limits: limitOverrides(), threads: runtime.threads, console: console)
+            run = try TrainingRun.resume(resume, database: database.db, limits: limitOverrides(), threads: runtime.threads, collective: job, console: console)
         } else {
             var vocabPath = corpus.vocab
-            if let learnVocab, let name {
+            if let learnVocab, let name, job.isRoot {
                 vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [corpus.src, corpus.tgt], console: console)
             }
-            run = try TrainingRun.start(plan(vocabulary: vocabPath), console: console)
+            run = try TrainingRun.start(plan(vocabulary: vocabPath), collective: job, console: console)
         }
         let s = try run.run()
+        Job.finish()
+        guard job.isRoot else { return }
         var best = s.bestValidLoss.map { "best valid loss \(String(format2: $0)) at update \(s.bestValidUpdate ?? 0)" } ?? "no validation"
         let metric = run.config.trainer.selectionMetric
         if metric != .loss, let value = s.bestSelectionValue {

@@ -20,12 +20,13 @@ struct TrainingWorkspace {
         guard learned.status == 0 else { throw TestSupportError("bpe learn failed: \(learned.stderr)") }
     }
 
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> NMTProcess.Result {
-        try NMTProcess.run(arguments, in: directory, stdin: stdin)
+    /// `nmt arguments…`, or with `ranks` under `mpirun -np ranks`.
+    func run(_ arguments: [String], stdin: Data? = nil, ranks: Int? = nil) throws -> NMTProcess.Result {
+        try NMTProcess.run(arguments, in: directory, stdin: stdin, ranks: ranks)
     }
 
-    func train(_ name: String, _ extra: [String]) throws -> NMTProcess.Result {
-        try run(["train", "--name", name] + Self.modelFlags + extra)
+    func train(_ name: String, _ extra: [String], ranks: Int? = nil) throws -> NMTProcess.Result {
+        try run(["train", "--name", name] + Self.modelFlags + extra, ranks: ranks)
     }
 
     func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
