@@ -4,17 +4,22 @@ import Glibc
 import Training
 
 enum StopSignals {
-    /// SIGINT and SIGTERM ask the trainer to finish the update in flight, checkpoint and mark
-    /// the run interrupted.
+    /// SIGINT, SIGTERM and SIGUSR1 ask the trainer to finish the update in flight, checkpoint
+    /// and mark the run interrupted. SIGUSR1 is for MPI jobs: mpirun passes it on to every rank
+    /// as it is, while on SIGTERM or SIGINT it sends the ranks SIGTERM and kills them
+    /// `odls_base_sigkill_timeout` seconds later (1 by default), often before the update in
+    /// flight is done (README, "Training on several processes").
     static func install() {
         signal(SIGINT) { _ in StopSignals.received() }
         signal(SIGTERM) { _ in StopSignals.received() }
+        signal(SIGUSR1) { _ in StopSignals.received() }
         // A parent may have spawned us from a thread that blocks signals (thread pools do, and
         // posix_spawn passes the mask on): unblock them, or SIGTERM would never arrive.
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGUSR1)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 

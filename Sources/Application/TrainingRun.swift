@@ -255,8 +255,9 @@ public final class TrainingRun {
         try store?.finishRun(name, status: reason == .interrupted ? .interrupted : .finished)
         let comm = trainer.communication
         if comm.updates > 0 {
-            console.info("all-reduce of the gradients: \(String(format: "%.1f", 1000 * comm.seconds / Double(comm.updates))) ms per update over \(comm.updates) updates "
-                + "(\(collective.size) ranks, \(trainer.model.parameterCount * 4 / 1_000_000) MB each)")
+            let perUpdate = { (seconds: Double) in String(format: "%.1f", 1000 * seconds / Double(comm.updates)) }
+            console.info("all-reduce of the gradients: \(perUpdate(comm.seconds)) ms per update, after \(perUpdate(comm.waiting)) ms waiting for the slowest rank "
+                + "(\(comm.updates) updates, \(collective.size) ranks, \(String(format: "%.1f", Double(trainer.model.parameterCount) * 4 / 1e6)) MB of gradients)")
         }
         let s = trainer.state
         return Summary(name: name, reason: reason, updates: s.update, bestValidLoss: s.bestValidLoss, bestValidUpdate: s.bestValidUpdate,

@@ -55,8 +55,9 @@ public final class Trainer {
     /// The ranks of a data-parallel job (`SingleProcess` for one process).
     public let collective: Collective
     public private(set) var state: TrainingState
-    /// Time spent summing gradients over the ranks, and the updates it was spent on.
-    public private(set) var communication = (seconds: 0.0, updates: 0)
+    /// Time spent summing gradients over the ranks (`seconds`), waiting before that for the
+    /// slowest rank to finish its batches (`waiting`), and the updates it was spent on.
+    public private(set) var communication = (seconds: 0.0, waiting: 0.0, updates: 0)
 
     /// Measures the adaptive-rate diagnostics (nil with `--no-diagnostics`).
     let diagnostics: AdaptiveRateDiagnostics?
@@ -230,8 +231,13 @@ public final class Trainer {
     /// The loss sums (and with `gradients` the gradient buffer) summed over the ranks.
     private func sumOverRanks(_ sums: LossSums, gradients: Bool) -> LossSums {
         if gradients {
+            // The barrier separates waiting for the slowest rank from the transfer itself (it
+            // costs one message latency), so the figure is the all-reduce's own cost.
+            let arrived = Date()
+            collective.barrier()
             let start = Date()
             collective.allReduceSum(model.gradients)
+            communication.waiting += start.timeIntervalSince(arrived)
             communication.seconds += Date().timeIntervalSince(start)
             communication.updates += 1
         }

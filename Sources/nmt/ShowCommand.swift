@@ -23,9 +23,16 @@ struct ShowCommand: ParsableCommand {
         let record = try store.run(named: name)
         let r = record.run
         if config {
-            let settings = TrainConfigFile.file(for: try RunConfiguration.decode(json: r.configurationJSON))
-            print(try settings.yaml(comments: ["Settings of run \(r.name) (nmt \(r.toolVersion), git \(r.gitCommit)).",
-                                               "Rerun: nmt train --config FILE --name NEW-NAME [flags that override these]"]), terminator: "")
+            let stored = try RunConfiguration.decode(json: r.configurationJSON)
+            let settings = TrainConfigFile.file(for: stored)
+            var comments = ["Settings of run \(r.name) (nmt \(r.toolVersion), git \(r.gitCommit)).",
+                            "Rerun: nmt train --config FILE --name NEW-NAME [flags that override these]"]
+            let t = stored.trainer
+            if t.rankCount > 1 {
+                comments.append("Trained on \(t.rankCount) ranks: rerun with mpirun -np \(t.rankCount), or in one process with "
+                    + "--update-freq \(t.batchesPerUpdate) for the same updates.")
+            }
+            print(try settings.yaml(comments: comments), terminator: "")
             return
         }
         print("run \(r.name) — \(record.status.rawValue)")

@@ -63,7 +63,7 @@ public enum NMTProcess {
         }
     }
 
-    /// Runs `body` (a spawn) with SIGTERM and SIGINT unblocked on this thread when `enabled`.
+    /// Runs `body` (a spawn) with SIGTERM, SIGINT and SIGUSR1 unblocked on this thread when `enabled`.
     /// A child inherits the spawning thread's signal mask, and the test runner's threads block
     /// those signals: nmt unblocks them itself, but mpirun does not, and would never hear the
     /// SIGTERM that a test (like a user at a terminal) sends it.
@@ -73,6 +73,7 @@ public enum NMTProcess {
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGTERM)
         sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGUSR1)
         pthread_sigmask(SIG_UNBLOCK, &unblock, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         return try body()
