@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Parallelism"], swiftSettings: optimized),
         .target(name: "Transformer", dependencies: ["Tensor", "Parallelism"], swiftSettings: optimized),
         .target(name: "Optim", dependencies: ["Parallelism"], swiftSettings: optimized),
-        .target(name: "Store", dependencies: ["CSQLite", "Hashing"], swiftSettings: optimized),
+        .target(name: "Store", dependencies: ["CSQLite", "Hashing", "Parallelism"], swiftSettings: optimized),
         .target(name: "Training", dependencies: ["Transformer", "Tensor", "Optim", "Text", "Hashing", "Store", "Parallelism", "Collective"], swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),
         // Simulations and plots about the optimizers, without training (nmt analyze, reports).

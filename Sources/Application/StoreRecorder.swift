@@ -12,6 +12,8 @@ final class StoreRecorder: TrainingRecorder {
     var afterCheckpoint: ((Int) -> Void)?
 
     init(store: RunStore, run: String, keepLast: Int) {
+        // Checkpoint saves should cost their own write only (RunStore.copyWALInBackground).
+        try? store.copyWALInBackground()
         self.store = store
         self.run = run
         self.keepLast = keepLast
@@ -41,9 +43,16 @@ final class StoreRecorder: TrainingRecorder {
     }
 
     func saveCheckpoint(_ c: TrainingCheckpoint) throws {
-        try store.saveCheckpoint(Store.CheckpointPayload(weights: c.weights, optimizerState: Data(c.optimizer), trainingState: Data(c.state)),
-                                 run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, selectionValue: c.selectionValue,
-                                 kind: c.kind, keepLast: keepLast)
+        // The optimizer state (two moments: twice the weights' size) is lent to the store for
+        // the save, not copied into a Data of its own.
+        try c.optimizer.withUnsafeBytes { bytes in
+            // Read only: the store hashes and binds it, and never writes through the Data.
+            let borrowed = bytes.count == 0 ? Data()
+                : Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, deallocator: .none)
+            try store.saveCheckpoint(Store.CheckpointPayload(weights: c.weights, optimizerState: borrowed, trainingState: Data(c.state)),
+                                     run: run, update: c.update, epoch: c.epoch, validLoss: c.validLoss, selectionValue: c.selectionValue,
+                                     kind: c.kind, keepLast: keepLast)
+        }
         afterCheckpoint?(c.update)
     }
 }

@@ -55,6 +55,29 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Reads the blob in `column` of row `rowID` of `table` with incremental blob I/O, straight
+    /// into the memory `build` makes for its length (`fill` writes the bytes there), with no
+    /// intermediate copy of the whole blob as reading it as a result column makes.
+    func readBlob<T>(table: String, column: String, rowID: Int64,
+                     _ build: (_ count: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> T) throws -> T {
+        var blob: OpaquePointer?
+        let code = sqlite3_blob_open(handle, "main", table, column, rowID, 0, &blob)
+        guard code == SQLITE_OK, let blob else {
+            if let blob { sqlite3_blob_close(blob) }
+            throw error(code, context: "opening \(table).\(column) of row \(rowID)")
+        }
+        defer { sqlite3_blob_close(blob) }
+        let count = Int(sqlite3_blob_bytes(blob))
+        return try build(count) { buffer in
+            precondition(buffer.count == count, "readBlob: the buffer must have the blob's length")
+            let piece = 1 << 30
+            for offset in stride(from: 0, to: count, by: piece) {
+                let read = sqlite3_blob_read(blob, buffer.baseAddress! + offset, Int32(min(piece, count - offset)), Int32(offset))
+                guard read == SQLITE_OK else { throw error(read, context: "reading \(table).\(column) of row \(rowID)") }
+            }
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 

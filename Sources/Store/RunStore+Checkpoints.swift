@@ -2,11 +2,17 @@
 // written in one transaction together with the retention clean-up.
 import Foundation
 import Hashing
+import Parallelism
 
 extension RunStore {
     /// Saves a checkpoint and, in the same transaction, deletes the run's older checkpoints except
     /// the last `keepLast` (by update) and the best one (lowest `selectionValue`, or validation
     /// loss where there is none; see CheckpointInfo). Returns the new id.
+    ///
+    /// Fast for blobs of tens of megabytes: the blobs are hashed in parallel, bound without a
+    /// copy, and the checkpoints retention drops are deleted *before* the insert, so the insert
+    /// reuses their pages instead of growing the file (the retained set is the same as deleting
+    /// after it: the new checkpoint is counted in).
     @discardableResult
     public func saveCheckpoint(_ payload: CheckpointPayload, run name: String, update: Int, epoch: Int,
                                validLoss: Double?, selectionValue: Double? = nil, kind: CheckpointKind, keepLast: Int,
@@ -14,38 +20,102 @@ extension RunStore {
         precondition(keepLast >= 1, "keepLast must keep at least the checkpoint being saved")
         let runID = try requireRunID(name)
         // Hash outside the transaction: it is the slow part and needs no lock.
-        let weightsHash = payload.weights.withUnsafeBytes { SHA256.hexDigest(of: $0) }
-        let optimizerHash = payload.optimizerState.withUnsafeBytes { SHA256.hexDigest(of: $0) }
-        let stateHash = payload.trainingState.withUnsafeBytes { SHA256.hexDigest(of: $0) }
-        return try database.transaction {
+        let hashes = payload.weights.withUnsafeBytes { weights in
+            payload.optimizerState.withUnsafeBytes { optimizer in Self.hexDigests(of: [weights, optimizer]) }
+        } + [payload.trainingState.withUnsafeBytes { SHA256.hexDigest(of: $0) }]
+        let training = kind != .average
+        let rank = selectionValue ?? validLoss
+        let id = try database.transaction {
+            // An id above every row that exists now, as inserting first would give: deleting
+            // first must not hand a dropped checkpoint's id to the new one.
+            let id = (try database.scalarInt("SELECT COALESCE(MAX(id), 0) + 1 FROM checkpoints") ?? 1)
+            // Retention drops the new checkpoint itself only when it is older than the last
+            // `keepLast` and not the best (never in training, which saves in update order); then
+            // it is inserted first and pruned after, as the rule says.
+            let prunesItself = try training && selfPruned(runID: runID, update: update, rank: rank, keepLast: keepLast)
+            if !prunesItself { try pruneBeforeInsert(runID: runID, update: training ? update : nil, rank: training ? rank : nil, keepLast: keepLast) }
             let insert = try database.prepare("""
-                INSERT INTO checkpoints (run_id, update_step, epoch, created_at, valid_loss, kind,
+                INSERT INTO checkpoints (id, run_id, update_step, epoch, created_at, valid_loss, kind,
                                          weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256, selection_value)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 """)
             try insert.bind(.int(runID), .int(Int64(update)), .int(Int64(epoch)),
                             .double(createdAt.timeIntervalSince1970), .optional(validLoss), .text(kind.rawValue))
-            try insert.bind(payload.weights, at: 7)
-            try insert.bind(weightsHash, at: 8)
-            try insert.bind(payload.optimizerState, at: 9)
-            try insert.bind(optimizerHash, at: 10)
-            try insert.bind(payload.trainingState, at: 11)
-            try insert.bind(stateHash, at: 12)
+            try insert.bind(hashes[0], at: 8)
+            try insert.bind(hashes[1], at: 10)
+            try insert.bind(hashes[2], at: 12)
             try insert.bind(selectionValue, at: 13)
-            try insert.run()
-            let id = database.lastInsertRowID
-            // Averaged checkpoints are the user's own products: retention never touches them.
-            let prune = try database.prepare("""
-                DELETE FROM checkpoints WHERE run_id = ?1 AND kind != ?3
-                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3
-                                 ORDER BY update_step DESC, id DESC LIMIT ?2)
-                  AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3 AND \(Self.rank) IS NOT NULL
-                                 ORDER BY \(Self.rank) ASC, id ASC LIMIT 1)
-                """)
-            try prune.bind(.int(runID), .int(Int64(keepLast)), .text(CheckpointKind.average.rawValue))
-            try prune.run()
+            try insert.bind(id, at: 14)
+            try payload.weights.withUnsafeBytes { weights in
+                try payload.optimizerState.withUnsafeBytes { optimizer in
+                    try payload.trainingState.withUnsafeBytes { state in
+                        try insert.bind(borrowing: weights, at: 7)
+                        try insert.bind(borrowing: optimizer, at: 9)
+                        try insert.bind(borrowing: state, at: 11)
+                        try insert.run()
+                        insert.reset()   // drops the borrowed pointers before the buffers go
+                    }
+                }
+            }
+            if prunesItself { try pruneAfterInsert(runID: runID, keepLast: keepLast) }
             return id
         }
+        requestWALCopy()
+        return id
+    }
+
+    /// Whether a training checkpoint at `update` with `rank` would be dropped by retention the
+    /// moment it is saved: `keepLast` newer ones exist and an existing one ranks as well or better.
+    private func selfPruned(runID: Int64, update: Int, rank: Double?, keepLast: Int) throws -> Bool {
+        let query = try database.prepare("""
+            SELECT (SELECT COUNT(*) FROM checkpoints WHERE run_id = ?1 AND kind != ?2 AND update_step > ?3) AS newer,
+                   (SELECT COUNT(*) FROM checkpoints WHERE run_id = ?1 AND kind != ?2 AND \(Self.rank) IS NOT NULL
+                      AND (?4 IS NULL OR \(Self.rank) <= ?4)) AS better
+            """)
+        try query.bind(.int(runID), .text(CheckpointKind.average.rawValue), .int(Int64(update)))
+        try query.bind(rank, at: 4)
+        guard try query.step() else { return false }
+        let isBest = rank != nil && query.int("better") == 0
+        return query.int("newer") >= keepLast && !isBest
+    }
+
+    /// Deletes what retention drops once a checkpoint at `update` with `rank` is added (nil, nil:
+    /// an average, which retention does not count): the training checkpoints outside the last
+    /// `keepLast` by (update, id) and that are not the best by (rank, id), the new one counted
+    /// in with an id above all. Averaged checkpoints are the user's own products: never touched.
+    private func pruneBeforeInsert(runID: Int64, update: Int?, rank: Double?, keepLast: Int) throws {
+        let prune = try database.prepare("""
+            DELETE FROM checkpoints WHERE run_id = ?1 AND kind != ?3
+              AND id NOT IN (SELECT id FROM (SELECT id, update_step,
+                                                    ROW_NUMBER() OVER (ORDER BY update_step DESC, id DESC) AS newer
+                                             FROM checkpoints WHERE run_id = ?1 AND kind != ?3)
+                             WHERE newer - 1 + (CASE WHEN ?4 IS NOT NULL AND ?4 >= update_step THEN 1 ELSE 0 END) < ?2)
+              AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = ?1 AND kind != ?3 AND \(Self.rank) IS NOT NULL
+                               AND (?5 IS NULL OR \(Self.rank) <= ?5)
+                             ORDER BY \(Self.rank) ASC, id ASC LIMIT 1)
+            """)
+        try prune.bind(.int(runID), .int(Int64(keepLast)), .text(CheckpointKind.average.rawValue))
+        try prune.bind(update, at: 4)
+        try prune.bind(rank, at: 5)
+        try prune.run()
+    }
+
+    /// The same rule applied to the checkpoints as they are (the new one already inserted).
+    private func pruneAfterInsert(runID: Int64, keepLast: Int) throws {
+        try pruneBeforeInsert(runID: runID, update: nil, rank: nil, keepLast: keepLast)
+    }
+
+    /// SHA-256 of each buffer, the buffers spread over the worker threads (one hash is
+    /// sequential; the weights and the optimizer state, the two big blobs, go side by side).
+    static func hexDigests(of buffers: [UnsafeRawBufferPointer]) -> [String] {
+        var digests = [String](repeating: "", count: buffers.count)
+        digests.withUnsafeMutableBufferPointer { out in
+            let results = out
+            Parallel.forEachChunk(buffers.count, minChunk: 1) { range in
+                for i in range { results[i] = SHA256.hexDigest(of: buffers[i]) }
+            }
+        }
+        return digests
     }
 
     /// The SQL of CheckpointInfo.rankValue: what "best" ranks by.
@@ -68,7 +138,7 @@ extension RunStore {
         let runID = try requireRunID(name)
         let columns = """
             SELECT id, update_step, epoch, created_at, valid_loss, kind, selection_value,
-                   weights, weights_sha256, optimizer, optimizer_sha256, state, state_sha256
+                   weights_sha256, optimizer_sha256, state, state_sha256
             FROM checkpoints WHERE run_id = ?1
             """
         let query: Statement
@@ -88,9 +158,30 @@ extension RunStore {
         }
         guard try query.step() else { throw StoreError.checkpointNotFound(run: name, selector: selector.description) }
         let info = try Self.info(query, run: name)
-        let weights = try verifiedFloats(query, column: "weights", checkpoint: info.id, part: "weights")
-        let optimizer = try verifiedBytes(query, column: "optimizer", checkpoint: info.id, part: "optimizer")
-        let state = try verifiedBytes(query, column: "state", checkpoint: info.id, part: "state")
+        // The two big blobs are read (without a whole-blob copy: readBlob) while the query's
+        // read transaction is open, then verified side by side.
+        let weights: [Float] = try database.readBlob(table: "checkpoints", column: "weights", rowID: info.id) { count, fill in
+            guard count % MemoryLayout<Float>.size == 0 else { throw StoreError.malformedBlob(checkpoint: info.id, part: "weights", bytes: count) }
+            return try [Float](unsafeUninitializedCapacity: count / MemoryLayout<Float>.size) { buffer, initialized in
+                try fill(UnsafeMutableRawBufferPointer(buffer))
+                initialized = buffer.count
+            }
+        }
+        let optimizer: Data = try database.readBlob(table: "checkpoints", column: "optimizer", rowID: info.id) { count, fill in
+            // Uninitialised memory (Data(count:) would zero 60 MB first), owned by the Data.
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
+            do { try fill(UnsafeMutableRawBufferPointer(start: memory, count: count)) } catch { memory.deallocate(); throw error }
+            return Data(bytesNoCopy: memory, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
+        }
+        let state = query.data("state")
+        let actual = weights.withUnsafeBytes { w in optimizer.withUnsafeBytes { o in Self.hexDigests(of: [w, o]) } }
+            + [state.withUnsafeBytes { SHA256.hexDigest(of: $0) }]
+        for (part, hash) in zip(["weights", "optimizer", "state"], actual) {
+            let expected = query.text(part + "_sha256")
+            guard hash == expected else {
+                throw StoreError.checksumMismatch(checkpoint: info.id, part: part, expected: expected, actual: hash)
+            }
+        }
         return Checkpoint(info: info, payload: CheckpointPayload(weights: weights, optimizerState: optimizer, trainingState: state))
     }
 
@@ -102,34 +193,6 @@ extension RunStore {
                               selectionValue: row.optionalDouble("selection_value"))
     }
 
-    /// The blob in `column`, checked against the hash in `column`_sha256.
-    private func verifiedFloats(_ row: Statement, column: String, checkpoint: Int64, part: String) throws -> [Float] {
-        try row.withBlob(column) { bytes in
-            try verify(bytes, expected: row.text(column + "_sha256"), checkpoint: checkpoint, part: part)
-            guard bytes.count % MemoryLayout<Float>.size == 0 else {
-                throw StoreError.malformedBlob(checkpoint: checkpoint, part: part, bytes: bytes.count)
-            }
-            let count = bytes.count / MemoryLayout<Float>.size
-            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                if count > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes) }
-                initialized = count
-            }
-        }
-    }
-
-    private func verifiedBytes(_ row: Statement, column: String, checkpoint: Int64, part: String) throws -> Data {
-        try row.withBlob(column) { bytes in
-            try verify(bytes, expected: row.text(column + "_sha256"), checkpoint: checkpoint, part: part)
-            return Data(bytes)
-        }
-    }
-
-    private func verify(_ bytes: UnsafeRawBufferPointer, expected: String, checkpoint: Int64, part: String) throws {
-        let actual = SHA256.hexDigest(of: bytes)
-        guard actual == expected else {
-            throw StoreError.checksumMismatch(checkpoint: checkpoint, part: part, expected: expected, actual: actual)
-        }
-    }
 }
 
 extension RunStore {

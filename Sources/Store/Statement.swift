@@ -53,6 +53,13 @@ public final class Statement {
         try check(sqlite3_bind_blob64(handle, index, bytes.baseAddress, sqlite3_uint64(bytes.count), transient), "binding")
     }
 
+    /// Binds `bytes` without SQLite's copy (SQLITE_STATIC): the caller keeps them alive and
+    /// unchanged until the statement has run (checkpoint blobs are tens of megabytes).
+    public func bind(borrowing bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        if bytes.count == 0 { return try check(sqlite3_bind_zeroblob(handle, index, 0), "binding") }
+        try check(sqlite3_bind_blob64(handle, index, bytes.baseAddress, sqlite3_uint64(bytes.count), nil), "binding")
+    }
+
     public func bind(_ value: Data, at index: Int32) throws {
         try value.withUnsafeBytes { try bind(bytes: $0, at: index) }
     }
