@@ -13,27 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 THREADS="${1:-$(nproc)}"
 SENTENCES=500
-NMT=.build/release/nmt
-VOCAB=vocab/bible.8k.bpe
+source scripts/bench/lib/translate-model.sh
 [ -x "$NMT" ] || { echo "60-translate: $NMT not found; run make build" >&2; exit 1; }
 [ -f data/bible/test.es ] || { echo "60-translate: data/bible missing; run make data" >&2; exit 1; }
-
-WORK=out/bench/translate
-MODEL="$WORK/small-300.safetensors"
-mkdir -p "$WORK"
-if [ ! -f "$MODEL" ]; then
-    echo "60-translate: training small for 300 updates once (cached as $MODEL)"
-    rm -f "$WORK"/model.sqlite "$WORK"/model.sqlite-wal "$WORK"/model.sqlite-shm
-    "$NMT" train --db "$WORK/model.sqlite" --name small300 --preset small --optimizer adam --lr 1e-3 --warmup 100 \
-        --max-update 300 --max-tokens 4096 --valid-every 300 --save-every 300 --log-every 50 --threads "$THREADS" --quiet >/dev/null
-    "$NMT" export small300 --db "$WORK/model.sqlite" --checkpoint last --out "$MODEL.tmp" >/dev/null
-    mv "$MODEL.tmp" "$MODEL"
-fi
+ensure_translate_model
 
 head -n "$SENTENCES" data/bible/test.es > "$WORK/src.es"
 "$NMT" bpe encode --ids --model "$VOCAB" < "$WORK/src.es" > "$WORK/src.ids"
 now() { date +%s.%N; }
-translate() { "$NMT" translate --model "$MODEL" --vocab "$VOCAB" --threads "$THREADS" --quiet "$@"; }
 
 # Start-up (loading model and vocabulary), the best of two runs on empty input.
 startup=""

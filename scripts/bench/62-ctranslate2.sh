@@ -11,17 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 THREADS="${1:-$(nproc)}"
-NMT=.build/release/nmt
-VOCAB=vocab/bible.8k.bpe
-WORK=out/bench/translate
-MODEL="$WORK/small-300.safetensors"
+source scripts/bench/lib/translate-model.sh
 python3 -c 'import ctranslate2' 2>/dev/null || { echo "62-ctranslate2: pip ctranslate2 not installed, skipped"; exit 0; }
-[ -f "$MODEL" ] || bash scripts/bench/60-translate.sh "$THREADS" >/dev/null
+ensure_translate_model
 "$NMT" export small300 --db "$WORK/model.sqlite" --checkpoint last --format ctranslate2 --out "$WORK/ct2" >/dev/null
 head -n 500 data/bible/test.es > "$WORK/ct2.es"
 "$NMT" bpe encode --model "$VOCAB" < "$WORK/ct2.es" > "$WORK/ct2.src.pieces"
 now() { date +%s.%N; }
-translate() { "$NMT" translate --model "$MODEL" --vocab "$VOCAB" --threads "$THREADS" --quiet "$@"; }
 t0=$(now); translate --beam 5 < /dev/null > /dev/null; t1=$(now)
 startup=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")
 for beam in 5 1; do

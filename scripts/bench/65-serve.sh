@@ -8,22 +8,18 @@
 #  3. `nmt serve` under load on loopback: one sentence per request at 1, 8 and 64 concurrent
 #     clients (bounded: 400 requests or 30 s per level): requests/s, p50/p99 latency, errors,
 #     and the share of answers identical to `nmt translate`.
-# Needs `make build data` and the model of 60-translate.sh. Usage: scripts/bench/65-serve.sh [threads]
+# Needs `make build data`; the model is the one of 60-translate.sh (scripts/bench/lib/translate-model.sh). Usage: scripts/bench/65-serve.sh [threads]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 THREADS="${1:-$(nproc)}"
-NMT=.build/release/nmt
-VOCAB=vocab/bible.8k.bpe
-WORK=out/bench/translate
-MODEL="$WORK/small-300.safetensors"
-[ -f "$MODEL" ] || bash scripts/bench/60-translate.sh "$THREADS" >/dev/null
+source scripts/bench/lib/translate-model.sh
+ensure_translate_model
 BEAM=5
 head -n 500 data/bible/test.es > "$WORK/serve.es"
 now() { date +%s.%N; }
-translate() { "$NMT" translate --model "$MODEL" --vocab "$VOCAB" --threads "$THREADS" --beam "$BEAM" --quiet; }
 
-t0=$(now); translate < "$WORK/serve.es" > "$WORK/serve.file.txt"; t1=$(now)
-cat "$WORK/serve.es" | translate > "$WORK/serve.pipe.txt"; t2=$(now)
+t0=$(now); translate --beam "$BEAM" < "$WORK/serve.es" > "$WORK/serve.file.txt"; t1=$(now)
+cat "$WORK/serve.es" | translate --beam "$BEAM" > "$WORK/serve.pipe.txt"; t2=$(now)
 cmp -s "$WORK/serve.file.txt" "$WORK/serve.pipe.txt" && same=yes || same=NO
 python3 -c "import sys; f, p = float(sys.argv[2]) - float(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); \
 print(f'translate 500 sentences, beam $BEAM: file {500 / f:.1f} sent/s, pipe {500 / p:.1f} sent/s, pipe/file {f / p:.2f}x; identical outputs: $same')" "$t0" "$t1" "$t2"
