@@ -40,6 +40,13 @@ struct RankHandshake {
         self.state = state
     }
 
+    private init(_ header: Header) {
+        name = header.name
+        configurationJSON = header.configurationJSON
+        vocabularySHA256 = header.vocabularySHA256
+        corpus = header.corpus
+    }
+
     /// Rank 0's side.
     func send(weights: UnsafeMutableBufferPointer<Float>, over collective: Collective) throws {
         let header = Header(name: name, configurationJSON: configurationJSON, vocabularySHA256: vocabularySHA256, corpus: corpus,
@@ -59,9 +66,7 @@ struct RankHandshake {
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: Data(bytes)) }
         catch { throw ApplicationError("rank \(collective.rank): cannot read what rank 0 sent (\(error)): are all ranks the same nmt build?") }
-        var handshake = RankHandshake(name: header.name, configurationJSON: header.configurationJSON, vocabularySHA256: header.vocabularySHA256,
-                                      corpus: [], optimizer: nil, state: nil)
-        handshake.corpus = header.corpus
+        let handshake = RankHandshake(header)
         return (handshake, { weights in
             collective.broadcast(UnsafeMutableRawBufferPointer(weights), root: 0)
             var complete = handshake
