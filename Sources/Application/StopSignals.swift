@@ -6,9 +6,9 @@ import Training
 enum StopSignals {
     /// SIGINT, SIGTERM and SIGUSR1 ask the trainer to finish the update in flight, checkpoint
     /// and mark the run interrupted. SIGUSR1 is for MPI jobs: mpirun passes it on to every rank
-    /// as it is, while on SIGTERM or SIGINT it sends the ranks SIGTERM and kills them
-    /// `odls_base_sigkill_timeout` seconds later (1 by default), often before the update in
-    /// flight is done (README, "Training on several processes").
+    /// as it is, while on SIGTERM or SIGINT it sends the ranks SIGCONT, then SIGTERM
+    /// `odls_base_sigkill_timeout` seconds later (1 by default) and SIGKILL as long after that,
+    /// often before the update in flight is done (docs/scaling.md, "Faults").
     static func install() {
         signal(SIGINT) { _ in StopSignals.received() }
         signal(SIGTERM) { _ in StopSignals.received() }

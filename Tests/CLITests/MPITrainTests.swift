@@ -153,13 +153,18 @@ struct MPITrainTests {
 
     /// SIGTERM or SIGUSR1 to mpirun (which passes them on to every rank), or SIGTERM to one rank
     /// alone: the ranks agree to stop after the update in flight, rank 0 checkpoints and the
-    /// run is marked interrupted. (On SIGTERM mpirun kills the ranks a second later, which this
-    /// small model outruns; SIGUSR1 it only forwards, so the job ends when the ranks do.)
+    /// run is marked interrupted. On SIGTERM mpirun sends the ranks SIGTERM and then SIGKILL
+    /// each `odls_base_sigkill_timeout` seconds apart (1 s by default, which a busy machine's
+    /// update in flight and checkpoint do not always fit in), so that case raises it the way
+    /// docs/scaling.md tells users to; SIGUSR1 mpirun only forwards, so the job ends when the
+    /// ranks do.
     @Test(arguments: [("mpirun", SIGTERM), ("mpirun", SIGUSR1), ("rank 1", SIGTERM)])
     func terminationCheckpointsAndMarksInterrupted(target: String, signal: Int32) throws {
         let ws = try TrainingWorkspace(label: "mpi-term")
+        let grace = target == "mpirun" && signal == SIGTERM ? ["OMPI_MCA_odls_base_sigkill_timeout": "5"] : [:]
         let job = try NMTProcess.start(["train", "--name", "t"] + TrainingWorkspace.modelFlags + common
-                                       + ["--max-update", "100000", "--save-every", "100000"], in: ws.directory, ranks: 2)
+                                       + ["--max-update", "100000", "--save-every", "100000"], in: ws.directory,
+                                       environment: grace, ranks: 2)
         let store = try RunStore(path: ws.path("nmt.sqlite"))
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, (try? store.metrics(run: "t").count) ?? 0 < 3 { usleep(10_000) }
@@ -176,7 +181,8 @@ struct MPITrainTests {
         #expect(!stderr.contains("error"), "\(stderr)")
         #expect(try store.run(named: "t").status == .interrupted)
         let last = try store.loadCheckpoint(run: "t", .last)
-        #expect(last.info.kind == .interrupted && last.info.update >= 6)
+        #expect(last.info.update >= 6)
+        #expect(try TrainingWorkspace.stopLostNothing(last.info, store: store, run: "t"), "\(last.info.kind) at update \(last.info.update)")
     }
 
     @Test func versionNamesTheMPILibrary() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import TestSupport
 
 /// A small workspace for end-to-end training tests: the checked-in small corpus
@@ -30,4 +31,12 @@ struct TrainingWorkspace {
     }
 
     func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
+
+    /// After a stop signal: the last checkpoint holds the last update trained (none after the
+    /// highest logged one) and is the interrupted one, or the epoch-end one when the signal
+    /// came while that was being taken (the trainer does not save the same update twice).
+    static func stopLostNothing(_ last: CheckpointInfo, store: RunStore, run: String) throws -> Bool {
+        let logged = try store.metrics(run: run).map(\.update).max() ?? 0
+        return last.update >= logged && (last.kind == .interrupted || last.kind == .epoch)
+    }
 }

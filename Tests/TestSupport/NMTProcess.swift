@@ -38,10 +38,12 @@ public enum NMTProcess {
     }
 
     /// Starts nmt without waiting (for kill tests); stdout and stderr are pipes, stdin is closed.
-    public static func start(_ arguments: [String], in directory: URL, ranks: Int? = nil) throws -> Process {
+    public static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                             ranks: Int? = nil) throws -> Process {
         let process = Process()
         try launch(process, arguments, ranks: ranks)
         process.currentDirectoryURL = directory
+        if !environment.isEmpty { process.environment = (process.environment ?? ProcessInfo.processInfo.environment).merging(environment) { $1 } }
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         let input = Pipe()
