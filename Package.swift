@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim", "TestSupport"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Store", "Text", "Transformer", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["nmt", "Store", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["nmt", "Store", "Transformer", "TestSupport"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Application", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

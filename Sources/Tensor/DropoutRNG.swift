@@ -41,3 +41,16 @@ public struct DropoutMask {
     @inlinable @inline(__always)
     public func factor(_ index: Int) -> Float { keeps(index) ? scale : 0 }
 }
+
+/// Where the rows of a packed tensor (padding removed) sit in the padded layout whose element
+/// indices a `DropoutMask` hashes: packed row r is padded row index[r], each `columns` wide.
+/// A kernel given one drops packed element (r, c) by factor(index[r]·columns + c), exactly as
+/// the padded tensor's element would have been.
+public struct PaddedRows {
+    public let index: UnsafePointer<Int32>
+    public let columns: Int
+    public init(index: UnsafePointer<Int32>, columns: Int) {
+        self.index = index
+        self.columns = columns
+    }
+}

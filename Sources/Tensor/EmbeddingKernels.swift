@@ -1,29 +1,26 @@
 // Token embedding lookup (scaled) plus sinusoidal positions, and its scatter-add gradient.
 //
-// Shapes: ids [B, T] (Int32, right- or left-padded), table [V, C], positions [P, C],
-// out [B·T, C]. A non-pad token at index t of its row (counting only non-pad tokens, as
-// fairseq's make_positions does) gets position row padIndex + 1 + t; pad tokens give a zero
-// vector and receive no gradient (nn.Embedding's padding_idx semantics).
+// Shapes: ids [N] (the packed tokens of a batch, see Transformer.SequencePacking), their
+// position-table rows [N], table [V, C], positions [P, C], out [N, C]. The caller numbers
+// positions as fairseq's make_positions does (pad index + 1 + the token's index among its
+// sentence's non-pad tokens). A pad id gives a zero vector and receives no gradient
+// (nn.Embedding's padding_idx semantics).
 public enum EmbeddingKernels {
     public static func forward(
-        out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, batch b: Int, length t: Int,
+        out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, positionRows: UnsafePointer<Int32>, count n: Int,
         table: UnsafePointer<Float>, scale: Float, positions: UnsafePointer<Float>, columns c: Int, padIndex: Int32
     ) {
-        Parallel.forEachChunk(b) { range in
-            for row in range {
-                var seen = 0
-                for i in 0..<t {
-                    let id = ids[row * t + i]
-                    let o = out + (row * t + i) * c
-                    if id == padIndex {
-                        o.update(repeating: 0, count: c)
-                        continue
-                    }
-                    seen += 1
-                    let e = table + Int(id) * c
-                    let pos = positions + (Int(padIndex) + seen) * c
-                    for j in 0..<c { o[j] = scale * e[j] + pos[j] }
+        Parallel.forEachChunk(n, minChunk: max(1, 8192 / c)) { range in
+            for i in range {
+                let id = ids[i]
+                let o = out + i * c
+                if id == padIndex {
+                    o.update(repeating: 0, count: c)
+                    continue
                 }
+                let e = table + Int(id) * c
+                let pos = positions + Int(positionRows[i]) * c
+                for j in 0..<c { o[j] = scale * e[j] + pos[j] }
             }
         }
     }

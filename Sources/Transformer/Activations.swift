@@ -50,16 +50,6 @@ final class FinalNormActivations {
     func reserve(rows: Int, d: Int) { out.resize([rows, d]); mean.resize([rows]); rstd.resize([rows]) }
 }
 
-/// Grows-only byte buffer for padding masks.
-final class ByteBuffer {
-    private(set) var pointer: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
-    private var capacity = 1
-    func reserve(_ n: Int) {
-        if n > capacity { pointer.deallocate(); pointer = .allocate(capacity: n); capacity = n }
-    }
-    deinit { pointer.deallocate() }
-}
-
 final class TrainingWorkspace {
     var encoder: [EncoderLayerActivations] = []
     var decoder: [DecoderLayerActivations] = []
@@ -81,24 +71,41 @@ final class TrainingWorkspace {
     let gradA = Tensor(), gradB = Tensor(), gradSublayer = Tensor(), gradProjection = Tensor(), gradKeyValue = Tensor()
     let gradContext = Tensor(), gradHidden = Tensor(), gradProbs = Tensor(), gradMemory = Tensor()
     let ones = Tensor(), normScratch = Tensor(), lossScratch = Tensor()
-    let sourcePad = ByteBuffer(), targetPad = ByteBuffer()
 
     init(config: TransformerConfig) {
         encoder = (0..<config.encoderLayers).map { _ in EncoderLayerActivations() }
         decoder = (0..<config.decoderLayers).map { _ in DecoderLayerActivations() }
     }
 
-    /// Sizes every buffer for a batch of B sentences, S source and T target positions.
-    func reserve(config c: TransformerConfig, batch b: Int, source s: Int, target t: Int, training: Bool) {
-        let d = c.modelDimension, f = c.ffnDimension, h = c.heads
-        let ns = b * s, nt = b * t, nmax = max(ns, nt)
+    /// A [rows, columns] scratch for the decoder's cross-attention k|v at the start of
+    /// decoding (the first decoder layer's training buffer, unused while decoding).
+    func crossAttentionScratch(rows: Int, columns: Int) -> UnsafeMutablePointer<Float> {
+        let t = decoder.isEmpty ? sublayerOut : decoder[0].crossAttention.keyValue
+        t.resize([rows, columns])
+        return t.pointer
+    }
+
+    /// Sizes every buffer for one packed batch.
+    func reserve(config c: TransformerConfig, _ packing: BatchPacking, training: Bool) {
+        let source = packing.source, target = packing.target
+        func scores(_ q: SequencePacking, _ k: SequencePacking) -> Int { (0..<q.sentences).reduce(0) { $0 + c.heads * q.length($1) * k.length($1) } }
+        reserve(config: c, sourceTokens: source.tokens, targetTokens: target.tokens, encoderScores: scores(source, source),
+                decoderScores: scores(target, target), crossScores: scores(target, source), training: training)
+    }
+
+    /// Sizes every buffer for `sourceTokens` and `targetTokens` real tokens and the given
+    /// numbers of attention scores (Σ over sentences of H·Tq·Tk).
+    func reserve(config c: TransformerConfig, sourceTokens ns: Int, targetTokens nt: Int,
+                 encoderScores: Int, decoderScores: Int, crossScores: Int, training: Bool) {
+        let d = c.modelDimension, f = c.ffnDimension
+        let nmax = max(ns, nt, 1)
         let keepDropped = training
         for a in encoder {
             a.attentionBlock.reserve(rows: ns, d: d)
             a.feedForwardBlock.reserve(rows: ns, d: d)
             a.attention.projection.resize([ns, 3 * d])
-            a.attention.probs.resize([b, h, s, s])
-            if keepDropped && c.attentionDropout > 0 { a.attention.probsDropped.resize([b, h, s, s]) }
+            a.attention.probs.resize([encoderScores])
+            if keepDropped && c.attentionDropout > 0 { a.attention.probsDropped.resize([encoderScores]) }
             a.attention.context.resize([ns, d])
             a.feedForward.hidden.resize([ns, f])
             if keepDropped && c.reluDropout > 0 { a.feedForward.hiddenDropped.resize([ns, f]) }
@@ -108,13 +115,13 @@ final class TrainingWorkspace {
             a.crossBlock.reserve(rows: nt, d: d)
             a.feedForwardBlock.reserve(rows: nt, d: d)
             a.selfAttention.projection.resize([nt, 3 * d])
-            a.selfAttention.probs.resize([b, h, t, t])
-            if keepDropped && c.attentionDropout > 0 { a.selfAttention.probsDropped.resize([b, h, t, t]) }
+            a.selfAttention.probs.resize([decoderScores])
+            if keepDropped && c.attentionDropout > 0 { a.selfAttention.probsDropped.resize([decoderScores]) }
             a.selfAttention.context.resize([nt, d])
             a.crossAttention.projection.resize([nt, d])
             a.crossAttention.keyValue.resize([ns, 2 * d])
-            a.crossAttention.probs.resize([b, h, t, s])
-            if keepDropped && c.attentionDropout > 0 { a.crossAttention.probsDropped.resize([b, h, t, s]) }
+            a.crossAttention.probs.resize([crossScores])
+            if keepDropped && c.attentionDropout > 0 { a.crossAttention.probsDropped.resize([crossScores]) }
             a.crossAttention.context.resize([nt, d])
             a.feedForward.hidden.resize([nt, f])
             if keepDropped && c.reluDropout > 0 { a.feedForward.hiddenDropped.resize([nt, f]) }
@@ -128,13 +135,11 @@ final class TrainingWorkspace {
         decoderEmbedding.resize([nt, d])
         outputHidden.resize([nt, d])
         if training { gradOutputHidden.resize([nt, d]) }
-        sourcePad.reserve(ns)
-        targetPad.reserve(nt)
         if training {
             gradA.resize([nmax, d]); gradB.resize([nmax, d]); gradSublayer.resize([nmax, d])
             gradProjection.resize([nmax, 3 * d]); gradKeyValue.resize([ns, 2 * d])
             gradContext.resize([nmax, d]); gradHidden.resize([nmax, f]); gradMemory.resize([ns, d])
-            gradProbs.resize([b * h * max(s, t) * max(s, t)])
+            gradProbs.resize([max(encoderScores, decoderScores, crossScores, 1)])
             if ones.count < nmax {
                 ones.resize([nmax])
                 ones.fill(1)

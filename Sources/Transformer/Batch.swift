@@ -4,6 +4,7 @@
 //   targetInput   [B, T]  <s>=1 followed by the target ids (teacher forcing input)
 //   targetOutput  [B, T]  the target ids followed by </s>=2 (what the decoder must predict)
 // Pad id is 0 everywhere; a target position whose targetOutput is 0 is ignored by the loss.
+// Rows are right-padded (checked by `validate`): the model computes nothing for a pad.
 public struct Batch: Sendable {
     public let size: Int
     public let sourceLength: Int
@@ -72,6 +73,19 @@ public struct Batch: Sendable {
             for (i, id) in ids.enumerated() where id < 0 || Int(id) >= v {
                 throw TransformerError.tokenOutOfRange(tensor: name, row: i / len, position: i % len, id: id, vocabularySize: v)
             }
+        }
+        // The passes run on the real tokens only (SequencePacking): a row's tokens must come
+        // before its padding, and every target predicted must have a decoder input.
+        for (name, ids, len) in [("source", source, sourceLength), ("targetInput", targetInput, targetLength)] {
+            for r in 0..<size {
+                let row = ids[(r * len)..<((r + 1) * len)]
+                if let pad = row.firstIndex(of: TransformerConfig.padId), let late = row[pad...].firstIndex(where: { $0 != TransformerConfig.padId }) {
+                    throw TransformerError.invalidBatch("\(name) row \(r) has a token at position \(late - r * len) after padding (rows must be right-padded)")
+                }
+            }
+        }
+        for i in 0..<targetOutput.count where targetOutput[i] != TransformerConfig.padId && targetInput[i] == TransformerConfig.padId {
+            throw TransformerError.invalidBatch("targetOutput row \(i / targetLength) has a token at position \(i % targetLength), where targetInput is padding")
         }
     }
 }

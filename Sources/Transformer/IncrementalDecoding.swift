@@ -123,16 +123,27 @@ extension TransformerModel {
         for (i, id) in source.enumerated() where id < 0 || Int(id) >= config.vocabularySize {
             throw TransformerError.tokenOutOfRange(tensor: "source", row: i / s, position: i % s, id: id, vocabularySize: config.vocabularySize)
         }
+        for r in 0..<b {
+            let row = source[(r * s)..<((r + 1) * s)]
+            if let pad = row.firstIndex(of: TransformerConfig.padId), row[pad...].contains(where: { $0 != TransformerConfig.padId }) {
+                throw TransformerError.invalidBatch("source row \(r) has a token after padding (rows must be right-padded)")
+            }
+        }
         let ws = workspace, d = config.modelDimension
-        ws.reserve(config: config, batch: b, source: s, target: 1, training: false)
-        Self.fillPadMask(ws.sourcePad.pointer, source)
-        let enc = encode(source: source, batch: b, length: s, .inactive(config))
+        let packed = SequencePacking(ids: source, sentences: b, length: s)
+        let encoderScores = (0..<b).reduce(0) { $0 + config.heads * packed.length($1) * packed.length($1) }
+        ws.reserve(config: config, sourceTokens: packed.tokens, targetTokens: 1, encoderScores: encoderScores, decoderScores: 0, crossScores: 0,
+                   training: false)
+        let enc = encode(packed, .inactive(config))
         let state = DecoderState(layers: config.decoderLayers, batchSize: b, sourceLength: s, maxLength: maxLength, d: d,
-                                 sourcePad: Array(UnsafeBufferPointer(start: ws.sourcePad.pointer, count: b * s)))
+                                 sourcePad: source.map { $0 == TransformerConfig.padId ? UInt8(1) : 0 })
+        // k|v of the packed encoder rows, then into the cache's padded [B, S, 2d] layout
+        // (pad keys stay zero; the cache's pad mask hides them).
+        let kv = ws.crossAttentionScratch(rows: packed.tokens, columns: 2 * d)
         for (l, o) in layout.decoderLayers.enumerated() {
             let a = o.crossAttention
-            Linear.forward(state.crossKeyValues[l].pointer, enc, weight: P + a.qkvWeight + d * d, bias: P + a.qkvBias + d,
-                           rows: b * s, inputs: d, outputs: 2 * d)
+            Linear.forward(kv, enc, weight: P + a.qkvWeight + d * d, bias: P + a.qkvBias + d, rows: packed.tokens, inputs: d, outputs: 2 * d)
+            packed.scatter(kv, columns: 2 * d, into: state.crossKeyValues[l].pointer)
         }
         return state
     }

@@ -7,8 +7,9 @@
 //   // the total token count).
 //   let eval = try model.loss(batch)   // no dropout, no gradients
 //
-// The passes themselves are in EncoderDecoderPasses.swift. The workspace is sized by the
-// largest (B, S, T) seen and reused afterwards.
+// The passes themselves are in EncoderDecoderPasses.swift; they run on the batch's real
+// tokens only (BatchPacking). The workspace is sized by the largest batch seen and reused
+// afterwards.
 import Tensor
 import Parallelism
 
@@ -19,16 +20,17 @@ extension TransformerModel {
     public func forwardBackward(_ batch: Batch, labelSmoothing: Float = 0.1, dropoutSeed: UInt64 = 0) throws -> LossSums {
         try check(batch, labelSmoothing: labelSmoothing)
         let dropout = StepDropout(config: config, training: true, seed: dropoutSeed)
-        workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: true)
-        let decoderOut = forward(batch, dropout)
-        let ws = workspace, nt = batch.size * batch.targetLength, d = config.modelDimension
-        let rows = gatherOutputRows(batch, hidden: decoderOut)
+        let packing = BatchPacking(batch)
+        workspace.reserve(config: config, packing, training: true)
+        let decoderOut = forward(packing, dropout)
+        let ws = workspace, nt = packing.target.tokens, d = config.modelDimension
+        let rows = gatherOutputRows(batch, packing.target, hidden: decoderOut)
         let compact = ws.outputRowCount != nt
         let dHidden = ws.gradA.pointer
         let dRows = compact ? ws.gradOutputHidden.pointer : dHidden
         let r = outputLayer(hidden: rows, smoothing: labelSmoothing, gradient: dRows)
         if compact {
-            // scatter back; dropped (pad) rows get zero gradient
+            // scatter back; rows without a target get zero gradient
             Profiler.measure(.outputProjectionBackward) {
                 Elementwise.zero(dHidden, nt * d)
                 ws.outputRowIndex.withUnsafeBufferPointer { index in
@@ -38,28 +40,33 @@ extension TransformerModel {
                 }
             }
         }
-        backward(batch, dropout)
+        backward(packing, dropout)
         return r
     }
 
     /// Evaluation loss (no dropout, gradients untouched).
     public func loss(_ batch: Batch, labelSmoothing: Float = 0.1) throws -> LossSums {
         try check(batch, labelSmoothing: labelSmoothing)
-        workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: false)
-        let rows = gatherOutputRows(batch, hidden: forward(batch, .inactive(config)))
+        let packing = BatchPacking(batch)
+        workspace.reserve(config: config, packing, training: false)
+        let rows = gatherOutputRows(batch, packing.target, hidden: forward(packing, .inactive(config)))
         return outputLayer(hidden: rows, smoothing: labelSmoothing, gradient: nil)
     }
 
-    /// Logits [B·T, V] of a full (teacher-forced) forward pass without dropout.
+    /// Logits [B·T, V] of a full (teacher-forced) forward pass without dropout; the rows of
+    /// pad positions (never computed) are zero.
     public func logits(_ batch: Batch) throws -> [Float] {
         try check(batch, labelSmoothing: 0)
-        workspace.reserve(config: config, batch: batch.size, source: batch.sourceLength, target: batch.targetLength, training: false)
-        let y = forward(batch, .inactive(config))
-        let nt = batch.size * batch.targetLength, v = config.vocabularySize, d = config.modelDimension
-        var out = [Float](repeating: 0, count: nt * v)
-        out.withUnsafeMutableBufferPointer {
+        let packing = BatchPacking(batch)
+        workspace.reserve(config: config, packing, training: false)
+        let y = forward(packing, .inactive(config))
+        let nt = packing.target.tokens, v = config.vocabularySize, d = config.modelDimension
+        var packed = [Float](repeating: 0, count: nt * v)
+        packed.withUnsafeMutableBufferPointer {
             GEMM.multiply(transB: true, m: nt, n: v, k: d, a: y, lda: d, b: P + layout.embedding, ldb: d, beta: 0, c: $0.baseAddress!, ldc: v)
         }
+        var out = [Float](repeating: 0, count: batch.size * batch.targetLength * v)
+        packed.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { packing.target.scatter(p.baseAddress!, columns: v, into: $0.baseAddress!) } }
         return out
     }
 
@@ -70,20 +77,23 @@ extension TransformerModel {
         }
     }
 
-    /// Keeps the decoder rows whose target is not the pad (their loss and gradient are zero,
-    /// so a batch padded by 25% saves 25% of the vocabulary projection, the largest GEMMs of
-    /// a small model). Fills outputTargets/outputRowIndex/outputRowCount; returns `hidden`
-    /// itself when every row is kept, else the kept rows copied into workspace.outputHidden.
-    func gatherOutputRows(_ batch: Batch, hidden: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+    /// Keeps the (packed) decoder rows whose target is not the pad: in a batch built by
+    /// `Batch(pairs:)` that is every row; a hand-made batch may leave a position out of the
+    /// loss by a pad target. Fills outputTargets/outputRowIndex/outputRowCount; returns
+    /// `hidden` itself when every row is kept, else the kept rows copied into
+    /// workspace.outputHidden.
+    func gatherOutputRows(_ batch: Batch, _ target: SequencePacking, hidden: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
         let ws = workspace, d = config.modelDimension
         ws.outputTargets.removeAll(keepingCapacity: true)
         ws.outputRowIndex.removeAll(keepingCapacity: true)
-        for (i, t) in batch.targetOutput.enumerated() where t != TransformerConfig.padId {
+        for k in 0..<target.tokens {
+            let t = batch.targetOutput[Int(target.paddedRow[k])]
+            if t == TransformerConfig.padId { continue }
             ws.outputTargets.append(t)
-            ws.outputRowIndex.append(i)
+            ws.outputRowIndex.append(k)
         }
         ws.outputRowCount = ws.outputRowIndex.count
-        if ws.outputRowCount == batch.targetOutput.count { return hidden }
+        if ws.outputRowCount == target.tokens { return hidden }
         let out = ws.outputHidden.pointer
         ws.outputRowIndex.withUnsafeBufferPointer { index in
             Parallel.forEachChunk(index.count, minChunk: max(1, 8192 / d)) { r in

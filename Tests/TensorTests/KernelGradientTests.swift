@@ -117,23 +117,26 @@ import Parallelism
 
     @Test func embeddingLookupAndScatterAddGradient() {
         var rng = LCG(s: 4)
-        let vocab = 7, c = 6, b = 2, t = 4
+        let vocab = 7, c = 6, n = 6
         var table = (0..<(vocab * c)).map { _ in rng.float() }
-        let ids: [Int32] = [3, 5, 3, 0, 0, 2, 6, 2]  // a left pad in row 1: positions count tokens only
+        // Two packed sentences (3, 5, 3) and (2, 6, 2), and a pad id, which must give zeros.
+        let ids: [Int32] = [3, 5, 3, 2, 6, 0]
+        let positionRows: [Int32] = [1, 2, 3, 1, 2, 3]
         let positions = EmbeddingKernels.sinusoidalTable(count: 10, columns: c, padIndex: 0)
-        let w = (0..<(b * t * c)).map { _ in rng.float() }
+        let w = (0..<(n * c)).map { _ in rng.float() }
         let scale: Float = 1.5
         func run(_ table: [Float]) -> [Float] {
-            var out = [Float](repeating: 9, count: b * t * c)
-            EmbeddingKernels.forward(out: &out, ids: ids, batch: b, length: t, table: table, scale: scale, positions: positions, columns: c, padIndex: 0)
+            var out = [Float](repeating: 9, count: n * c)
+            EmbeddingKernels.forward(out: &out, ids: ids, positionRows: positionRows, count: n, table: table, scale: scale,
+                                     positions: positions, columns: c, padIndex: 0)
             return out
         }
         let out = run(table)
-        #expect(out[(3 * c)..<(4 * c)].allSatisfy { $0 == 0 })
-        // row 1, index 1 (id 2) is that row's first token → position 1
-        for j in 0..<c { #expect(abs(out[5 * c + j] - (scale * table[2 * c + j] + positions[1 * c + j])) < 1e-6) }
+        #expect(out[(5 * c)..<(6 * c)].allSatisfy { $0 == 0 })
+        // the second sentence's first token (id 2) takes position row 1
+        for j in 0..<c { #expect(abs(out[3 * c + j] - (scale * table[2 * c + j] + positions[1 * c + j])) < 1e-6) }
         var dtable = [Float](repeating: 0, count: vocab * c)
-        EmbeddingKernels.backward(dtable: &dtable, dout: w, ids: ids, count: b * t, scale: scale, columns: c, padIndex: 0)
+        EmbeddingKernels.backward(dtable: &dtable, dout: w, ids: ids, count: n, scale: scale, columns: c, padIndex: 0)
         #expect(dtable[0..<c].allSatisfy { $0 == 0 })
         #expect(checkGradient(&table, analytic: dtable) { weightedSum(run($0), w) }.maxError < 1e-3)
     }
