@@ -22,13 +22,16 @@ final class AttentionActivations {
     let projection = Tensor()
     /// cross-attention only: fused k|v of the encoder output [Ns, 2d].
     let keyValue = Tensor()
-    let probs = Tensor(), probsDropped = Tensor(), context = Tensor()
+    let probs = Tensor(), probsDropped = Tensor()
+    /// Decoding only: the training passes share the workspace's `context` (rebuilt in backward).
+    let context = Tensor()
     var input: UnsafeMutablePointer<Float>? = nil
     var memory: UnsafeMutablePointer<Float>? = nil
 }
 
 final class FeedForwardActivations {
-    let hidden = Tensor(), hiddenDropped = Tensor()
+    /// Past the ReLU, before its dropout.
+    let hidden = Tensor()
     var input: UnsafeMutablePointer<Float>? = nil
 }
 
@@ -62,14 +65,25 @@ final class TrainingWorkspace {
     func outputBlockRows(vocabulary v: Int) -> Int { max(1, outputBlockRowsOverride ?? max(64, (1 << 21) / max(1, v))) }
     /// A sub-layer's output before its residual add, shared by all blocks.
     let sublayerOut = Tensor()
+    /// An attention's context Pd·V, shared by all layers (rebuilt in backward).
+    let context = Tensor()
+    /// The FFN's hidden layer after ReLU dropout, shared by all layers (rebuilt in backward).
+    let hiddenDropped = Tensor()
     /// Decoder rows that get logits: the non-pad targets (see TransformerModel.gatherOutputRows).
     let outputHidden = Tensor(), gradOutputHidden = Tensor()
     var outputTargets: [Int32] = []
     var outputRowIndex: [Int] = []
     var outputRowCount = 0
     // Gradient scratch, shared by all layers (the backward pass visits them one at a time).
-    let gradA = Tensor(), gradB = Tensor(), gradSublayer = Tensor(), gradProjection = Tensor(), gradKeyValue = Tensor()
-    let gradContext = Tensor(), gradHidden = Tensor(), gradProbs = Tensor(), gradMemory = Tensor()
+    let gradA = Tensor(), gradB = Tensor(), gradSublayer = Tensor()
+    let gradContext = Tensor(), gradProbs = Tensor(), gradMemory = Tensor()
+    /// One buffer for the gradients that live only inside one sub-layer's backward, never two
+    /// at once: ∂q|k|v of a self-attention [N, 3d]; ∂q [Nt, d] then ∂k|v [Ns, 2d] of a
+    /// cross-attention; ∂hidden [N, F] of an FFN.
+    let subLayerGradients = Tensor()
+    var gradProjection: UnsafeMutablePointer<Float> { subLayerGradients.pointer }
+    var gradHidden: UnsafeMutablePointer<Float> { subLayerGradients.pointer }
+    func gradKeyValue(afterQueries targetTokens: Int, d: Int) -> UnsafeMutablePointer<Float> { subLayerGradients.pointer + targetTokens * d }
     let ones = Tensor(), normScratch = Tensor(), lossScratch = Tensor()
 
     init(config: TransformerConfig) {
@@ -106,9 +120,7 @@ final class TrainingWorkspace {
             a.attention.projection.resize([ns, 3 * d])
             a.attention.probs.resize([encoderScores])
             if keepDropped && c.attentionDropout > 0 { a.attention.probsDropped.resize([encoderScores]) }
-            a.attention.context.resize([ns, d])
             a.feedForward.hidden.resize([ns, f])
-            if keepDropped && c.reluDropout > 0 { a.feedForward.hiddenDropped.resize([ns, f]) }
         }
         for a in decoder {
             a.selfBlock.reserve(rows: nt, d: d)
@@ -117,28 +129,25 @@ final class TrainingWorkspace {
             a.selfAttention.projection.resize([nt, 3 * d])
             a.selfAttention.probs.resize([decoderScores])
             if keepDropped && c.attentionDropout > 0 { a.selfAttention.probsDropped.resize([decoderScores]) }
-            a.selfAttention.context.resize([nt, d])
             a.crossAttention.projection.resize([nt, d])
             a.crossAttention.keyValue.resize([ns, 2 * d])
             a.crossAttention.probs.resize([crossScores])
             if keepDropped && c.attentionDropout > 0 { a.crossAttention.probsDropped.resize([crossScores]) }
-            a.crossAttention.context.resize([nt, d])
             a.feedForward.hidden.resize([nt, f])
-            if keepDropped && c.reluDropout > 0 { a.feedForward.hiddenDropped.resize([nt, f]) }
         }
         if c.normalizeBefore {
             encoderFinal.reserve(rows: ns, d: d)
             decoderFinal.reserve(rows: nt, d: d)
         }
         sublayerOut.resize([nmax, d])
+        context.resize([nmax, d])
+        if keepDropped && c.reluDropout > 0 { hiddenDropped.resize([nmax, f]) }
         encoderEmbedding.resize([ns, d])
         decoderEmbedding.resize([nt, d])
-        outputHidden.resize([nt, d])
-        if training { gradOutputHidden.resize([nt, d]) }
         if training {
             gradA.resize([nmax, d]); gradB.resize([nmax, d]); gradSublayer.resize([nmax, d])
-            gradProjection.resize([nmax, 3 * d]); gradKeyValue.resize([ns, 2 * d])
-            gradContext.resize([nmax, d]); gradHidden.resize([nmax, f]); gradMemory.resize([ns, d])
+            subLayerGradients.resize([max(nmax * 3 * d, nt * d + ns * 2 * d, nmax * f)])
+            gradContext.resize([nmax, d]); gradMemory.resize([ns, d])
             gradProbs.resize([max(encoderScores, decoderScores, crossScores, 1)])
             if ones.count < nmax {
                 ones.resize([nmax])

@@ -87,14 +87,18 @@ enum Attention {
                 }
             }
         }
-        let pd = dropout.isActive ? probsDropped : probs
-        Profiler.measure(.attentionContext) {
-            Parallel.forEachChunk(jobs) { range in
-                for j in range {
-                    let (b, h, tq, tk, block) = g.job(j)
-                    GEMM.multiply(m: tq, n: dh, k: tk, a: pd + block, lda: tk, b: v.at(row: ko[b], head: h, headDim: dh), ldb: v.rowStride,
-                                  beta: 0, c: ctx.at(row: qo[b], head: h, headDim: dh), ldc: ctx.rowStride)
-                }
+        Profiler.measure(.attentionContext) { context(g, probsDropped: dropout.isActive ? probsDropped : probs, v: v, ctx: ctx) }
+    }
+
+    /// ctx = Pd·V for every head. The training passes call it again in backward rather than
+    /// keep every layer's context (the same GEMMs on the same inputs: the same values).
+    static func context(_ g: AttentionGeometry, probsDropped pd: UnsafePointer<Float>, v: HeadView, ctx: HeadView) {
+        let dh = g.headDim, qo = g.queries.offsets, ko = g.keys.offsets
+        Parallel.forEachChunk(g.queries.sentences * g.heads) { range in
+            for j in range {
+                let (b, h, tq, tk, block) = g.job(j)
+                GEMM.multiply(m: tq, n: dh, k: tk, a: pd + block, lda: tk, b: v.at(row: ko[b], head: h, headDim: dh), ldb: v.rowStride,
+                              beta: 0, c: ctx.at(row: qo[b], head: h, headDim: dh), ldc: ctx.rowStride)
             }
         }
     }

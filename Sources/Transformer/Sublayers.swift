@@ -87,22 +87,26 @@ extension TransformerModel {
         Attention.forward(g, q: HeadView(base: qkv, rowStride: 3 * d),
                           k: HeadView(base: qkv + d, rowStride: 3 * d),
                           v: HeadView(base: qkv + 2 * d, rowStride: 3 * d),
-                          ctx: HeadView(base: a.context.pointer, rowStride: d),
+                          ctx: HeadView(base: workspace.context.pointer, rowStride: d),
                           probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer, dropout: mask)
         Profiler.measure(.attentionOutput) {
-            Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: n, inputs: d, outputs: d)
+            Linear.forward(out, workspace.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: n, inputs: d, outputs: d)
         }
     }
 
     func selfAttentionBackward(_ a: AttentionActivations, dOut: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, accumulate: Bool,
                                _ o: AttentionOffsets, _ packing: SequencePacking, causal: Bool, mask: DropoutMask) {
         let d = config.modelDimension, n = packing.tokens, ws = workspace
-        let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dqkv = ws.gradProjection.pointer, qkv = a.projection.pointer
+        let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dqkv = ws.gradProjection, qkv = a.projection.pointer
+        let g = AttentionGeometry(heads: config.heads, headDim: config.headDimension, queries: packing, keys: packing, causal: causal)
+        Profiler.measure(.attentionContextBackward) {
+            Attention.context(g, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
+                              v: HeadView(base: qkv + 2 * d, rowStride: 3 * d), ctx: HeadView(base: ws.context.pointer, rowStride: d))
+        }
         Profiler.measure(.attentionOutputBackward) {
-            Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
+            Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: ws.context.pointer,
                             weight: P + o.outWeight, rows: n, inputs: d, outputs: d, ones: ones)
         }
-        let g = AttentionGeometry(heads: config.heads, headDim: config.headDimension, queries: packing, keys: packing, causal: causal)
         func view(_ p: UnsafeMutablePointer<Float>) -> HeadView { HeadView(base: p, rowStride: 3 * d) }
         Attention.backward(g, dq: view(dqkv), dk: view(dqkv + d), dv: view(dqkv + 2 * d),
                            dctx: HeadView(base: dctx, rowStride: d),
@@ -134,10 +138,10 @@ extension TransformerModel {
         Attention.forward(g, q: HeadView(base: a.projection.pointer, rowStride: d),
                           k: HeadView(base: kv, rowStride: 2 * d),
                           v: HeadView(base: kv + d, rowStride: 2 * d),
-                          ctx: HeadView(base: a.context.pointer, rowStride: d),
+                          ctx: HeadView(base: workspace.context.pointer, rowStride: d),
                           probs: a.probs.pointer, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer, dropout: mask)
         Profiler.measure(.attentionOutput) {
-            Linear.forward(out, a.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: nt, inputs: d, outputs: d)
+            Linear.forward(out, workspace.context.pointer, weight: P + o.outWeight, bias: P + o.outBias, rows: nt, inputs: d, outputs: d)
         }
     }
 
@@ -146,13 +150,17 @@ extension TransformerModel {
                                 dMemory: UnsafeMutablePointer<Float>, _ o: AttentionOffsets, target: SequencePacking, source: SequencePacking,
                                 mask: DropoutMask) {
         let d = config.modelDimension, ws = workspace, nt = target.tokens, ns = source.tokens
-        let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dq = ws.gradProjection.pointer, dkv = ws.gradKeyValue.pointer
+        let ones = ws.ones.pointer, dctx = ws.gradContext.pointer, dq = ws.gradProjection, dkv = ws.gradKeyValue(afterQueries: nt, d: d)
         let kv = a.keyValue.pointer
+        let g = AttentionGeometry(heads: config.heads, headDim: config.headDimension, queries: target, keys: source, causal: false)
+        Profiler.measure(.attentionContextBackward) {
+            Attention.context(g, probsDropped: mask.isActive ? a.probsDropped.pointer : a.probs.pointer,
+                              v: HeadView(base: kv + d, rowStride: 2 * d), ctx: HeadView(base: ws.context.pointer, rowStride: d))
+        }
         Profiler.measure(.attentionOutputBackward) {
-            Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: a.context.pointer,
+            Linear.backward(dx: dctx, accumulate: false, dWeight: G + o.outWeight, dBias: G + o.outBias, dy: dOut, x: ws.context.pointer,
                             weight: P + o.outWeight, rows: nt, inputs: d, outputs: d, ones: ones)
         }
-        let g = AttentionGeometry(heads: config.heads, headDim: config.headDimension, queries: target, keys: source, causal: false)
         Attention.backward(g, dq: HeadView(base: dq, rowStride: d),
                            dk: HeadView(base: dkv, rowStride: 2 * d),
                            dv: HeadView(base: dkv + d, rowStride: 2 * d),
@@ -179,7 +187,9 @@ extension TransformerModel {
         let d = config.modelDimension, f = config.ffnDimension
         a.input = input
         let h = a.hidden.pointer
-        let hd = mask.isActive ? a.hiddenDropped.pointer : h
+        // The dropped copy is not kept per layer: the backward pass rebuilds it from h and
+        // the (counter-based) mask, which saves [N, F] floats per layer.
+        let hd = mask.isActive ? workspace.hiddenDropped.pointer : h
         Profiler.measure(.ffnInput) {
             Linear.forward(h, input, weight: P + o.fc1Weight, bias: P + o.fc1Bias, rows: n, inputs: d, outputs: f)
         }
@@ -195,8 +205,12 @@ extension TransformerModel {
                              _ o: FeedForwardOffsets, rows n: Int, mask: DropoutMask, maskRows: PaddedRows? = nil) {
         let d = config.modelDimension, f = config.ffnDimension, ws = workspace
         let h = a.hidden.pointer
-        let hd = mask.isActive ? a.hiddenDropped.pointer : h
-        let dh = ws.gradHidden.pointer
+        let hd = mask.isActive ? ws.hiddenDropped.pointer : h
+        let dh = ws.gradHidden
+        if mask.isActive {
+            // h is already past the ReLU, so dropping it again gives the forward's hd exactly.
+            Profiler.measure(.ffnActivationBackward) { Elementwise.dropoutForward(hd, h, n * f, mask, rows: maskRows) }
+        }
         Profiler.measure(.ffnOutputBackward) {
             Linear.backward(dx: dh, accumulate: false, dWeight: G + o.fc2Weight, dBias: G + o.fc2Bias, dy: dOut, x: hd,
                             weight: P + o.fc2Weight, rows: n, inputs: f, outputs: d, ones: ws.ones.pointer)

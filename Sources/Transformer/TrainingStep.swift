@@ -27,6 +27,7 @@ extension TransformerModel {
         let rows = gatherOutputRows(batch, packing.target, hidden: decoderOut)
         let compact = ws.outputRowCount != nt
         let dHidden = ws.gradA.pointer
+        if compact { ws.gradOutputHidden.resize([ws.outputRowCount, d]) }
         let dRows = compact ? ws.gradOutputHidden.pointer : dHidden
         let r = outputLayer(hidden: rows, smoothing: labelSmoothing, gradient: dRows)
         if compact {
@@ -94,6 +95,7 @@ extension TransformerModel {
         }
         ws.outputRowCount = ws.outputRowIndex.count
         if ws.outputRowCount == target.tokens { return hidden }
+        ws.outputHidden.resize([ws.outputRowCount, d])  // only batches that leave rows out need the copy
         let out = ws.outputHidden.pointer
         ws.outputRowIndex.withUnsafeBufferPointer { index in
             Parallel.forEachChunk(index.count, minChunk: max(1, 8192 / d)) { r in

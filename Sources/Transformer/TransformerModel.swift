@@ -78,16 +78,20 @@ public final class TransformerModel {
         }
     }
 
-    /// Executed GEMM floating-point operations (2 per multiply-add) of one forward+backward
-    /// on a batch of this shape, padding included: forward + 2× for the backward GEMMs.
-    /// `outputRows` is the number of rows given to the vocabulary projection (training
-    /// projects only non-pad targets); nil means all B·T.
-    public func gemmFlops(batch b: Int, sourceLength s: Int, targetLength t: Int, outputRows: Int? = nil) -> Double {
+    /// GEMM floating-point operations (2 per multiply-add) of one forward+backward over
+    /// sentence pairs of these real lengths (target lengths count </s>): forward + 2× for the
+    /// backward GEMMs. Since the passes run on real tokens only, this is also what they
+    /// execute; pass padded lengths to count what a padded implementation would.
+    public func gemmFlops(sourceLengths: [Int], targetLengths: [Int]) -> Double {
+        precondition(sourceLengths.count == targetLengths.count)
         let d = Double(config.modelDimension), f = Double(config.ffnDimension), v = Double(config.vocabularySize)
-        let ns = Double(b * s), nt = Double(b * t), bd = Double(b), no = Double(outputRows ?? b * t)
-        let enc = ns * (4 * d * d + 2 * d * f) + 2 * bd * Double(s * s) * d
-        let dec = nt * (4 * d * d + 2 * d * d + 2 * d * f) + ns * 2 * d * d + 2 * bd * Double(t * t) * d + 2 * bd * Double(t * s) * d
-        let forward = 2 * (Double(config.encoderLayers) * enc + Double(config.decoderLayers) * dec + no * d * v)
+        var enc = 0.0, dec = 0.0, nt = 0.0
+        for (ls, lt) in zip(sourceLengths.map(Double.init), targetLengths.map(Double.init)) {
+            enc += ls * (4 * d * d + 2 * d * f) + 2 * ls * ls * d
+            dec += lt * (4 * d * d + 2 * d * d + 2 * d * f) + ls * 2 * d * d + 2 * lt * lt * d + 2 * lt * ls * d
+            nt += lt
+        }
+        let forward = 2 * (Double(config.encoderLayers) * enc + Double(config.decoderLayers) * dec + nt * d * v)
         return 3 * forward
     }
 }

@@ -85,16 +85,20 @@ for s in 0..<steps {
 }
 Profiler.isEnabled = false
 let t = times.min()!
-// executed flops: the vocabulary projection runs over the non-pad target rows only
-let flops = model.gemmFlops(batch: batch.size, sourceLength: batch.sourceLength, targetLength: batch.targetLength, outputRows: batch.targetTokens)
+// FLOPs of the real tokens only (what the padding-free passes execute)
+let sourceLengths = pairs.map { $0.source.count }, targetLengths = pairs.map { $0.target.count + 1 }
+let flops = model.gemmFlops(sourceLengths: sourceLengths, targetLengths: targetLengths)
+let paddedFlops = model.gemmFlops(sourceLengths: Array(repeating: batch.sourceLength, count: batch.size),
+                                  targetLengths: Array(repeating: batch.targetLength, count: batch.size))
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let rssMiB = Double(usage.ru_maxrss) / 1024
 print(String(format: "%@: %d params, B=%d S=%d T=%d, %d source + %d target tokens (padded %d + %d)",
              preset, model.parameterCount, batch.size, batch.sourceLength, batch.targetLength, batch.sourceTokens, batch.targetTokens,
              batch.size * batch.sourceLength, batch.size * batch.targetLength))
-print(String(format: "%@: forward+backward %.3f s (best of %d), %.0f target tokens/s, %.1f GFLOP/s = %.0f%% of sgemm peak %.1f GFLOP/s (2048³, %@, %d threads)",
-             preset, t, steps, Double(batch.targetTokens) / t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, peak, BLASRuntime.coreName, threads))
+print(String(format: "%@: forward+backward %.3f s (best of %d), %.0f target tokens/s, %.1f GFLOP/s of real-token FLOPs = %.0f%% of sgemm peak %.1f GFLOP/s (2048³, %@, %d threads); padding would add %.0f%%",
+             preset, t, steps, Double(batch.targetTokens) / t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, peak, BLASRuntime.coreName, threads,
+             100 * (paddedFlops / flops - 1)))
 print(String(format: "%@: peak resident memory %.0f MiB", preset, rssMiB))
 if profile {
     let step = times.min()!

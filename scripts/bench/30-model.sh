@@ -2,8 +2,9 @@
 # Transformer forward+backward speed (no optimizer) for the tiny, small and iwslt presets on
 # ~4,096-target-token batches, against this machine's cblas_sgemm peak (2048³) measured in
 # the same run, and against PyTorch (same model, same shapes, same thread count) when torch
-# is installed. Prints tokens/s, GFLOP/s (executed GEMM flops: padding included, except the
-# vocabulary projection, which runs over non-pad targets only), % of peak,
+# is installed. Prints tokens/s, GFLOP/s and % of peak counting the GEMM FLOPs of real tokens
+# only (what nmt's padding-free passes execute; the line also says how many more a padded
+# implementation, like the PyTorch peer, executes),
 # and peak resident memory, and a per-phase breakdown of our fastest step (nmt-bench
 # --profile: wall time of each kernel group, forward and backward).
 # Batches are synthetic: ids uniform over an 8,000 vocabulary, sentence lengths 20..40
