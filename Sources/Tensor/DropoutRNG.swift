@@ -1,3 +1,4 @@
+import CDropout
 // Counter-based dropout randomness: keep(i) = hash(seed, step, site, i) ≥ p.
 //
 // No state is carried between calls, so a training step is reproducible from
@@ -36,6 +37,12 @@ public struct DropoutMask {
         h ^= h >> 16
         return (h >> 8) >= threshold
     }
+
+    /// The mask as CDropout's kernels take it (the same hash, run 8 or 16 lanes wide).
+    var kernelMask: nmt_dropout_mask { nmt_dropout_mask(key: key, threshold: threshold, scale: scale) }
+
+    /// Which CDropout implementation this CPU runs: "avx512", "avx2" or "baseline".
+    public static var kernelName: String { String(cString: nmt_dropout_isa()) }
 
     /// The multiplier for element `index`: 0 or 1/(1-p).
     @inlinable @inline(__always)

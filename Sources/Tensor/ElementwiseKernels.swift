@@ -2,8 +2,11 @@
 //
 // Shapes: any flat [n]. A mask hashes each element's index in the whole tensor, or, for a
 // packed tensor (`rows: PaddedRows`), its index in the padded layout it was packed from.
-// The dropout hash stays scalar: SIMD8<UInt32> multiplies on the baseline x86-64 target
-// (no SSE4.1 pmulld) measured 5× slower than the scalar loop (10 vs 1.9 ns/element).
+// With an active mask the element loops are CDropout's: the hash needs 32-bit lane
+// multiplies, which the baseline x86-64 target Swift builds for lacks (SIMD8<UInt32> measured
+// 5× slower than a scalar loop), so they are C compiled for AVX2 and AVX-512 as well and
+// picked at run time.
+import CDropout
 import Parallelism
 public enum Elementwise {
     public typealias V8 = SIMD8<Float>
@@ -25,22 +28,24 @@ public enum Elementwise {
         }
     }
 
-    /// Runs `body(i, maskIndex)` for every i in 0..<n, split across workers; maskIndex is the
-    /// index the dropout mask hashes: i itself, or with `rows` (a packed tensor) the element's
-    /// index in the padded layout.
-    @inlinable @inline(__always)
-    static func forEachMasked(_ n: Int, _ rows: PaddedRows?, _ body: (Int, Int) -> Void) {
+    /// Splits 0..<n into runs of elements with consecutive mask indices, across workers:
+    /// `body(start, count, maskStart)`. The mask index is the element's own, or with `rows`
+    /// (a packed tensor, one run per row) its index in the padded layout.
+    static func forEachMaskedRun(_ n: Int, _ rows: PaddedRows?, _ body: (Int, Int, Int) -> Void) {
         if let rows {
             let c = rows.columns
             Parallel.forEachChunk(n / c, minChunk: max(1, (1 << 14) / c)) { r in
-                for row in r {
-                    let base = row * c, padded = Int(rows.index[row]) * c
-                    for j in 0..<c { body(base + j, padded + j) }
-                }
+                for row in r { body(row * c, c, Int(rows.index[row]) * c) }
             }
         } else {
-            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in for i in r { body(i, i) } }
+            Parallel.forEachChunk(n, minChunk: 1 << 14) { r in body(r.lowerBound, r.count, r.lowerBound) }
         }
+    }
+
+    /// out[j] = x[j]·factor(maskStart + j) for j in 0..<count, on the calling thread (for
+    /// callers that split the work themselves, like attention's score rows). out may equal x.
+    public static func dropoutRun(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, maskStart: Int, _ mask: DropoutMask) {
+        nmt_dropout_scale(out, x, count, maskStart, mask.kernelMask)
     }
 
     // MARK: dropout  out = x ⊙ mask / (1-p)
@@ -49,7 +54,7 @@ public enum Elementwise {
     public static func dropoutForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, _ mask: DropoutMask,
                                       rows: PaddedRows? = nil) {
         if mask.isActive {
-            forEachMasked(n, rows) { i, m in out[i] = x[i] * mask.factor(m) }
+            forEachMaskedRun(n, rows) { i, k, m in nmt_dropout_scale(out + i, x + i, k, m, mask.kernelMask) }
         } else if UnsafePointer(out) != x {
             copy(out, x, n)
         }
@@ -60,9 +65,9 @@ public enum Elementwise {
                                        accumulate: Bool = false, rows: PaddedRows? = nil) {
         switch (mask.isActive, accumulate) {
         case (true, false):
-            forEachMasked(n, rows) { i, m in dx[i] = dout[i] * mask.factor(m) }
+            forEachMaskedRun(n, rows) { i, k, m in nmt_dropout_scale(dx + i, dout + i, k, m, mask.kernelMask) }
         case (true, true):
-            forEachMasked(n, rows) { i, m in dx[i] += dout[i] * mask.factor(m) }
+            forEachMaskedRun(n, rows) { i, k, m in nmt_dropout_add(dx + i, dx + i, dout + i, k, m, mask.kernelMask) }
         case (false, false):
             if UnsafePointer(dx) != dout { copy(dx, dout, n) }
         case (false, true):
@@ -76,7 +81,7 @@ public enum Elementwise {
     public static func residualDropoutForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int,
                                               _ mask: DropoutMask, rows: PaddedRows? = nil) {
         if mask.isActive {
-            forEachMasked(n, rows) { i, m in out[i] = x[i] + y[i] * mask.factor(m) }
+            forEachMaskedRun(n, rows) { i, k, m in nmt_dropout_add(out + i, x + i, y + i, k, m, mask.kernelMask) }
         } else {
             add(out, x, y, n)
         }
@@ -116,10 +121,7 @@ public enum Elementwise {
                                           rows: PaddedRows? = nil) {
         let zero = V8(repeating: 0)
         if mask.isActive {
-            forEachMasked(n, rows) { i, m in
-                h[i] = h[i] > 0 ? h[i] : 0
-                hd[i] = h[i] * mask.factor(m)
-            }
+            forEachMaskedRun(n, rows) { i, k, m in nmt_relu_dropout(h + i, hd + i, k, m, mask.kernelMask) }
         } else {
             forEach8(n, vector: { i in
                 let v = load(h, i)
@@ -138,7 +140,7 @@ public enum Elementwise {
                                            _ mask: DropoutMask, rows: PaddedRows? = nil) {
         let zero = V8(repeating: 0)
         if mask.isActive {
-            forEachMasked(n, rows) { i, m in dx[i] = h[i] > 0 ? dhd[i] * mask.factor(m) : 0 }
+            forEachMaskedRun(n, rows) { i, k, m in nmt_relu_dropout_backward(dx + i, dhd + i, h + i, k, m, mask.kernelMask) }
         } else {
             forEach8(n, vector: { i in
                 store(load(dhd, i).replacing(with: zero, where: .!(load(h, i) .> zero)), dx, i)

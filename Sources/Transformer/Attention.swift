@@ -80,8 +80,7 @@ enum Attention {
                         let p = probs + block + i * tk
                         SoftmaxKernels.maskedRowForward(p, keys: tk, keyPad: nil, visible: g.causal ? i + 1 : tk)
                         if dropout.isActive {
-                            let pd = probsDropped + block + i * tk, base = g.maskBase(b, h, i)
-                            for x in 0..<tk { pd[x] = p[x] * dropout.factor(base + x) }
+                            Elementwise.dropoutRun(probsDropped + block + i * tk, p, count: tk, maskStart: g.maskBase(b, h, i), dropout)
                         }
                     }
                 }
@@ -130,10 +129,7 @@ enum Attention {
                     let (b, h, tq, tk, block) = g.job(j)
                     for i in 0..<tq {
                         let dp = dProbs + block + i * tk
-                        if dropout.isActive {
-                            let base = g.maskBase(b, h, i)
-                            for x in 0..<tk { dp[x] *= dropout.factor(base + x) }
-                        }
+                        if dropout.isActive { Elementwise.dropoutRun(dp, dp, count: tk, maskStart: g.maskBase(b, h, i), dropout) }
                         SoftmaxKernels.rowBackward(dp, probs + block + i * tk, keys: tk)
                     }
                 }
