@@ -23,6 +23,8 @@ public enum Evaluation {
         public var writeTranslations = true
         /// Only the split's first N sentences (`nmt study --quick`); nil = all.
         public var firstLines: Int?
+        /// Decode with the run's stored lexical shortlist (`nmt shortlist learn`).
+        public var shortlist = false
 
         public init(database: String, run: String, split: String, checkpoint: CheckpointSelector, decoding: BeamSearch.Settings,
                     batchTokens: Int, source: String? = nil, reference: String? = nil, output: String? = nil, writeTranslations: Bool = true,
@@ -50,7 +52,9 @@ public enum Evaluation {
         let corpus = try ParallelCorpus.read(source: srcPath, target: refPath)
         let lines = min(request.firstLines ?? corpus.count, corpus.count)
         let text = (source: Array(corpus.source.prefix(lines)), target: Array(corpus.target.prefix(lines)), count: lines)
-        let translator = try Translator(model: run.model, vocabulary: vocabulary, settings: request.decoding, maxTokens: request.batchTokens)
+        let shortlist = request.shortlist ? try Shortlists.load(store: store, run: request.run, database: request.database) : nil
+        let translator = try Translator(model: run.model, vocabulary: vocabulary, settings: request.decoding, maxTokens: request.batchTokens,
+                                        shortlist: shortlist)
         let started = Date()
         let progress = ProgressLine("eval", total: text.count, unit: "sentences", quiet: console.quiet)
         var hypotheses: [String] = []
@@ -67,7 +71,7 @@ public enum Evaluation {
         let d = request.decoding
         let settings = EvaluationSettings(beam: d.beam, lenpen: d.lenpen, maxLenA: d.maxLenA, maxLenB: d.maxLenB,
                                           checkpoint: request.checkpoint.description, src: srcPath, ref: refPath, seconds: seconds,
-                                          lines: request.firstLines == nil ? nil : lines)
+                                          lines: request.firstLines == nil ? nil : lines, shortlist: request.shortlist ? true : nil)
         try store.recordEvaluation(EvaluationRecord(
             checkpointID: run.checkpoint.info.id, checkpointUpdate: run.checkpoint.info.update, split: request.split,
             decodingJSON: try settings.json(), bleu: score.bleu.score, chrF: score.chrF, signature: score.signature,
@@ -98,6 +102,8 @@ public struct EvaluationSettings: Codable, Sendable {
     public var seconds: Double
     /// Set when only the first `lines` sentences were evaluated.
     public var lines: Int? = nil
+    /// Set when decoding scored only the run's shortlist candidates.
+    public var shortlist: Bool? = nil
 
     public func json() throws -> String {
         let encoder = JSONEncoder()

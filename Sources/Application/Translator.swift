@@ -17,7 +17,11 @@ public final class Translator {
     public private(set) var sentences = 0
     public private(set) var outputTokens = 0
 
-    public init(model: TransformerModel, vocabulary: BPEModel, settings: BeamSearch.Settings, maxTokens: Int = 4096) throws {
+    /// Opt-in: score only each batch's shortlist candidates (`nmt shortlist learn`).
+    public let shortlist: LexicalShortlist?
+
+    public init(model: TransformerModel, vocabulary: BPEModel, settings: BeamSearch.Settings, maxTokens: Int = 4096,
+                shortlist: LexicalShortlist? = nil) throws {
         guard vocabulary.vocabSize == model.config.vocabularySize else {
             throw ApplicationError("the vocabulary has \(vocabulary.vocabSize) pieces but the model was built for \(model.config.vocabularySize)")
         }
@@ -27,6 +31,7 @@ public final class Translator {
         self.search = BeamSearch(settings: settings)
         self.maxTokens = maxTokens
         self.maxSourceTokens = model.config.maxPositions - 2
+        self.shortlist = shortlist
     }
 
     /// Translations of `lines`, in order; `nbest` hypotheses of a line are joined by tabs.
@@ -72,7 +77,7 @@ public final class Translator {
         // The beam-expanded source block of a batch stays within four times the token budget.
         let batches = TokenBudget.batches(order, budget: maxTokens * 4, rowsPerItem: search.settings.beam) { sources[$0].count + 1 }
         for batch in batches {
-            let hyps = try search.search(TransformerDecoder(model: model), sources: batch.map { sources[$0] })
+            let hyps = try search.search(TransformerDecoder(model: model, shortlist: shortlist), sources: batch.map { sources[$0] })
             for (i, index) in batch.enumerated() {
                 results[index] = hyps[i]
                 outputTokens += hyps[i].first?.tokens.count ?? 0

@@ -2,12 +2,19 @@ import Tensor
 import Transformer
 
 /// The Transformer's incremental decoder as search sees it: sources get `</s>` appended
-/// (as in training), logits become log-probabilities with a vectorised log-softmax.
+/// (as in training), logits become log-probabilities with a vectorised log-softmax. With a
+/// lexical shortlist only the batch's candidate tokens are scored (normalised among
+/// themselves, as Marian does); every other token gets log-probability −∞.
 public final class TransformerDecoder: IncrementalDecoder {
     public let model: TransformerModel
+    public let shortlist: LexicalShortlist?
     private var state: DecoderState?
+    private var restricted: [Float] = []
 
-    public init(model: TransformerModel) { self.model = model }
+    public init(model: TransformerModel, shortlist: LexicalShortlist? = nil) {
+        self.model = model
+        self.shortlist = shortlist
+    }
 
     public var vocabularySize: Int { model.config.vocabularySize }
     public var bosID: Int32 { TransformerConfig.bosId }
@@ -21,7 +28,14 @@ public final class TransformerDecoder: IncrementalDecoder {
         let length = withEOS.map(\.count).max()!
         var flat = [Int32](repeating: TransformerConfig.padId, count: withEOS.count * length)
         for (r, s) in withEOS.enumerated() { for (i, id) in s.enumerated() { flat[r * length + i] = id } }
-        state = try model.startDecoding(source: flat, batchSize: withEOS.count, sourceLength: length, maxLength: maxSteps)
+        let state = try model.startDecoding(source: flat, batchSize: withEOS.count, sourceLength: length, maxLength: maxSteps)
+        if let shortlist {
+            guard shortlist.vocabularySize == vocabularySize else {
+                throw DecodingError.invalidSetting("the shortlist was learned for \(shortlist.vocabularySize) tokens, the model has \(vocabularySize)")
+            }
+            try model.restrictOutput(state, to: shortlist.candidates(for: sources, always: [eosID]))
+        }
+        self.state = state
     }
 
     public func reorder(rows: [Int]) {
@@ -30,6 +44,11 @@ public final class TransformerDecoder: IncrementalDecoder {
     }
 
     public func step(tokens: [Int32], logProbs: inout [Float]) throws {
+        if let ids = state!.outputIDs {
+            try model.decodeStep(state!, tokens: tokens, logits: &restricted)
+            expand(restricted, ids: ids, rows: tokens.count, into: &logProbs)
+            return
+        }
         try model.decodeStep(state!, tokens: tokens, logits: &logProbs)
         let v = vocabularySize
         let rows = tokens.count
@@ -47,3 +66,33 @@ public final class TransformerDecoder: IncrementalDecoder {
 
 import Foundation
 import Parallelism
+
+extension TransformerDecoder {
+    /// Log-softmax of each row of `logits` [rows, ids.count] among the shortlist, written to
+    /// the full rows of `logProbs` [rows, V] (−∞ outside the shortlist).
+    fileprivate func expand(_ logits: [Float], ids: [Int32], rows: Int, into logProbs: inout [Float]) {
+        let v = vocabularySize, k = ids.count
+        if logProbs.count != rows * v { logProbs = [Float](repeating: -.infinity, count: rows * v) }
+        logits.withUnsafeBufferPointer { src in
+        ids.withUnsafeBufferPointer { idp in
+        logProbs.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!, from = src.baseAddress!, id = idp.baseAddress!
+            Parallel.forEachChunk(rows, minChunk: 4) { range in
+                var row = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: k)
+                row.withUnsafeMutableBufferPointer { r in
+                scratch.withUnsafeMutableBufferPointer { tmp in
+                    for i in range {
+                        r.baseAddress!.update(from: from + i * k, count: k)
+                        LogSoftmax.normalizeInPlace(r.baseAddress!, k, scratch: tmp.baseAddress!)
+                        let out = base + i * v
+                        out.update(repeating: -.infinity, count: v)
+                        for j in 0..<k { out[Int(id[j])] = r[j] }
+                    }
+                }
+                }
+            }
+        }
+        }
+        }
+    }
+}

@@ -62,7 +62,7 @@ public final class BatchingTranslator: @unchecked Sendable {
                 settings.beam = beam
                 settings.nbest = 1
                 byBeam[beam] = try Translator(model: translator.model, vocabulary: translator.vocabulary, settings: settings,
-                                              maxTokens: translator.maxTokens)
+                                              maxTokens: translator.maxTokens, shortlist: translator.shortlist)
             }
             return try byBeam[beam]!.translateScored(lines)
         }

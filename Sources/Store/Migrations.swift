@@ -176,6 +176,16 @@ enum Migrations {
         ALTER TABLE checkpoints ADD COLUMN selection_value REAL;
         ALTER TABLE validations ADD COLUMN chrf REAL;
         """,
+        // 8: a run's lexical shortlist (`nmt shortlist learn`): candidate target tokens per
+        // source token, learned from the run's training pairs, with the settings as JSON.
+        """
+        CREATE TABLE shortlists (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+            settings_json TEXT NOT NULL,
+            data BLOB NOT NULL,
+            created_at REAL NOT NULL
+        );
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -34,6 +34,15 @@ public final class DecoderState {
     let selfBlock = ResidualBlockActivations(), crossBlock = ResidualBlockActivations(), feedForwardBlock = ResidualBlockActivations()
     let attention = AttentionActivations(), feedForward = FeedForwardActivations(), finalNorm = FinalNormActivations()
     let input = Tensor()
+    /// With a restricted output vocabulary (`TransformerModel.restrictOutput`): its ids,
+    /// ascending, and their embedding rows; logits then have one column per id.
+    public private(set) var outputIDs: [Int32]?
+    let outputTable = Tensor()
+    func restrict(to ids: [Int32], rows: (UnsafeMutablePointer<Float>) -> Void, d: Int) {
+        outputTable.resize([ids.count, d])
+        rows(outputTable.pointer)
+        outputIDs = ids
+    }
 
     init(layers: Int, batchSize: Int, sourceLength: Int, maxLength: Int, d: Int, sourcePad: [UInt8]) {
         self.batchSize = batchSize
@@ -156,15 +165,29 @@ extension TransformerModel {
         return logits
     }
 
-    /// As `decodeStep(_:tokens:)`, writing the logits [B, V] into `logits` (resized as
-    /// needed, so a search loop reuses one buffer).
+    /// Scores only `ids` (ascending, in range) from now on: every later step's logits are
+    /// [B, ids.count], column j for token ids[j] (a lexical shortlist's output vocabulary).
+    public func restrictOutput(_ state: DecoderState, to ids: [Int32]) throws {
+        guard !ids.isEmpty, zip(ids, ids.dropFirst()).allSatisfy({ $0 < $1 }),
+              ids.allSatisfy({ $0 >= 0 && Int($0) < config.vocabularySize }) else {
+            throw TransformerError.decoding("an output vocabulary must be ascending ids in 0..<\(config.vocabularySize)")
+        }
+        let d = config.modelDimension, table = P + layout.embedding
+        state.restrict(to: ids, rows: { out in
+            for (j, id) in ids.enumerated() { (out + j * d).update(from: table + Int(id) * d, count: d) }
+        }, d: d)
+    }
+
+    /// As `decodeStep(_:tokens:)`, writing the logits [B, V] (or [B, V'] after
+    /// `restrictOutput`) into `logits` (resized as needed, so a search loop reuses one buffer).
     public func decodeStep(_ state: DecoderState, tokens: [Int32], logits: inout [Float]) throws {
-        let b = state.batchSize, d = config.modelDimension, v = config.vocabularySize, t = state.step
+        let b = state.batchSize, d = config.modelDimension, t = state.step
+        let vocabulary = config.vocabularySize, v = state.outputIDs?.count ?? vocabulary
         let heads = config.heads, dh = config.headDimension
         guard tokens.count == b else { throw TransformerError.decoding("got \(tokens.count) tokens for a batch of \(b) rows") }
         guard t < state.maxLength else { throw TransformerError.decoding("already decoded maxLength = \(state.maxLength) positions") }
-        for (i, id) in tokens.enumerated() where id < 0 || Int(id) >= v {
-            throw TransformerError.tokenOutOfRange(tensor: "tokens", row: i, position: t, id: id, vocabularySize: v)
+        for (i, id) in tokens.enumerated() where id < 0 || Int(id) >= vocabulary {
+            throw TransformerError.tokenOutOfRange(tensor: "tokens", row: i, position: t, id: id, vocabularySize: vocabulary)
         }
         let noDropout = StepDropout.none
         for blk in [state.selfBlock, state.crossBlock, state.feedForwardBlock] { blk.reserve(rows: b, d: d) }
@@ -228,9 +251,9 @@ extension TransformerModel {
             state.finalNorm.reserve(rows: b, d: d)
             y = finalNormForward(state.finalNorm, input: y, rows: b, norm)
         }
-        let hidden = y
+        let hidden = y, output = state.outputIDs == nil ? UnsafePointer(table) : UnsafePointer(state.outputTable.pointer)
         logits.withUnsafeMutableBufferPointer { out in
-            GEMM.multiply(transB: true, m: b, n: v, k: d, a: hidden, lda: d, b: table, ldb: d, beta: 0, c: out.baseAddress!, ldc: v)
+            GEMM.multiply(transB: true, m: b, n: v, k: d, a: hidden, lda: d, b: output, ldb: d, beta: 0, c: out.baseAddress!, ldc: v)
         }
         state.advance()
     }

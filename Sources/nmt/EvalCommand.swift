@@ -18,14 +18,18 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Source file (default: from the run's data).") var src: String?
     @Option(help: "Reference file (default: from the run's data).") var ref: String?
     @Option(help: "Where to write the translations (default: NAME.SPLIT.hyp).") var out: String?
+    @Flag(help: "Score only the run's lexical shortlist candidates (opt-in, see `nmt shortlist learn`); the evaluation records it.")
+    var shortlist = false
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         let console = runtime.apply()
-        let e = try Evaluation.run(Evaluation.Request(
+        var request = Evaluation.Request(
             database: database.db, run: name, split: split, checkpoint: checkpoint, decoding: decoding.settings,
-            batchTokens: decoding.batchTokens, source: src, reference: ref, output: out), console: console)
-        print("run \(name), checkpoint \(e.checkpoint.id) (update \(e.checkpoint.update)), \(split), beam \(decoding.beam): "
+            batchTokens: decoding.batchTokens, source: src, reference: ref, output: out)
+        request.shortlist = shortlist
+        let e = try Evaluation.run(request, console: console)
+        print("run \(name), checkpoint \(e.checkpoint.id) (update \(e.checkpoint.update)), \(split), beam \(decoding.beam)\(shortlist ? ", shortlist" : ""): "
               + "\(e.score.bleu.line); chrF2 = \(String(format2: e.score.chrF)); \(e.sentences) sentences in \(ProgressLine.format(duration: e.seconds)); "
               + "translations in \(e.hypothesisPath)")
         print("signature: \(e.score.signature)")

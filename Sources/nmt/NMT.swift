@@ -15,7 +15,7 @@ struct NMT: ParsableCommand {
           nmt bleu data/bible/test.en --hyp output.txt
         """,
         version: "nmt \(BuildInfo.version)\n\(BLASRuntime.description)",
-        subcommands: [DataCommand.self, BPECommand.self, TrainCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self, ExportCommand.self, MetricsCommand.self, TranslateCommand.self, ServeCommand.self, ScoreCommand.self, AverageCommand.self, EvalCommand.self, BleuCommand.self, AnalyzeCommand.self, StudyCommand.self, VersionCommand.self]
+        subcommands: [DataCommand.self, BPECommand.self, TrainCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self, ExportCommand.self, MetricsCommand.self, TranslateCommand.self, ServeCommand.self, ShortlistCommand.self, ScoreCommand.self, AverageCommand.self, EvalCommand.self, BleuCommand.self, AnalyzeCommand.self, StudyCommand.self, VersionCommand.self]
     )
 
     static func main() {

@@ -46,7 +46,7 @@ struct ServeCommand: ParsableCommand {
         let console = runtime.apply()
         let loaded = try source.source.load(console: console)
         let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
-                                        maxTokens: decoding.batchTokens)
+                                        maxTokens: decoding.batchTokens, shortlist: try source.loadShortlist())
         let batcher = BatchingTranslator(translator, limits: .init(maxQueuedSentences: maxQueue, maxWait: batchWaitMs / 1000,
                                                                     maxBatchSentences: maxBatchSentences))
         let api = TranslationAPI(

@@ -51,7 +51,7 @@ struct TranslateCommand: ParsableCommand {
         let console = runtime.apply()
         let loaded = try source.source.load(console: console)
         let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
-                                        maxTokens: decoding.batchTokens)
+                                        maxTokens: decoding.batchTokens, shortlist: try source.loadShortlist())
         try StreamTranslation.run(translator, input: TextLineReader(), totalLines: TextLineReader.countLines(ofRegularFile: 0),
                                   format: nbestFormat ?? (decoding.nbest > 1 ? .fairseq : .plain), console: console)
     }
