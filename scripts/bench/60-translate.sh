@@ -5,7 +5,9 @@
 # the same batched fairseq-style beam search with cached keys/values, PyTorch eager) on the
 # same weights, settings, batching and thread count, measured in the same run. Prints the
 # speed ratio (goal ≥ 3×) and the share of sentences whose outputs are identical (goal ≥ 99%).
-# Weights: a short `small` run (300 updates), trained once and cached under out/bench/translate.
+# Weights: both benchmark models of scripts/bench/lib/translate-model.sh, trained once and cached
+# under out/bench/translate: `trained` (1,000 RAdam updates; its BLEU on these sentences is
+# printed, goal ≥ 10) and `short` (300 updates, BLEU ~2.7, most outputs at the length limit).
 # nmt's time is the `nmt translate` wall time minus its start-up (model load) measured on empty
 # input; the peer times its search only. Target tokens are the BPE pieces of the output text.
 # Needs `make build data`. Usage: scripts/bench/60-translate.sh [threads]
@@ -16,9 +18,13 @@ SENTENCES=500
 source scripts/bench/lib/translate-model.sh
 [ -x "$NMT" ] || { echo "60-translate: $NMT not found; run make build" >&2; exit 1; }
 [ -f data/bible/test.es ] || { echo "60-translate: data/bible missing; run make data" >&2; exit 1; }
-ensure_translate_model
-
 head -n "$SENTENCES" data/bible/test.es > "$WORK/src.es"
+head -n "$SENTENCES" data/bible/test.en > "$WORK/ref.en"
+for MODEL_KIND in trained short; do
+source scripts/bench/lib/translate-model.sh
+ensure_translate_model
+echo "model: $MODEL_KIND ($MODEL)"
+
 "$NMT" bpe encode --ids --model "$VOCAB" < "$WORK/src.es" > "$WORK/src.ids"
 now() { date +%s.%N; }
 
@@ -79,3 +85,5 @@ for i in range(0, len(args), 4):
     print(f"  {name:7} ratio nmt/PyTorch {p['seconds'] / secs:.2f}x (goal ≥ 3x); identical outputs {same}/{len(ours)} "
           f"= {100 * same / len(ours):.1f}% (goal ≥ 99%)" + (f"; first difference at line {first}" if first else ""))
 PY
+echo "  beam 5  nmt on these sentences: $("$NMT" bleu "$WORK/ref.en" -i "$WORK/nmt.beam5.txt" -m bleu | grep -m1 '^BLEU = ' | cut -d' ' -f1-3)"
+done
