@@ -86,26 +86,39 @@ extension TransformerModel {
     func encoderLayerForward(_ l: Int, input: UnsafeMutablePointer<Float>, _ source: SequencePacking,
                              _ masks: StepDropout.Layer) -> UnsafeMutablePointer<Float> {
         let a = workspace.encoder[l], o = layout.encoderLayers[l], ns = source.tokens
-        let rows = source.maskRows(columns: config.modelDimension), hiddenRows = source.maskRows(columns: config.ffnDimension)
+        let rows = source.maskRows(columns: config.modelDimension)
         let x = blockForward(a.attentionBlock, input: input, rows: ns, norm: o.selfAttentionNorm, mask: masks.selfResidual, maskRows: rows) { inp, out in
             selfAttentionForward(a.attention, input: inp, out: out, o.selfAttention, source, causal: false, mask: masks.selfProbs)
         }
-        return blockForward(a.feedForwardBlock, input: x, rows: ns, norm: o.finalNorm, mask: masks.ffnResidual, maskRows: rows) { inp, out in
-            feedForwardForward(a.feedForward, input: inp, out: out, o.feedForward, rows: ns, mask: masks.reluHidden, maskRows: hiddenRows)
-        }
+        return feedForwardBlockForward(a.feedForwardBlock, a.feedForward, input: x, o.finalNorm, o.feedForward, source, masks)
     }
 
     func encoderLayerBackward(_ l: Int, _ g: inout GradientBuffers, _ source: SequencePacking, _ masks: StepDropout.Layer) {
         let a = workspace.encoder[l], o = layout.encoderLayers[l], ns = source.tokens
-        let rows = source.maskRows(columns: config.modelDimension), hiddenRows = source.maskRows(columns: config.ffnDimension)
-        g.moved(to: blockBackward(a.feedForwardBlock, dOut: g.current, other: g.spare, rows: ns, norm: o.finalNorm, mask: masks.ffnResidual,
-                                  maskRows: rows) { dF, dIn, acc in
-            feedForwardBackward(a.feedForward, dOut: dF, dInput: dIn, accumulate: acc, o.feedForward, rows: ns, mask: masks.reluHidden,
-                                maskRows: hiddenRows)
-        })
+        let rows = source.maskRows(columns: config.modelDimension)
+        feedForwardBlockBackward(a.feedForwardBlock, a.feedForward, &g, o.finalNorm, o.feedForward, source, masks)
         g.moved(to: blockBackward(a.attentionBlock, dOut: g.current, other: g.spare, rows: ns, norm: o.selfAttentionNorm, mask: masks.selfResidual,
                                   maskRows: rows) { dF, dIn, acc in
             selfAttentionBackward(a.attention, dOut: dF, dInput: dIn, accumulate: acc, o.selfAttention, source, causal: false, mask: masks.selfProbs)
+        })
+    }
+
+    /// The FFN sub-layer in its residual block, as both stacks end a layer.
+    func feedForwardBlockForward(_ block: ResidualBlockActivations, _ a: FeedForwardActivations, input: UnsafeMutablePointer<Float>,
+                                 _ norm: LayerNormOffsets, _ o: FeedForwardOffsets, _ packing: SequencePacking,
+                                 _ masks: StepDropout.Layer) -> UnsafeMutablePointer<Float> {
+        let n = packing.tokens, hiddenRows = packing.maskRows(columns: config.ffnDimension)
+        return blockForward(block, input: input, rows: n, norm: norm, mask: masks.ffnResidual, maskRows: packing.maskRows(columns: config.modelDimension)) { inp, out in
+            feedForwardForward(a, input: inp, out: out, o, rows: n, mask: masks.reluHidden, maskRows: hiddenRows)
+        }
+    }
+
+    func feedForwardBlockBackward(_ block: ResidualBlockActivations, _ a: FeedForwardActivations, _ g: inout GradientBuffers,
+                                  _ norm: LayerNormOffsets, _ o: FeedForwardOffsets, _ packing: SequencePacking, _ masks: StepDropout.Layer) {
+        let n = packing.tokens, hiddenRows = packing.maskRows(columns: config.ffnDimension)
+        g.moved(to: blockBackward(block, dOut: g.current, other: g.spare, rows: n, norm: norm, mask: masks.ffnResidual,
+                                  maskRows: packing.maskRows(columns: config.modelDimension)) { dF, dIn, acc in
+            feedForwardBackward(a, dOut: dF, dInput: dIn, accumulate: acc, o, rows: n, mask: masks.reluHidden, maskRows: hiddenRows)
         })
     }
 
@@ -114,7 +127,7 @@ extension TransformerModel {
     func decoderLayerForward(_ l: Int, input: UnsafeMutablePointer<Float>, memory: UnsafeMutablePointer<Float>,
                              _ packing: BatchPacking, _ masks: StepDropout.Layer) -> UnsafeMutablePointer<Float> {
         let a = workspace.decoder[l], o = layout.decoderLayers[l], target = packing.target, nt = target.tokens
-        let rows = target.maskRows(columns: config.modelDimension), hiddenRows = target.maskRows(columns: config.ffnDimension)
+        let rows = target.maskRows(columns: config.modelDimension)
         var y = blockForward(a.selfBlock, input: input, rows: nt, norm: o.selfAttentionNorm, mask: masks.selfResidual, maskRows: rows) { inp, out in
             selfAttentionForward(a.selfAttention, input: inp, out: out, o.selfAttention, target, causal: true, mask: masks.selfProbs)
         }
@@ -122,9 +135,7 @@ extension TransformerModel {
             crossAttentionForward(a.crossAttention, input: inp, memory: memory, out: out, o.crossAttention, target: target, source: packing.source,
                                   mask: masks.crossProbs)
         }
-        return blockForward(a.feedForwardBlock, input: y, rows: nt, norm: o.finalNorm, mask: masks.ffnResidual, maskRows: rows) { inp, out in
-            feedForwardForward(a.feedForward, input: inp, out: out, o.feedForward, rows: nt, mask: masks.reluHidden, maskRows: hiddenRows)
-        }
+        return feedForwardBlockForward(a.feedForwardBlock, a.feedForward, input: y, o.finalNorm, o.feedForward, target, masks)
     }
 
     /// Undoes `decoderLayerForward`; the cross-attention's gradient on the encoder output is
@@ -132,12 +143,8 @@ extension TransformerModel {
     func decoderLayerBackward(_ l: Int, _ g: inout GradientBuffers, dMemory: UnsafeMutablePointer<Float>,
                               _ packing: BatchPacking, _ masks: StepDropout.Layer) {
         let a = workspace.decoder[l], o = layout.decoderLayers[l], target = packing.target, nt = target.tokens
-        let rows = target.maskRows(columns: config.modelDimension), hiddenRows = target.maskRows(columns: config.ffnDimension)
-        g.moved(to: blockBackward(a.feedForwardBlock, dOut: g.current, other: g.spare, rows: nt, norm: o.finalNorm, mask: masks.ffnResidual,
-                                  maskRows: rows) { dF, dIn, acc in
-            feedForwardBackward(a.feedForward, dOut: dF, dInput: dIn, accumulate: acc, o.feedForward, rows: nt, mask: masks.reluHidden,
-                                maskRows: hiddenRows)
-        })
+        let rows = target.maskRows(columns: config.modelDimension)
+        feedForwardBlockBackward(a.feedForwardBlock, a.feedForward, &g, o.finalNorm, o.feedForward, target, masks)
         g.moved(to: blockBackward(a.crossBlock, dOut: g.current, other: g.spare, rows: nt, norm: o.crossAttentionNorm, mask: masks.crossResidual,
                                   maskRows: rows) { dF, dIn, acc in
             crossAttentionBackward(a.crossAttention, dOut: dF, dInput: dIn, accumulate: acc, dMemory: dMemory, o.crossAttention,
