@@ -6,7 +6,7 @@
 # same weights, settings, batching and thread count, measured in the same run. Prints the
 # speed ratio (goal ≥ 3×) and the share of sentences whose outputs are identical (goal ≥ 99%).
 # Weights: both benchmark models of scripts/bench/lib/translate-model.sh, trained once and cached
-# under out/bench/translate: `trained` (1,000 RAdam updates; its BLEU on these sentences is
+# under out/bench/translate: `trained` (1,300 RAdam updates; its BLEU on these sentences is
 # printed, goal ≥ 10) and `short` (300 updates, BLEU ~2.7, most outputs at the length limit).
 # nmt's time is the `nmt translate` wall time minus its start-up (model load) measured on empty
 # input; the peer times its search only. Target tokens are the BPE pieces of the output text.

@@ -15,7 +15,7 @@ source scripts/bench/lib/translate-model.sh
 [ -x "$NMT" ] || { echo "63-shortlist: $NMT not found; run make build" >&2; exit 1; }
 [ -f data/bible/test.es ] || { echo "63-shortlist: data/bible missing; run make data" >&2; exit 1; }
 ensure_model trained
-RUN=small-radam-1000
+RUN=small-radam-1300
 DB="$WORK/model.sqlite"
 "$NMT" shortlist learn "$RUN" --db "$DB" --best "$BEST" --frequent "$FREQUENT" --threads "$THREADS"
 now() { date +%s.%N; }
