@@ -14,7 +14,7 @@ THREADS="${1:-$(nproc)}"
 source scripts/bench/lib/translate-model.sh
 python3 -c 'import ctranslate2' 2>/dev/null || { echo "62-ctranslate2: pip ctranslate2 not installed, skipped"; exit 0; }
 ensure_translate_model
-"$NMT" export small300 --db "$WORK/model.sqlite" --checkpoint last --format ctranslate2 --out "$WORK/ct2" >/dev/null
+"$NMT" export "$MODEL_RUN" --db "$WORK/model.sqlite" --checkpoint last --format ctranslate2 --out "$WORK/ct2" >/dev/null
 head -n 500 data/bible/test.es > "$WORK/ct2.es"
 "$NMT" bpe encode --model "$VOCAB" < "$WORK/ct2.es" > "$WORK/ct2.src.pieces"
 now() { date +%s.%N; }

@@ -12,7 +12,8 @@ VOCAB=vocab/bible.8k.bpe
 WORK=out/bench/translate
 MODEL_TRAINED="$WORK/small-radam-1300.safetensors"
 MODEL_SHORT="$WORK/small-300.safetensors"
-if [ "${MODEL_KIND:-trained}" = short ]; then MODEL="$MODEL_SHORT"; else MODEL="$MODEL_TRAINED"; fi
+# MODEL_RUN: the run in $WORK/model.sqlite that MODEL was exported from.
+if [ "${MODEL_KIND:-trained}" = short ]; then MODEL="$MODEL_SHORT"; MODEL_RUN=small300; else MODEL="$MODEL_TRAINED"; MODEL_RUN=small-radam-1300; fi
 
 # Trains and exports one model unless it is cached (the runs stay in $WORK/model.sqlite).
 ensure_model() {
