@@ -46,7 +46,7 @@ public final class TransformerDecoder: IncrementalDecoder {
     public func step(tokens: [Int32], logProbs: inout [Float]) throws {
         if let ids = state!.outputIDs {
             try model.decodeStep(state!, tokens: tokens, logits: &restricted)
-            expand(restricted, ids: ids, rows: tokens.count, into: &logProbs)
+            expand(&restricted, ids: ids, rows: tokens.count, into: &logProbs)
             return
         }
         try model.decodeStep(state!, tokens: tokens, logits: &logProbs)
@@ -68,27 +68,24 @@ import Foundation
 import Parallelism
 
 extension TransformerDecoder {
-    /// Log-softmax of each row of `logits` [rows, ids.count] among the shortlist, written to
-    /// the full rows of `logProbs` [rows, V] (−∞ outside the shortlist).
-    fileprivate func expand(_ logits: [Float], ids: [Int32], rows: Int, into logProbs: inout [Float]) {
+    /// Log-softmax of each row of `logits` [rows, ids.count] among the shortlist (in place),
+    /// written to the full rows of `logProbs` [rows, V] (−∞ outside the shortlist).
+    fileprivate func expand(_ logits: inout [Float], ids: [Int32], rows: Int, into logProbs: inout [Float]) {
         let v = vocabularySize, k = ids.count
         if logProbs.count != rows * v { logProbs = [Float](repeating: -.infinity, count: rows * v) }
-        logits.withUnsafeBufferPointer { src in
+        logits.withUnsafeMutableBufferPointer { src in
         ids.withUnsafeBufferPointer { idp in
         logProbs.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let base = buffer.baseAddress!, from = src.baseAddress!, id = idp.baseAddress!
             Parallel.forEachChunk(rows, minChunk: 4) { range in
-                var row = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: k)
-                row.withUnsafeMutableBufferPointer { r in
+                var scratch = [Float](repeating: 0, count: k)
                 scratch.withUnsafeMutableBufferPointer { tmp in
                     for i in range {
-                        r.baseAddress!.update(from: from + i * k, count: k)
-                        LogSoftmax.normalizeInPlace(r.baseAddress!, k, scratch: tmp.baseAddress!)
-                        let out = base + i * v
+                        let row = from + i * k, out = base + i * v
+                        LogSoftmax.normalizeInPlace(row, k, scratch: tmp.baseAddress!)
                         out.update(repeating: -.infinity, count: v)
-                        for j in 0..<k { out[Int(id[j])] = r[j] }
+                        for j in 0..<k { out[Int(id[j])] = row[j] }
                     }
-                }
                 }
             }
         }

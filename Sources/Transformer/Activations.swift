@@ -101,10 +101,9 @@ final class TrainingWorkspace {
 
     /// Sizes every buffer for one packed batch.
     func reserve(config c: TransformerConfig, _ packing: BatchPacking, training: Bool) {
-        let source = packing.source, target = packing.target
-        func scores(_ q: SequencePacking, _ k: SequencePacking) -> Int { (0..<q.sentences).reduce(0) { $0 + c.heads * q.length($1) * k.length($1) } }
-        reserve(config: c, sourceTokens: source.tokens, targetTokens: target.tokens, encoderScores: scores(source, source),
-                decoderScores: scores(target, target), crossScores: scores(target, source), training: training)
+        let source = packing.source, target = packing.target, h = c.heads
+        reserve(config: c, sourceTokens: source.tokens, targetTokens: target.tokens, encoderScores: source.scoreCount(heads: h, keys: source),
+                decoderScores: target.scoreCount(heads: h, keys: target), crossScores: target.scoreCount(heads: h, keys: source), training: training)
     }
 
     /// Sizes every buffer for `sourceTokens` and `targetTokens` real tokens and the given

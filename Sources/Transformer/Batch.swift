@@ -76,14 +76,8 @@ public struct Batch: Sendable {
         }
         // The passes run on the real tokens only (SequencePacking): a row's tokens must come
         // before its padding, and every target predicted must have a decoder input.
-        for (name, ids, len) in [("source", source, sourceLength), ("targetInput", targetInput, targetLength)] {
-            for r in 0..<size {
-                let row = ids[(r * len)..<((r + 1) * len)]
-                if let pad = row.firstIndex(of: TransformerConfig.padId), let late = row[pad...].firstIndex(where: { $0 != TransformerConfig.padId }) {
-                    throw TransformerError.invalidBatch("\(name) row \(r) has a token at position \(late - r * len) after padding (rows must be right-padded)")
-                }
-            }
-        }
+        try SequencePacking.checkRightPadded(source, rows: size, length: sourceLength, name: "source")
+        try SequencePacking.checkRightPadded(targetInput, rows: size, length: targetLength, name: "targetInput")
         for i in 0..<targetOutput.count where targetOutput[i] != TransformerConfig.padId && targetInput[i] == TransformerConfig.padId {
             throw TransformerError.invalidBatch("targetOutput row \(i / targetLength) has a token at position \(i % targetLength), where targetInput is padding")
         }

@@ -38,9 +38,10 @@ public final class DecoderState {
     /// ascending, and their embedding rows; logits then have one column per id.
     public private(set) var outputIDs: [Int32]?
     let outputTable = Tensor()
-    func restrict(to ids: [Int32], rows: (UnsafeMutablePointer<Float>) -> Void, d: Int) {
+    /// Keeps `ids` and their rows of the embedding `table` [V, d].
+    func restrict(to ids: [Int32], embedding table: UnsafePointer<Float>) {
         outputTable.resize([ids.count, d])
-        rows(outputTable.pointer)
+        for (j, id) in ids.enumerated() { (outputTable.pointer + j * d).update(from: table + Int(id) * d, count: d) }
         outputIDs = ids
     }
 
@@ -132,17 +133,11 @@ extension TransformerModel {
         for (i, id) in source.enumerated() where id < 0 || Int(id) >= config.vocabularySize {
             throw TransformerError.tokenOutOfRange(tensor: "source", row: i / s, position: i % s, id: id, vocabularySize: config.vocabularySize)
         }
-        for r in 0..<b {
-            let row = source[(r * s)..<((r + 1) * s)]
-            if let pad = row.firstIndex(of: TransformerConfig.padId), row[pad...].contains(where: { $0 != TransformerConfig.padId }) {
-                throw TransformerError.invalidBatch("source row \(r) has a token after padding (rows must be right-padded)")
-            }
-        }
+        try SequencePacking.checkRightPadded(source, rows: b, length: s, name: "source")
         let ws = workspace, d = config.modelDimension
         let packed = SequencePacking(ids: source, sentences: b, length: s)
-        let encoderScores = (0..<b).reduce(0) { $0 + config.heads * packed.length($1) * packed.length($1) }
-        ws.reserve(config: config, sourceTokens: packed.tokens, targetTokens: 1, encoderScores: encoderScores, decoderScores: 0, crossScores: 0,
-                   training: false)
+        ws.reserve(config: config, sourceTokens: packed.tokens, targetTokens: 1, encoderScores: packed.scoreCount(heads: config.heads, keys: packed),
+                   decoderScores: 0, crossScores: 0, training: false)
         let enc = encode(packed, .inactive(config))
         let state = DecoderState(layers: config.decoderLayers, batchSize: b, sourceLength: s, maxLength: maxLength, d: d,
                                  sourcePad: source.map { $0 == TransformerConfig.padId ? UInt8(1) : 0 })
@@ -172,10 +167,7 @@ extension TransformerModel {
               ids.allSatisfy({ $0 >= 0 && Int($0) < config.vocabularySize }) else {
             throw TransformerError.decoding("an output vocabulary must be ascending ids in 0..<\(config.vocabularySize)")
         }
-        let d = config.modelDimension, table = P + layout.embedding
-        state.restrict(to: ids, rows: { out in
-            for (j, id) in ids.enumerated() { (out + j * d).update(from: table + Int(id) * d, count: d) }
-        }, d: d)
+        state.restrict(to: ids, embedding: P + layout.embedding)
     }
 
     /// As `decodeStep(_:tokens:)`, writing the logits [B, V] (or [B, V'] after

@@ -26,6 +26,22 @@ final class SequencePacking {
     var tokens: Int { ids.count }
     func length(_ b: Int) -> Int { offsets[b + 1] - offsets[b] }
     var maxLength: Int { (0..<sentences).map(length).max() ?? 0 }
+    /// Attention scores of these queries over `keys` (the same sentences): Σ_b H·Tq(b)·Tk(b).
+    func scoreCount(heads: Int, keys: SequencePacking) -> Int {
+        (0..<sentences).reduce(0) { $0 + heads * length($1) * keys.length($1) }
+    }
+
+    /// Throws unless every row of `ids` [rows, length] has its tokens before its padding (the
+    /// packing keeps a row's tokens up to its first pad).
+    static func checkRightPadded(_ ids: [Int32], rows: Int, length: Int, name: String) throws {
+        for r in 0..<rows {
+            let row = ids[(r * length)..<((r + 1) * length)]
+            if let pad = row.firstIndex(of: TransformerConfig.padId), let late = row[pad...].firstIndex(where: { $0 != TransformerConfig.padId }) {
+                throw TransformerError.invalidBatch("\(name) row \(r) has a token at position \(late - r * length) after padding (rows must be right-padded)")
+            }
+        }
+    }
+
     /// The dropout-mask addressing of a packed tensor with `columns` per row.
     func maskRows(columns: Int) -> PaddedRows { PaddedRows(index: UnsafePointer(paddedRow.baseAddress!), columns: columns) }
 

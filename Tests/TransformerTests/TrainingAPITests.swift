@@ -135,6 +135,21 @@ import Parallelism
         }
         #expect(throws: TransformerError.self) { try Batch(size: 2, sourceLength: 3, targetLength: 2, source: [1, 2, 3], targetInput: [1, 1, 1, 1], targetOutput: [2, 2, 2, 2]) }
         #expect(throws: TransformerError.self) { _ = try model.loss(try Batch(pairs: [(source: [4, -1], target: [3])])) }
+        // The passes run on real tokens only: rows must be right-padded, and every predicted
+        // target needs a decoder input.
+        let leftPadded = try Batch(size: 2, sourceLength: 3, targetLength: 2, source: [4, 5, 6, 0, 7, 8],
+                                   targetInput: [1, 3, 1, 4], targetOutput: [3, 2, 4, 2])
+        do {
+            _ = try model.loss(leftPadded)
+            Issue.record("a left-padded source was accepted")
+        } catch let e as TransformerError {
+            #expect(e == .invalidBatch("source row 1 has a token at position 1 after padding (rows must be right-padded)"))
+        }
+        let unfed = try Batch(size: 1, sourceLength: 2, targetLength: 3, source: [4, 5], targetInput: [1, 3, 0], targetOutput: [3, 4, 2])
+        #expect(throws: TransformerError.invalidBatch("targetOutput row 0 has a token at position 2, where targetInput is padding")) {
+            _ = try model.forwardBackward(unfed)
+        }
+        #expect(throws: TransformerError.self) { _ = try model.startDecoding(source: [4, 5, 0, 6], batchSize: 1, sourceLength: 4, maxLength: 4) }
         #expect(throws: TransformerError.self) { _ = try model.forwardBackward(try smallBatch(), labelSmoothing: 1.5) }
         let long = [Int32](repeating: 5, count: 40)  // maxPositions is 32
         #expect(throws: TransformerError.self) { _ = try model.loss(try Batch(pairs: [(source: long, target: [3])])) }
