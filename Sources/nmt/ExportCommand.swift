@@ -4,7 +4,7 @@ import Foundation
 import Store
 
 struct ExportCommand: ParsableCommand {
-    enum Format: String, ExpressibleByArgument, CaseIterable { case safetensors, ctranslate2 }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case safetensors, ctranslate2, bundle }
 
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -14,14 +14,19 @@ struct ExportCommand: ParsableCommand {
         ctranslate2: a directory (model.bin, config.json, shared_vocabulary.json) that
         ctranslate2.Translator loads; it decodes like nmt translate (decoder starts at <s>, </s>
         appended to the source); pass BPE pieces (nmt bpe encode) and --compute-type int8 to quantize.
+        bundle: a directory with model.safetensors, the run's BPE model (vocab.bpe) and model.json
+        (configuration, corpus and vocabulary hashes, the checkpoint, its stored evaluations, file
+        hashes): `nmt translate --model DIR` uses it without the database.
           nmt export radam --out radam.safetensors
           nmt export radam --format ctranslate2 --out radam-ct2
+          nmt export radam --checkpoint avg --format bundle --out models/radam
         """)
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "best, last, or a checkpoint id.", transform: { try CheckpointSelector.parse($0) }) var checkpoint: CheckpointSelector = .best
-    @Option(help: "safetensors (a file) or ctranslate2 (a directory).") var format: Format = .safetensors
-    @Option(help: "Output file (safetensors) or directory (ctranslate2).") var out: String
+    @Option(help: "best, last, avg (the newest `nmt average`), or a checkpoint id.", transform: { try CheckpointSelector.parse($0) }) var checkpoint: CheckpointSelector = .best
+    @Option(help: "safetensors (a file), ctranslate2 or bundle (directories).") var format: Format = .safetensors
+    @Option(help: "Output file (safetensors) or directory (ctranslate2, bundle).") var out: String
+    @Option(help: "bundle: the run's BPE model, when it is no longer at the path the run was trained with.") var vocab: String?
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -32,7 +37,11 @@ struct ExportCommand: ParsableCommand {
         case .safetensors:
             try run.model.save(to: URL(fileURLWithPath: out))
         case .ctranslate2:
-            try CTranslate2Model.write(run.model, pieces: try RunRestore.vocabulary(of: run, path: nil).vocabulary, to: out)
+            try CTranslate2Model.write(run.model, pieces: try RunRestore.vocabulary(of: run, path: vocab).vocabulary, to: out)
+        case .bundle:
+            let manifest = try ModelBundle.write(run, vocabularyPath: vocab, to: out)
+            print("wrote \(out): \(manifest.description)")
+            return
         }
         print("wrote \(out): run \(name), checkpoint \(run.checkpoint.info.id) (update \(run.checkpoint.info.update)), \(run.model.parameterCount) parameters")
     }

@@ -1,26 +1,27 @@
 import Application
+import Foundation
 import ArgumentParser
 import Decoding
 import Store
 
-/// Which model to use: a run's checkpoint from the database, or an exported safetensors file
-/// with its vocabulary (no database needed).
+/// Which model to use: a run's checkpoint from the database, an exported safetensors file with
+/// its vocabulary (no database needed), or — given neither — the bundled models/bible-es-en.
 struct ModelSourceOptions: ParsableArguments {
-    @Option(help: "Run whose checkpoint to use.") var run: String?
+    @Option(help: "Run whose checkpoint to use. Without --run and --model: the bundled model models/bible-es-en (Spanish→English).") var run: String?
     @OptionGroup var database: DatabaseOptions
     @Option(help: "best, last, avg (the newest `nmt average`), or a checkpoint id.", transform: { try CheckpointSelector.parse($0) })
     var checkpoint: CheckpointSelector = .best
-    @Option(help: "An exported safetensors model (instead of --run).") var model: String?
-    @Option(help: "The BPE model for --model.") var vocab: String?
+    @Option(help: "An exported safetensors model (with --vocab), or a model bundle directory (instead of --run).") var model: String?
+    @Option(help: "The BPE model for --model (a bundle has its own).") var vocab: String?
     @Flag(help: "Score only the run's lexical shortlist candidates (opt-in approximation; learn it with `nmt shortlist learn NAME`).")
     var shortlist = false
 
     func validate() throws {
         switch (run, model) {
-        case (nil, nil): throw ValidationError("give --run NAME, or --model FILE with --vocab FILE")
         case (.some, .some): throw ValidationError("give either --run or --model, not both")
-        case (nil, .some) where vocab == nil: throw ValidationError("--model needs --vocab (the BPE model it was trained with)")
-        case (nil, .some) where shortlist: throw ValidationError("--shortlist needs --run (a shortlist is stored with its run)")
+        case (nil, .some(let file)) where vocab == nil && !ModelBundle.isBundle(file):
+            throw ValidationError("--model needs --vocab (the BPE model it was trained with), unless it is a bundle directory (nmt export --format bundle)")
+        case (nil, _) where shortlist: throw ValidationError("--shortlist needs --run (a shortlist is stored with its run)")
         default: break
         }
     }
@@ -32,8 +33,11 @@ struct ModelSourceOptions: ParsableArguments {
     }
 
     var source: ModelSource {
-        if let model { return .exported(model: model, vocabulary: vocab!) }
-        return .run(database: database.db, name: run!, checkpoint: checkpoint, vocabulary: vocab)
+        if let model {
+            return ModelBundle.isBundle(model) ? .bundle(directory: model, vocabulary: vocab) : .exported(model: model, vocabulary: vocab!)
+        }
+        guard let run else { return .bundled }
+        return .run(database: database.db, name: run, checkpoint: checkpoint, vocabulary: vocab)
     }
 }
 

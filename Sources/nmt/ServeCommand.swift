@@ -52,10 +52,10 @@ struct ServeCommand: ParsableCommand {
         let api = TranslationAPI(
             limits: .init(maxBodyBytes: maxBodyBytes, maxSentences: maxSentences, maxLineCharacters: maxLineChars,
                           maxBeam: decoding.maxBeam, defaultBeam: decoding.beam),
-            modelJSON: try ServedModel.json(loaded, modelFile: source.model, settings: decoding.settings, maxBeam: decoding.maxBeam),
+            modelJSON: try ServedModel.json(loaded, settings: decoding.settings, maxBeam: decoding.maxBeam),
             translate: { lines, beam in try await batcher.translate(lines, beam: beam) })
         let server = try TranslationServer(api: api, host: host, port: port, requestTimeout: requestTimeout)
-        let what = loaded.run.map { "run \($0.name), checkpoint \($0.checkpoint.info.id) (update \($0.checkpoint.info.update))" } ?? source.model ?? ""
+        let what = loaded.run.map { "run \($0.name), checkpoint \($0.checkpoint.info.id) (update \($0.checkpoint.info.update))" } ?? loaded.modelFile ?? ""
         let finished = DispatchSemaphore(value: 0)
         let outcome = LockedResult()
         Task {
