@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the built-in corpus, end to end, in miniature: `nmt study run demo --quick` trains
+# The main job on the built-in corpus, end to end. First the bundled model (models/bible-es-en, the
+# `make train-small` recipe) translates a few test verses, shown next to the reference, and the whole
+# test set is scored. Then, in miniature, `nmt study run demo --quick` trains
 # every arm of the warmup-vs-RAdam study (adam, adam-warmup, adam-untuned, adam-2k, adam-eps, radam,
 # radam-skip, adam-preln) at two learning rates and two seeds on a small model, evaluates each run on
 # the first 100 test sentences, prints `nmt study show demo` and writes the HTML report.
@@ -14,7 +16,20 @@ rm -f "$DB" "$DB-wal" "$DB-shm"
 "$NMT" version
 echo "== corpus: data/bible (Spanish → English), vocabulary vocab/bible.8k.bpe"
 wc -l data/bible/{train,valid,test}.{es,en}
-echo "== baseline: BLEU of copying the Spanish source as the 'translation' of the test set"
+echo "== the bundled model (models/bible-es-en): a few test verses, its translation beside the reference"
+mkdir -p out/demo
+echo "  \$ echo 'En el principio creó Dios los cielos y la tierra.' | nmt translate"
+echo "  $(echo 'En el principio creó Dios los cielos y la tierra.' | "$NMT" translate --quiet)"
+echo
+"$NMT" translate --beam 5 --quiet < data/bible/test.es > out/demo/bundled.test.hyp
+for line in 1 120 400 777; do
+  echo "  source:    $(sed -n "${line}p" data/bible/test.es)"
+  echo "  nmt:       $(sed -n "${line}p" out/demo/bundled.test.hyp)"
+  echo "  reference: $(sed -n "${line}p" data/bible/test.en)"
+  echo
+done
+echo "== its BLEU on the whole test set (1,003 verses, beam 5), and the baseline of copying the Spanish source"
+"$NMT" bleu data/bible/test.en --hyp out/demo/bundled.test.hyp -m bleu chrf
 "$NMT" bleu data/bible/test.en --hyp data/bible/test.es
 echo "== the study in miniature: nmt study run demo --quick"
 "$NMT" study run demo --quick --db "$DB"

@@ -71,4 +71,23 @@ struct ModelBundleTests {
         let shortlist = try ws.run(["translate", "--shortlist"], stdin: Self.input)
         #expect(shortlist.status != 0 && shortlist.stderr.contains("--shortlist needs --run"), "\(shortlist.stderr)")
     }
+
+    /// `nmt serve --model DIR` answers like translate and GET /model names the bundle.
+    @Test func servesABundle() throws {
+        let ws = try TranslateCommandTests.trainedWorkspace()
+        #expect(try ws.run(["export", "r", "--format", "bundle", "--out", "bundle"]).status == 0)
+        let server = try NMTCoprocess(["serve", "--model", "bundle", "--port", "0", "--beam", "2", "--threads", "2"], in: ws.directory)
+        guard let line = server.readLine(timeout: 60), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
+            throw TestSupportError("the server did not say where it listens: \(try server.finish().stderr)")
+        }
+        let cli = try ws.run(["translate", "--model", "bundle", "--beam", "2"], stdin: Data("Y dijo Dios\n".utf8))
+        let reply = try LoopbackHTTP.post(port: port, "/translate", json: #"{"text": ["Y dijo Dios"]}"#)
+        #expect((reply.json as? [String: Any])?["translations"] as? [String] == [cli.stdout.trimmingCharacters(in: .newlines)])
+        let model = try #require(try LoopbackHTTP.request(port: port, "GET", "/model").json as? [String: Any])
+        let bundle = try #require(model["bundle"] as? [String: Any])
+        #expect(bundle["run"] as? String == "r" && (bundle["description"] as? String)?.contains("es→en") == true)
+        #expect((model["model_file"] as? String)?.hasSuffix("bundle/model.safetensors") == true)
+        server.send(signal: SIGTERM)
+        #expect(try server.finish().status == 0)
+    }
 }

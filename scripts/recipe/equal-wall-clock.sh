@@ -14,7 +14,7 @@ WORK=out/recipe/equal-wall-clock
 mkdir -p "$WORK"
 python3 -c 'import torch' 2>/dev/null || { echo "equal-wall-clock: needs torch (pip install torch)" >&2; exit 1; }
 
-read -r CHECKPOINT SECONDS SETTINGS < <(python3 - "$DB" "$RUN" "$UPDATE" <<'PY'
+read -r CHECKPOINT TRAIN_SECONDS SETTINGS < <(python3 - "$DB" "$RUN" "$UPDATE" <<'PY'
 import json, sqlite3, sys
 db, run, update = sys.argv[1], sys.argv[2], int(sys.argv[3])
 c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -29,17 +29,19 @@ o, s, t, m = cfg["optimizer"], cfg["schedule"], cfg["trainer"], cfg["model"]
 if o["kind"] != "radam":
     sys.exit("equal-wall-clock: the peer trains RAdam runs only")
 preset = {128: "tiny", 256: "small", 512: "iwslt"}[m["modelDimension"]]
-print(checkpoint[0], seconds, preset, s["lr"], s["kind"], s.get("warmup", 0), s.get("maxUpdate", 0) or update,
+# Only the linear schedule needs the run's max-update; otherwise the peer may take as many updates as its time allows.
+max_update = s.get("maxUpdate", 0) if s["kind"] == "linear" else 20 * update
+print(checkpoint[0], seconds, preset, s["lr"], s["kind"], s.get("warmup", 0), max_update,
       t["maxTokens"], cfg["data"]["vocabulary"])
 PY
 )
 read -r PRESET LR SCHEDULE WARMUP MAX_UPDATE MAX_TOKENS VOCAB <<<"$SETTINGS"
-echo "nmt: run $RUN, checkpoint $CHECKPOINT at update $UPDATE after $SECONDS s of training; peer: $PRESET, RAdam lr $LR, $SCHEDULE (warmup $WARMUP, max-update $MAX_UPDATE), $MAX_TOKENS tokens, $THREADS threads" >&2
+echo "nmt: run $RUN, checkpoint $CHECKPOINT at update $UPDATE after $TRAIN_SECONDS s of training; peer: $PRESET, RAdam lr $LR, $SCHEDULE (warmup $WARMUP, max-update $MAX_UPDATE), $MAX_TOKENS tokens, $THREADS threads" >&2
 
 "$NMT" export "$RUN" --db "$DB" --checkpoint "$CHECKPOINT" --out "$WORK/nmt.safetensors" --quiet >/dev/null
 PAIRS=$(wc -l < data/bible/train.es)
 python3 scripts/recipe/pytorch_equal_time.py "$(dirname "$DB")/.nmt-cache" "$PAIRS" "$MAX_TOKENS" "$THREADS" "$PRESET" "$LR" "$SCHEDULE" \
-    "$WARMUP" "$MAX_UPDATE" "$SECONDS" "$WORK/nmt.safetensors" "$WORK/pytorch.safetensors" > "$WORK/pytorch.json"
+    "$WARMUP" "$MAX_UPDATE" "$TRAIN_SECONDS" "$WORK/nmt.safetensors" "$WORK/pytorch.safetensors" > "$WORK/pytorch.json"
 cat "$WORK/pytorch.json" >&2
 
 for side in nmt pytorch; do
@@ -47,7 +49,7 @@ for side in nmt pytorch; do
 done
 NMT_SCORES=$("$NMT" bleu data/bible/test.en -i "$WORK/nmt.test.hyp" -m bleu chrf -b | paste -sd' ')
 PEER_SCORES=$("$NMT" bleu data/bible/test.en -i "$WORK/pytorch.test.hyp" -m bleu chrf -b | paste -sd' ')
-python3 - "$WORK/pytorch.json" "$UPDATE" "$SECONDS" "$NMT_SCORES" "$PEER_SCORES" <<'PY'
+python3 - "$WORK/pytorch.json" "$UPDATE" "$TRAIN_SECONDS" "$NMT_SCORES" "$PEER_SCORES" <<'PY'
 import json, sys
 peer = json.load(open(sys.argv[1]))
 update, seconds = int(sys.argv[2]), float(sys.argv[3])
