@@ -33,9 +33,9 @@ public enum ModelSource: Sendable {
                           modelFile: model)
         case .bundle(let directory, let vocabulary):
             let location = ModelBundle.Location(directory: URL(fileURLWithPath: directory))
-            try ModelBundle.verify(location)
+            let manifest = try ModelBundle.verify(location)
             var loaded = try ModelSource.exported(model: location.model, vocabulary: vocabulary ?? location.vocabulary).load(console: console)
-            loaded.bundle = try ModelBundle.manifest(of: location)
+            loaded.bundle = manifest
             return loaded
         case .bundled:
             let location = try BundledModel.locate()

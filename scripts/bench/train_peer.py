@@ -64,7 +64,11 @@ def forward(P, cfg, source, target_input, table):
     return F.linear(y, P["encoder.embed_tokens.weight"])
 
 
-def init_parameters(cfg, seed):
+def init_parameters(cfg, seed, scheme="xavier"):
+    """scheme "xavier": every matrix Xavier-uniform (the timing peer's, as it always was);
+    "fairseq": nmt's scheme (TransformerModel.initializeParameters, fairseq's): embeddings
+    N(0, d^-1/2) with the pad row zero, q/k/v Xavier-uniform with gain 1/sqrt(2). The same
+    distributions as nmt, not the same draws. Biases 0, layer norms 1/0 in both."""
     g = torch.Generator().manual_seed(seed)
     P = {}
     for name, shape in ref.parameter_shapes(cfg):
@@ -72,8 +76,13 @@ def init_parameters(cfg, seed):
             t = torch.ones(shape)
         elif len(shape) == 1:
             t = torch.zeros(shape)
+        elif scheme == "fairseq" and name == "encoder.embed_tokens.weight":
+            t = torch.randn(shape, generator=g) * shape[1] ** -0.5
+            t[0] = 0
         else:
-            bound = math.sqrt(6.0 / (shape[0] + shape[1]))  # Xavier uniform, as fairseq
+            qkv = name.endswith(("q_proj.weight", "k_proj.weight", "v_proj.weight"))
+            gain = 2 ** -0.5 if scheme == "fairseq" and qkv else 1.0
+            bound = gain * math.sqrt(6.0 / (shape[0] + shape[1]))  # Xavier uniform, as fairseq
             t = (torch.rand(shape, generator=g) * 2 - 1) * bound
         P[name] = t.requires_grad_(True)
     return P

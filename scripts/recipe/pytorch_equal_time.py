@@ -5,7 +5,7 @@ normalisation as scripts/bench/train_peer.py, and the recipe's optimizer — tor
 (betas 0.9/0.98, eps 1e-8; it rectifies once rho_t > 5 and takes un-rectified momentum steps
 before, as nmt's default --radam-degenerate sgd) at the recipe's learning rate and schedule —
 trained for a wall-clock budget of training time (no validation, no checkpoints in between),
-from nmt's initialization scheme (fairseq_init; train_peer.py's all-Xavier init, fine for timing,
+from nmt's initialization scheme (train_peer.init_parameters' "fairseq"; its all-Xavier default, fine for timing,
 left this recipe stuck at loss 6.5 at lr 1e-3).
 Writes the weights as safetensors with nmt's tensor names and the configuration metadata of an
 nmt-written model of the same architecture, so `nmt translate --model` decodes them with the
@@ -40,28 +40,6 @@ def learning_rate(schedule, lr, warmup, max_update, t):
     if schedule == "linear":
         return lr * (1 - min(1.0, (t - warmup) / (max_update - warmup)))
     raise ValueError(f"unknown schedule {schedule}")
-
-
-def fairseq_init(cfg, seed):
-    """nmt's initialization scheme (TransformerModel.initializeParameters, fairseq's): embeddings
-    N(0, d^-1/2) with the pad row zero, q/k/v Xavier-uniform with gain 1/sqrt(2), other matrices
-    Xavier-uniform, biases 0, layer norms 1/0. The same distributions, not the same draws."""
-    g = torch.Generator().manual_seed(seed)
-    P = {}
-    for name, shape in ref.parameter_shapes(cfg):
-        if name.endswith("layer_norm.weight"):
-            t = torch.ones(shape)
-        elif len(shape) == 1:
-            t = torch.zeros(shape)
-        elif name == "encoder.embed_tokens.weight":
-            t = torch.randn(shape, generator=g) * shape[1] ** -0.5
-            t[0] = 0
-        else:
-            gain = 2 ** -0.5 if name.endswith(("q_proj.weight", "k_proj.weight", "v_proj.weight")) else 1.0
-            bound = gain * (6.0 / (shape[0] + shape[1])) ** 0.5
-            t = (torch.rand(shape, generator=g) * 2 - 1) * bound
-        P[name] = t.requires_grad_(True)
-    return P
 
 
 def config_metadata(path):
@@ -99,7 +77,7 @@ def main():
     d, h, f, le, ld = train_peer.PRESETS[preset]
     cfg = dict(vocabularySize=8000, modelDimension=d, heads=h, ffnDimension=f, encoderLayers=le, decoderLayers=ld,
                normalizeBefore=False)
-    P = fairseq_init(cfg, 1)
+    P = train_peer.init_parameters(cfg, 1, scheme="fairseq")
     params = list(P.values())
     table = ref.sinusoidal_table(1026, d, torch.float32)
     try:

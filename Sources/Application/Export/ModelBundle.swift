@@ -118,14 +118,16 @@ public enum ModelBundle {
     }
 
     /// Checks that the bundle's files are the ones its manifest names (a damaged or partly
-    /// replaced bundle says which file differs).
-    public static func verify(_ location: Location) throws {
+    /// replaced bundle says which file differs), and returns the manifest.
+    @discardableResult
+    public static func verify(_ location: Location) throws -> Manifest {
         let manifest = try manifest(of: location)
         for (name, path) in [(modelFile, location.model), (vocabularyFile, location.vocabulary)] {
             guard let expected = manifest.files[name] else { throw ApplicationError("\(location.manifest): no SHA-256 for \(name)") }
             let actual = try fileSHA256(path)
             if actual != expected { throw ApplicationError("\(path): SHA-256 \(actual) differs from \(expected) in \(location.manifest)") }
         }
+        return manifest
     }
 
     static func fileSHA256(_ path: String) throws -> String {
