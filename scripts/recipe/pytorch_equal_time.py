@@ -7,14 +7,15 @@ before, as nmt's default --radam-degenerate sgd) at the recipe's learning rate a
 trained for a wall-clock budget of training time (no validation, no checkpoints in between),
 from nmt's initialization scheme (train_peer.init_parameters' "fairseq"; its all-Xavier default, fine for timing,
 left this recipe stuck at loss 6.5 at lr 1e-3).
-Writes the weights as safetensors with nmt's tensor names and the configuration metadata of an
-nmt-written model of the same architecture, so `nmt translate --model` decodes them with the
+Writes the weights as safetensors with nmt's tensor names and the metadata nmt writes for the
+run's model configuration (read from the run database), so `nmt translate --model` decodes them with the
 same beam search as nmt's own model. Prints a JSON summary on stdout.
 Usage: pytorch_equal_time.py CACHE_DIR TRAIN_PAIRS MAX_TOKENS THREADS PRESET LR SCHEDULE
-       WARMUP MAX_UPDATE SECONDS NMT_MODEL.safetensors OUT.safetensors
+       WARMUP MAX_UPDATE SECONDS RUN_DB RUN_NAME OUT.safetensors
 """
 import json
 import os
+import sqlite3
 import struct
 import sys
 import time
@@ -42,11 +43,12 @@ def learning_rate(schedule, lr, warmup, max_update, t):
     raise ValueError(f"unknown schedule {schedule}")
 
 
-def config_metadata(path):
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-    return header["__metadata__"]
+def config_metadata(db, run):
+    """The safetensors metadata `nmt export` writes: the run's stored model configuration."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    (config,) = connection.execute("select config_json from runs where name = ?", (run,)).fetchone()
+    model = json.loads(config)["model"]
+    return {"nmt.transformer_config": json.dumps(model, sort_keys=True, separators=(",", ":"))}
 
 
 def write_safetensors(path, tensors, metadata):
@@ -67,7 +69,7 @@ def write_safetensors(path, tensors, metadata):
 
 def main():
     (cache_dir, pair_count, max_tokens, threads, preset, lr, schedule, warmup, max_update, seconds,
-     nmt_model, out) = sys.argv[1:13]
+     run_db, run_name, out) = sys.argv[1:14]
     max_tokens, threads, warmup, max_update = int(max_tokens), int(threads), int(warmup), int(max_update)
     lr, seconds = float(lr), float(seconds)
     torch.set_num_threads(threads)
@@ -103,7 +105,7 @@ def main():
             print(f"update {update} | {elapsed:.0f} s | loss {losses[-1]:.3f} | {tokens / elapsed:.0f} tok/s", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
     names = [name for name, _ in ref.parameter_shapes(cfg)]
-    write_safetensors(out, [(name, P[name]) for name in names], config_metadata(nmt_model))
+    write_safetensors(out, [(name, P[name]) for name in names], config_metadata(run_db, run_name))
     print(json.dumps({"torch": torch.__version__, "threads": threads, "updates": updates, "seconds": elapsed,
                       "target_tokens_per_second": tokens / elapsed, "final_train_loss": sum(losses[-20:]) / len(losses[-20:])}))
 
