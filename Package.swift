@@ -47,7 +47,8 @@ let package = Package(
         .target(name: "DistributedMPI", dependencies: ["CMPIShim", "Collective"]),
         .target(name: "Parallelism", swiftSettings: optimized),
         .target(name: "CDropout", path: "Sources/CDropout", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CDropout", "Parallelism"], swiftSettings: optimized),
+        .target(name: "CInt8", path: "Sources/CInt8", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CDropout", "CInt8", "Parallelism"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing", "Parallelism"], swiftSettings: optimized),
         .target(name: "Corpus", dependencies: ["Hashing", "Parallelism"], swiftSettings: optimized),
         .target(name: "Metrics", dependencies: ["Parallelism"], swiftSettings: optimized),
@@ -87,7 +88,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CZlib"], path: "Tests/TestSupport"),
 
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Parallelism", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CInt8", "Parallelism", "TestSupport"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),

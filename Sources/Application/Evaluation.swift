@@ -3,6 +3,7 @@ import Decoding
 import Foundation
 import Hashing
 import Store
+import Transformer
 
 /// `nmt eval`: translate a split with a run's checkpoint, score BLEU and chrF exactly as
 /// `nmt bleu` does, write the translations and store the evaluation with the run.
@@ -25,6 +26,8 @@ public enum Evaluation {
         public var firstLines: Int?
         /// Decode with the run's stored lexical shortlist (`nmt shortlist learn`).
         public var shortlist = false
+        /// Decode with int8 weights (`--int8`).
+        public var int8 = false
 
         public init(database: String, run: String, split: String, checkpoint: CheckpointSelector, decoding: BeamSearch.Settings,
                     batchTokens: Int, source: String? = nil, reference: String? = nil, output: String? = nil, writeTranslations: Bool = true,
@@ -54,7 +57,7 @@ public enum Evaluation {
         let text = (source: Array(corpus.source.prefix(lines)), target: Array(corpus.target.prefix(lines)), count: lines)
         let shortlist = request.shortlist ? try Shortlists.load(store: store, run: request.run, database: request.database) : nil
         let translator = try Translator(model: run.model, vocabulary: vocabulary, settings: request.decoding, maxTokens: request.batchTokens,
-                                        shortlist: shortlist)
+                                        shortlist: shortlist, int8: request.int8 ? Int8DecoderWeights(model: run.model) : nil)
         let started = Date()
         let progress = ProgressLine("eval", total: text.count, unit: "sentences", quiet: console.quiet)
         var hypotheses: [String] = []
@@ -71,7 +74,8 @@ public enum Evaluation {
         let d = request.decoding
         let settings = EvaluationSettings(beam: d.beam, lenpen: d.lenpen, maxLenA: d.maxLenA, maxLenB: d.maxLenB,
                                           checkpoint: request.checkpoint.description, src: srcPath, ref: refPath, seconds: seconds,
-                                          lines: request.firstLines == nil ? nil : lines, shortlist: request.shortlist ? true : nil)
+                                          lines: request.firstLines == nil ? nil : lines, shortlist: request.shortlist ? true : nil,
+                                          int8: request.int8 ? true : nil)
         try store.recordEvaluation(EvaluationRecord(
             checkpointID: run.checkpoint.info.id, checkpointUpdate: run.checkpoint.info.update, split: request.split,
             decodingJSON: try settings.json(), bleu: score.bleu.score, chrF: score.chrF, signature: score.signature,
@@ -104,6 +108,8 @@ public struct EvaluationSettings: Codable, Sendable {
     public var lines: Int? = nil
     /// Set when decoding scored only the run's shortlist candidates.
     public var shortlist: Bool? = nil
+    /// Set when decoding ran on int8 weights.
+    public var int8: Bool? = nil
 
     public func json() throws -> String {
         let encoder = JSONEncoder()

@@ -19,9 +19,11 @@ public final class Translator {
 
     /// Opt-in: score only each batch's shortlist candidates (`nmt shortlist learn`).
     public let shortlist: LexicalShortlist?
+    /// Opt-in: int8 matrix products in every decoder step (`--int8`), quantized from `model` once.
+    public let int8: Int8DecoderWeights?
 
     public init(model: TransformerModel, vocabulary: BPEModel, settings: BeamSearch.Settings, maxTokens: Int = 4096,
-                shortlist: LexicalShortlist? = nil) throws {
+                shortlist: LexicalShortlist? = nil, int8: Int8DecoderWeights? = nil) throws {
         guard vocabulary.vocabSize == model.config.vocabularySize else {
             throw ApplicationError("the vocabulary has \(vocabulary.vocabSize) pieces but the model was built for \(model.config.vocabularySize)")
         }
@@ -32,6 +34,7 @@ public final class Translator {
         self.maxTokens = maxTokens
         self.maxSourceTokens = model.config.maxPositions - 2
         self.shortlist = shortlist
+        self.int8 = int8
     }
 
     /// Translations of `lines`, in order; `nbest` hypotheses of a line are joined by tabs.
@@ -77,7 +80,7 @@ public final class Translator {
         // The beam-expanded source block of a batch stays within four times the token budget.
         let batches = TokenBudget.batches(order, budget: maxTokens * 4, rowsPerItem: search.settings.beam) { sources[$0].count + 1 }
         for batch in batches {
-            let hyps = try search.search(TransformerDecoder(model: model, shortlist: shortlist), sources: batch.map { sources[$0] })
+            let hyps = try search.search(TransformerDecoder(model: model, shortlist: shortlist, int8: int8), sources: batch.map { sources[$0] })
             for (i, index) in batch.enumerated() {
                 results[index] = hyps[i]
                 outputTokens += hyps[i].first?.tokens.count ?? 0

@@ -69,9 +69,10 @@ public struct BeamSearch {
         let beam = settings.beam, V = decoder.vocabularySize, eos = decoder.eosID
         let maxLengths = sources.map { min(settings.maxLength(sourceLength: $0.count), decoder.maxOutputLength) }
         try decoder.begin(sources: sources, maxSteps: maxLengths.max()! + 1)
-        // Expand each source to `beam` rows; at step 0 only the first row of each is live.
-        decoder.reorder(rows: (0..<n).flatMap { Array(repeating: $0, count: beam) })
-        var live = (0..<n).map { _ in (0..<beam).map { b in LiveBeam(tokens: [], logProb: b == 0 ? 0 : -.infinity, tokenLogProbs: []) } }
+        // Step 0 runs on one row per sentence (its beams would all be the same empty prefix);
+        // the first reorder then expands each sentence to `beam` rows.
+        var live = (0..<n).map { _ in [LiveBeam(tokens: [], logProb: 0, tokenLogProbs: [])] }
+        var rowsPerSentence = 1
         var finished = [[Hypothesis]](repeating: [], count: n)
         var done = [Bool](repeating: false, count: n)
         var rowsOfSentence = Array(0..<n)   // active sentences, in row-block order
@@ -88,8 +89,9 @@ public struct BeamSearch {
         while !rowsOfSentence.isEmpty {
             let tokens: [Int32] = rowsOfSentence.flatMap { s in live[s].map { $0.tokens.last ?? decoder.bosID } }
             try decoder.step(tokens: tokens, logProbs: &logProbs)
+            let rows = rowsPerSentence
             for (block, s) in rowsOfSentence.enumerated() {
-                for b in 0..<beam { bases[block * beam + b] = live[s][b].logProb }
+                for b in 0..<rows { bases[block * rows + b] = live[s][b].logProb }
             }
             // Every sentence's candidates at once, in parallel: each block writes its own list.
             let blocks = rowsOfSentence.count, step = stepIndex
@@ -98,12 +100,12 @@ public struct BeamSearch {
             forbidden.withUnsafeBufferPointer { forbiddenPointer in
             candidateCounts.withUnsafeMutableBufferPointer { counts in
                 nonisolated(unsafe) let out = candidateBuffer, countsOut = counts.baseAddress!
-                Parallel.forEachChunk(blocks, minChunk: max(1, 65_536 / (beam * V))) { range in
+                Parallel.forEachChunk(blocks, minChunk: max(1, 65_536 / (rows * V))) { range in
                     for block in range {
                         let s = rowsOfSentence[block]
                         countsOut[block] = CandidateSelection.select(
-                            rows: lp.baseAddress! + block * beam * V, vocabularySize: V, bases: basePointer.baseAddress! + block * beam,
-                            beams: beam, forbidden: forbiddenPointer.baseAddress!, onlyToken: step >= maxLengths[s] ? eos : nil,
+                            rows: lp.baseAddress! + block * rows * V, vocabularySize: V, bases: basePointer.baseAddress! + block * rows,
+                            beams: rows, forbidden: forbiddenPointer.baseAddress!, onlyToken: step >= maxLengths[s] ? eos : nil,
                             limit: limit, into: out + block * limit)
                     }
                 }
@@ -132,7 +134,7 @@ public struct BeamSearch {
                         let parent = live[s][c.beam]
                         next.append(LiveBeam(tokens: parent.tokens + [c.token], logProb: c.score,
                                              tokenLogProbs: parent.tokenLogProbs + [Float(c.score - parent.logProb)]))
-                        nextRows.append(block * beam + c.beam)
+                        nextRows.append(block * rows + c.beam)
                     }
                 }
                 if finished[s].count >= beam || forceEOS || next.isEmpty {
@@ -149,6 +151,7 @@ public struct BeamSearch {
             let unchanged = keepRows.count == tokens.count && keepRows.elementsEqual(0..<keepRows.count)
             rowsOfSentence = stillActive
             if !keepRows.isEmpty && !unchanged { decoder.reorder(rows: keepRows) }
+            rowsPerSentence = beam
             stepIndex += 1
         }
         return finished.map { hyps in

@@ -4,16 +4,19 @@ import Transformer
 /// The Transformer's incremental decoder as search sees it: sources get `</s>` appended
 /// (as in training), logits become log-probabilities with a vectorised log-softmax. With a
 /// lexical shortlist only the batch's candidate tokens are scored (normalised among
-/// themselves, as Marian does); every other token gets log-probability −∞.
+/// themselves, as Marian does); every other token gets log-probability −∞. With `int8`
+/// weights every step's matrix products run in int8 (`Int8DecoderWeights`).
 public final class TransformerDecoder: IncrementalDecoder {
     public let model: TransformerModel
     public let shortlist: LexicalShortlist?
+    public let int8: Int8DecoderWeights?
     private var state: DecoderState?
     private var restricted: [Float] = []
 
-    public init(model: TransformerModel, shortlist: LexicalShortlist? = nil) {
+    public init(model: TransformerModel, shortlist: LexicalShortlist? = nil, int8: Int8DecoderWeights? = nil) {
         self.model = model
         self.shortlist = shortlist
+        self.int8 = int8
     }
 
     public var vocabularySize: Int { model.config.vocabularySize }
@@ -28,7 +31,7 @@ public final class TransformerDecoder: IncrementalDecoder {
         let length = withEOS.map(\.count).max()!
         var flat = [Int32](repeating: TransformerConfig.padId, count: withEOS.count * length)
         for (r, s) in withEOS.enumerated() { for (i, id) in s.enumerated() { flat[r * length + i] = id } }
-        let state = try model.startDecoding(source: flat, batchSize: withEOS.count, sourceLength: length, maxLength: maxSteps)
+        let state = try model.startDecoding(source: flat, batchSize: withEOS.count, sourceLength: length, maxLength: maxSteps, int8: int8)
         if let shortlist {
             guard shortlist.vocabularySize == vocabularySize else {
                 throw DecodingError.invalidSetting("the shortlist was learned for \(shortlist.vocabularySize) tokens, the model has \(vocabularySize)")

@@ -62,7 +62,7 @@ public final class BatchingTranslator: @unchecked Sendable {
                 settings.beam = beam
                 settings.nbest = 1
                 byBeam[beam] = try Translator(model: translator.model, vocabulary: translator.vocabulary, settings: settings,
-                                              maxTokens: translator.maxTokens, shortlist: translator.shortlist)
+                                              maxTokens: translator.maxTokens, shortlist: translator.shortlist, int8: translator.int8)
             }
             return try byBeam[beam]!.translateScored(lines)
         }

@@ -5,7 +5,7 @@ import Foundation
 /// What GET /model tells a client about the model being served: where it came from, its
 /// configuration, the vocabulary's hash and the decoding defaults.
 public enum ServedModel {
-    public static func json(_ loaded: ModelSource.Loaded, settings: BeamSearch.Settings, maxBeam: Int) throws -> Data {
+    public static func json(_ loaded: ModelSource.Loaded, settings: BeamSearch.Settings, maxBeam: Int, int8: Bool = false) throws -> Data {
         let config = try JSONSerialization.jsonObject(with: JSONEncoder().encode(loaded.model.config))
         var document: [String: Any] = [
             "config": config,
@@ -13,7 +13,7 @@ public enum ServedModel {
             "vocabulary_size": loaded.vocabulary.vocabSize,
             "parameters": loaded.model.parameterCount,
             "decoding": ["beam": settings.beam, "lenpen": settings.lenpen, "max_len_a": settings.maxLenA, "max_len_b": settings.maxLenB,
-                         "max_beam": maxBeam] as [String: Any],
+                         "max_beam": maxBeam, "int8": int8] as [String: Any],
         ]
         if let run = loaded.run {
             document["run"] = run.name

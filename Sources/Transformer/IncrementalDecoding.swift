@@ -38,14 +38,22 @@ public final class DecoderState {
     /// ascending, and their embedding rows; logits then have one column per id.
     public private(set) var outputIDs: [Int32]?
     let outputTable = Tensor()
+    /// Int8 decoding (`startDecoding(…, int8:)`): the quantized matrices, the quantized
+    /// activations' scratch, and the restricted output table's quantized rows.
+    let int8: Int8DecoderWeights?
+    let int8Scratch = Int8GEMM.Scratch()
+    private(set) var int8OutputTable: Int8Matrix?
     /// Keeps `ids` and their rows of the embedding `table` [V, d].
     func restrict(to ids: [Int32], embedding table: UnsafePointer<Float>) {
         outputTable.resize([ids.count, d])
         for (j, id) in ids.enumerated() { (outputTable.pointer + j * d).update(from: table + Int(id) * d, count: d) }
         outputIDs = ids
+        // The rows are quantized from the float table exactly as the full table's rows are (a scale per row).
+        if int8 != nil { int8OutputTable = Int8Matrix(weight: outputTable.pointer, outputs: ids.count, inputs: d) }
     }
 
-    init(layers: Int, batchSize: Int, sourceLength: Int, maxLength: Int, d: Int, sourcePad: [UInt8]) {
+    init(layers: Int, batchSize: Int, sourceLength: Int, maxLength: Int, d: Int, sourcePad: [UInt8], int8: Int8DecoderWeights?) {
+        self.int8 = int8
         self.batchSize = batchSize
         self.sourceLength = sourceLength
         self.maxLength = maxLength
@@ -123,7 +131,9 @@ public final class DecoderState {
 
 extension TransformerModel {
     /// Encodes `source` [B, S] (pad 0) and precomputes every layer's cross-attention k|v.
-    public func startDecoding(source: [Int32], batchSize b: Int, sourceLength s: Int, maxLength: Int) throws -> DecoderState {
+    /// With `int8` (built from this model), every step's matrix products run on int8 weights.
+    public func startDecoding(source: [Int32], batchSize b: Int, sourceLength s: Int, maxLength: Int,
+                              int8: Int8DecoderWeights? = nil) throws -> DecoderState {
         guard b > 0, s > 0, source.count == b * s else {
             throw TransformerError.invalidBatch("source has \(source.count) ids, expected B×S = \(b)×\(s) (both positive)")
         }
@@ -140,7 +150,7 @@ extension TransformerModel {
                    decoderScores: 0, crossScores: 0, training: false)
         let enc = encode(packed, .inactive(config))
         let state = DecoderState(layers: config.decoderLayers, batchSize: b, sourceLength: s, maxLength: maxLength, d: d,
-                                 sourcePad: source.map { $0 == TransformerConfig.padId ? UInt8(1) : 0 })
+                                 sourcePad: source.map { $0 == TransformerConfig.padId ? UInt8(1) : 0 }, int8: int8)
         // k|v of the packed encoder rows, then into the cache's padded [B, S, 2d] layout
         // (pad keys stay zero; the cache's pad mask hides them).
         let kv = ws.crossAttentionScratch(rows: packed.tokens, columns: 2 * d)
@@ -208,9 +218,16 @@ extension TransformerModel {
         state.crossSlots.withUnsafeBufferPointer { crossSlots in
         state.sourcePad.withUnsafeBufferPointer { pad in
             for (l, o) in layout.decoderLayers.enumerated() {
+                let q8 = state.int8?.layers[l]
+                // y = x·Wᵀ + b over the layer's float weights, or its int8 copy when decoding in int8.
+                func project(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ quantized: Int8Matrix?, _ weight: Int, _ bias: Int,
+                             outputs: Int) {
+                    if let quantized { Int8GEMM.linear(y, x, rows: b, quantized, scratch: state.int8Scratch) }
+                    else { Linear.forward(y, x, weight: P + weight, bias: P + bias, rows: b, inputs: d, outputs: outputs) }
+                }
                 y = blockForward(state.selfBlock, input: y, rows: b, norm: o.selfAttentionNorm, mask: noDropout) { inp, out in
                     let qkv = a.projection.pointer
-                    Linear.forward(qkv, inp, weight: P + o.selfAttention.qkvWeight, bias: P + o.selfAttention.qkvBias, rows: b, inputs: d, outputs: 3 * d)
+                    project(qkv, inp, q8?.selfQKV, o.selfAttention.qkvWeight, o.selfAttention.qkvBias, outputs: 3 * d)
                     let keys = state.selfKeys[l].pointer, values = state.selfValues[l].pointer
                     for r in 0..<b {
                         let at = (selfSlots[r] * state.maxLength + t) * d
@@ -221,19 +238,26 @@ extension TransformerModel {
                                                       slots: selfSlots.baseAddress!)
                     CachedAttention.forward(rows: b, heads: heads, headDim: dh, positions: t + 1, q: qkv, qStride: 3 * d,
                                             cache: cache, ctx: a.context.pointer, ctxStride: d)
-                    Linear.forward(out, a.context.pointer, weight: P + o.selfAttention.outWeight, bias: P + o.selfAttention.outBias, rows: b, inputs: d, outputs: d)
+                    project(out, a.context.pointer, q8?.selfOut, o.selfAttention.outWeight, o.selfAttention.outBias, outputs: d)
                 }
                 y = blockForward(state.crossBlock, input: y, rows: b, norm: o.crossAttentionNorm, mask: noDropout) { inp, out in
                     let q = a.projection.pointer, kv = state.crossKeyValues[l].pointer, s = state.sourceLength
-                    Linear.forward(q, inp, weight: P + o.crossAttention.qkvWeight, bias: P + o.crossAttention.qkvBias, rows: b, inputs: d, outputs: d)
+                    project(q, inp, q8?.crossQuery, o.crossAttention.qkvWeight, o.crossAttention.qkvBias, outputs: d)
                     let cache = CachedAttention.Cache(keys: kv, values: kv + d, kvStride: 2 * d, slotStride: s * 2 * d,
                                                       slots: crossSlots.baseAddress!, keyPad: pad.baseAddress!, padStride: s)
                     CachedAttention.forward(rows: b, heads: heads, headDim: dh, positions: s, q: q, qStride: d,
                                             cache: cache, ctx: a.context.pointer, ctxStride: d)
-                    Linear.forward(out, a.context.pointer, weight: P + o.crossAttention.outWeight, bias: P + o.crossAttention.outBias, rows: b, inputs: d, outputs: d)
+                    project(out, a.context.pointer, q8?.crossOut, o.crossAttention.outWeight, o.crossAttention.outBias, outputs: d)
                 }
                 y = blockForward(state.feedForwardBlock, input: y, rows: b, norm: o.finalNorm, mask: noDropout) { inp, out in
-                    feedForwardForward(state.feedForward, input: inp, out: out, o.feedForward, rows: b, mask: noDropout)
+                    if let q8 {
+                        let h = state.feedForward.hidden.pointer
+                        Int8GEMM.linear(h, inp, rows: b, q8.fc1, scratch: state.int8Scratch)
+                        Elementwise.reluDropoutForward(h, h, b * config.ffnDimension, noDropout, rows: nil)
+                        Int8GEMM.linear(out, h, rows: b, q8.fc2, scratch: state.int8Scratch)
+                    } else {
+                        feedForwardForward(state.feedForward, input: inp, out: out, o.feedForward, rows: b, mask: noDropout)
+                    }
                 }
             }
         }
@@ -244,8 +268,10 @@ extension TransformerModel {
             y = finalNormForward(state.finalNorm, input: y, rows: b, norm)
         }
         let hidden = y, output = state.outputIDs == nil ? UnsafePointer(table) : UnsafePointer(state.outputTable.pointer)
+        let int8Output = state.int8.map { state.int8OutputTable ?? $0.output }
         logits.withUnsafeMutableBufferPointer { out in
-            GEMM.multiply(transB: true, m: b, n: v, k: d, a: hidden, lda: d, b: output, ldb: d, beta: 0, c: out.baseAddress!, ldc: v)
+            if let int8Output { Int8GEMM.linear(out.baseAddress!, hidden, rows: b, int8Output, scratch: state.int8Scratch) }
+            else { GEMM.multiply(transB: true, m: b, n: v, k: d, a: hidden, lda: d, b: output, ldb: d, beta: 0, c: out.baseAddress!, ldc: v) }
         }
         state.advance()
     }

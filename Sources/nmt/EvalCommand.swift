@@ -20,6 +20,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Where to write the translations (default: NAME.SPLIT.hyp).") var out: String?
     @Flag(help: "Score only the run's lexical shortlist candidates (opt-in, see `nmt shortlist learn`); the evaluation records it.")
     var shortlist = false
+    @OptionGroup var int8: Int8Option
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -28,8 +29,9 @@ struct EvalCommand: ParsableCommand {
             database: database.db, run: name, split: split, checkpoint: checkpoint, decoding: decoding.settings,
             batchTokens: decoding.batchTokens, source: src, reference: ref, output: out)
         request.shortlist = shortlist
+        request.int8 = int8.int8
         let e = try Evaluation.run(request, console: console)
-        print("run \(name), checkpoint \(e.checkpoint.id) (update \(e.checkpoint.update)), \(split), beam \(decoding.beam)\(shortlist ? ", shortlist" : ""): "
+        print("run \(name), checkpoint \(e.checkpoint.id) (update \(e.checkpoint.update)), \(split), beam \(decoding.beam)\(shortlist ? ", shortlist" : "")\(int8.int8 ? ", int8" : ""): "
               + "\(e.score.bleu.line); chrF2 = \(String(format2: e.score.chrF)); \(e.sentences) sentences in \(ProgressLine.format(duration: e.seconds)); "
               + "translations in \(e.hypothesisPath)")
         print("signature: \(e.score.signature)")

@@ -21,6 +21,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
+    @OptionGroup var int8: Int8Option
     @Option(help: "Address to listen on (numeric IPv4 or IPv6; 0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one, printed at start).") var port: UInt16 = 8080
     @Option(name: .customLong("max-queue"), help: "Sentences queued or in translation at most; more gets 503.") var maxQueue = 1024
@@ -46,13 +47,14 @@ struct ServeCommand: ParsableCommand {
         let console = runtime.apply()
         let loaded = try source.source.load(console: console)
         let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
-                                        maxTokens: decoding.batchTokens, shortlist: try source.loadShortlist())
+                                        maxTokens: decoding.batchTokens, shortlist: try source.loadShortlist(),
+                                        int8: int8.weights(for: loaded.model, console: console))
         let batcher = BatchingTranslator(translator, limits: .init(maxQueuedSentences: maxQueue, maxWait: batchWaitMs / 1000,
                                                                     maxBatchSentences: maxBatchSentences))
         let api = TranslationAPI(
             limits: .init(maxBodyBytes: maxBodyBytes, maxSentences: maxSentences, maxLineCharacters: maxLineChars,
                           maxBeam: decoding.maxBeam, defaultBeam: decoding.beam),
-            modelJSON: try ServedModel.json(loaded, settings: decoding.settings, maxBeam: decoding.maxBeam),
+            modelJSON: try ServedModel.json(loaded, settings: decoding.settings, maxBeam: decoding.maxBeam, int8: int8.int8),
             translate: { lines, beam in try await batcher.translate(lines, beam: beam) })
         let server = try TranslationServer(api: api, host: host, port: port, requestTimeout: requestTimeout)
         let what = loaded.run.map { "run \($0.name), checkpoint \($0.checkpoint.info.id) (update \($0.checkpoint.info.update))" } ?? loaded.modelFile ?? ""

@@ -42,6 +42,7 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
+    @OptionGroup var int8: Int8Option
     @Option(name: .customLong("nbest-format"),
             help: "plain (a line per input line, hypotheses joined by tabs), fairseq (S-/H-/D-/P- lines, base-2 scores) or tsv (id, rank, logprob, score, hypothesis). Default: fairseq when --nbest > 1, else plain.")
     var nbestFormat: TranslationFormat?
@@ -51,7 +52,8 @@ struct TranslateCommand: ParsableCommand {
         let console = runtime.apply()
         let loaded = try source.source.load(console: console)
         let translator = try Translator(model: loaded.model, vocabulary: loaded.vocabulary, settings: decoding.settings,
-                                        maxTokens: decoding.batchTokens, shortlist: try source.loadShortlist())
+                                        maxTokens: decoding.batchTokens, shortlist: try source.loadShortlist(),
+                                        int8: int8.weights(for: loaded.model, console: console))
         try StreamTranslation.run(translator, input: TextLineReader(), totalLines: TextLineReader.countLines(ofRegularFile: 0),
                                   format: nbestFormat ?? (decoding.nbest > 1 ? .fairseq : .plain), console: console)
     }

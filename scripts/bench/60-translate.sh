@@ -5,6 +5,7 @@
 # the same batched fairseq-style beam search with cached keys/values, PyTorch eager) on the
 # same weights, settings, batching and thread count, measured in the same run. Prints the
 # speed ratio (goal ≥ 3×) and the share of sentences whose outputs are identical (goal ≥ 99%).
+# nmt --int8 (opt-in int8 decoding) is timed too, against float32 nmt and the peer.
 # Weights: both benchmark models of scripts/bench/lib/translate-model.sh, trained once and cached
 # under out/bench/translate: `trained` (1,300 RAdam updates; its BLEU on these sentences is
 # printed, goal ≥ 10) and `short` (300 updates, BLEU ~2.7, most outputs at the length limit).
@@ -40,6 +41,9 @@ if python3 -c 'import torch, safetensors' 2>/dev/null; then HAS_TORCH=1; else ec
 REPORT=()
 for beam in 5 1; do
     t0=$(now); translate --beam "$beam" < "$WORK/src.es" > "$WORK/nmt.beam$beam.txt"; t1=$(now)
+    # The opt-in int8 search (scripts/bench/64-int8.sh has its BLEU on the whole test set).
+    i0=$(now); translate --beam "$beam" --int8 < "$WORK/src.es" > "$WORK/nmt-int8.beam$beam.txt"; i1=$(now)
+    echo "$i0 $i1" > "$WORK/nmt-int8.beam$beam.time"
     peer_json=""
     if [ "$HAS_TORCH" = 1 ]; then
         python3 scripts/bench/translate_peer.py "$MODEL" "$WORK/src.ids" "$WORK/peer.beam$beam.ids" "$beam" "$THREADS" > "$WORK/peer.beam$beam.json"
@@ -73,6 +77,11 @@ for i in range(0, len(args), 4):
     secs = max(t1 - t0 - startup, 1e-9)
     tokens = pieces(f"{work}/nmt.beam{beam}.pieces")
     print(f"  {name:7} nmt      {n / secs:7.1f} sentences/s {tokens / secs:8.0f} target tokens/s ({secs:.2f} s)")
+    i0, i1 = map(float, open(f"{work}/nmt-int8.beam{beam}.time").read().split())
+    isecs = max(i1 - i0 - startup, 1e-9)
+    same8 = sum(a == b for a, b in zip(lines(f"{work}/nmt.beam{beam}.txt"), lines(f"{work}/nmt-int8.beam{beam}.txt")))
+    print(f"  {name:7} nmt int8 {n / isecs:7.1f} sentences/s ({isecs:.2f} s; {secs / isecs:.2f}x float32 nmt, "
+          f"{same8}/{n} outputs identical to it)")
     if not peer:
         continue
     p = json.load(open(peer))
@@ -82,6 +91,7 @@ for i in range(0, len(args), 4):
     ours, theirs = lines(f"{work}/nmt.beam{beam}.txt"), lines(f"{work}/peer.beam{beam}.txt")
     same = sum(a == b for a, b in zip(ours, theirs))
     first = next((k + 1 for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), None)
+    print(f"  {name:7} ratio nmt int8/PyTorch {p['seconds'] / isecs:.2f}x")
     print(f"  {name:7} ratio nmt/PyTorch {p['seconds'] / secs:.2f}x (goal ≥ 3x); identical outputs {same}/{len(ours)} "
           f"= {100 * same / len(ours):.1f}% (goal ≥ 99%)" + (f"; first difference at line {first}" if first else ""))
 PY
