@@ -84,14 +84,84 @@ static void quantize_baseline(const float *x, long m, long k, long ldx, int form
     quantize_rows(x, m, k, ldx, format, qx, scales);
 }
 #if defined(__x86_64__)
+// The vector quantizers compute exactly what quantize_rows does: the same maximum (max is
+// exact in any order), the same product, and vcvtps2dq's round-to-nearest-even equals
+// round_even for these magnitudes; the clamp commutes with the conversion.
 __attribute__((target("avx2"))) static void quantize_avx2(const float *x, long m, long k, long ldx, int format, void *qx, float *scales) {
-    quantize_rows(x, m, k, ldx, format, qx, scales);
+    if (format != 2) { quantize_rows(x, m, k, ldx, format, qx, scales); return; }
+    long kp = nmt_int8_padded_inputs(k);
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const __m256i low = _mm256_set1_epi32(-127), high = _mm256_set1_epi32(127);
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        __m256 vmax = _mm256_setzero_ps();
+        long j = 0;
+        for (; j + 8 <= k; j += 8) vmax = _mm256_max_ps(vmax, _mm256_and_ps(_mm256_loadu_ps(row + j), magnitude));
+        float lanes[8], mx = 0.0f;
+        _mm256_storeu_ps(lanes, vmax);
+        for (int l = 0; l < 8; l++) mx = lanes[l] > mx ? lanes[l] : mx;
+        for (long t = j; t < k; t++) { float a = fabsf(row[t]); mx = a > mx ? a : mx; }
+        float inverse = mx == 0.0f ? 0.0f : 127.0f / mx;
+        scales[i] = mx / 127.0f;
+        __m256 vinverse = _mm256_set1_ps(inverse);
+        int16_t *q = (int16_t *)qx + i * kp;
+        for (j = 0; j + 8 <= k; j += 8) {
+            __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + j), vinverse));
+            v = _mm256_min_epi32(_mm256_max_epi32(v, low), high);
+            __m256i packed16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(v, v), 0x08);
+            _mm_storeu_si128((__m128i *)(q + j), _mm256_castsi256_si128(packed16));
+        }
+        for (; j < k; j++) q[j] = (int16_t)quantize(row[j], inverse);
+        for (j = k; j < kp; j++) q[j] = 0;
+    }
 }
 __attribute__((target("avx512f,avx512bw"))) static void quantize_avx512(const float *x, long m, long k, long ldx, int format, void *qx,
                                                                       float *scales) {
-    quantize_rows(x, m, k, ldx, format, qx, scales);
+    long kp = nmt_int8_padded_inputs(k);
+    const __m512i low = _mm512_set1_epi32(-127), high = _mm512_set1_epi32(127);
+    const uint8_t offset = format == 1 ? 0x80 : 0;   // q + 128 as a byte is q with its top bit flipped
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        __m512 vmax = _mm512_setzero_ps();
+        long j = 0;
+        for (; j + 16 <= k; j += 16) vmax = _mm512_max_ps(vmax, _mm512_abs_ps(_mm512_loadu_ps(row + j)));
+        float mx = _mm512_reduce_max_ps(vmax);
+        mx = mx > 0.0f ? mx : 0.0f;
+        for (long t = j; t < k; t++) { float a = fabsf(row[t]); mx = a > mx ? a : mx; }
+        float inverse = mx == 0.0f ? 0.0f : 127.0f / mx;
+        scales[i] = mx / 127.0f;
+        __m512 vinverse = _mm512_set1_ps(inverse);
+        if (format == 2) {
+            int16_t *q = (int16_t *)qx + i * kp;
+            for (j = 0; j + 16 <= k; j += 16) {
+                __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(row + j), vinverse));
+                _mm256_storeu_si256((__m256i *)(q + j), _mm512_cvtepi32_epi16(_mm512_min_epi32(_mm512_max_epi32(v, low), high)));
+            }
+            for (; j < k; j++) q[j] = (int16_t)quantize(row[j], inverse);
+            for (j = k; j < kp; j++) q[j] = 0;
+        } else {
+            uint8_t *q = (uint8_t *)qx + i * kp;
+            const __m128i flip = _mm_set1_epi8((char)offset);
+            for (j = 0; j + 16 <= k; j += 16) {
+                __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(row + j), vinverse));
+                __m128i bytes = _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(v, low), high));
+                _mm_storeu_si128((__m128i *)(q + j), _mm_xor_si128(bytes, flip));
+            }
+            for (; j < k; j++) q[j] = (uint8_t)(quantize(row[j], inverse) + (format == 1 ? 128 : 0));
+            for (j = k; j < kp; j++) q[j] = offset;
+        }
+    }
 }
 #endif
+
+// Rows are taken in blocks whose quantized x (≤ 16 KB) stays in L1 beside a weight tile, and
+// whose outputs span few pages: all of a block's outputs are written before the next block,
+// instead of a strip of every row per weight tile (470 rows × 8,000 outputs is 15 MB of
+// output, a page per row, and the TLB misses cost 2.7× at that size).
+static inline long row_block(long kp) {
+    long rows = 16384 / kp / 8 * 8;
+    return rows < 8 ? 8 : rows > 64 ? 64 : rows;
+}
 
 // The portable kernel: int8 x, plain loops over the packed blocks.
 static void gemm_baseline(const void *qx, const float *x_scales, long m, long kp, const int8_t *packed, const float *w_scales,
@@ -158,9 +228,9 @@ static inline __attribute__((always_inline)) VNNI void vnni_tile(const uint8_t *
 #define VNNI_TILE(MR, NB) vnni_tile(x, kp, block, MR, NB, i0, x_scales, w_scales, w_sums, bias, j0, n_end, c, ldc)
 #define VNNI_ROWS(NB)                                                                                                        \
     do {                                                                                                                     \
-        long i0 = 0;                                                                                                         \
-        for (; i0 + 8 <= m; i0 += 8) VNNI_TILE(8, NB);                                                                       \
-        switch (m - i0) {                                                                                                    \
+        long i0 = r0;                                                                                                        \
+        for (; i0 + 8 <= r1; i0 += 8) VNNI_TILE(8, NB);                                                                      \
+        switch (r1 - i0) {                                                                                                   \
         case 7: VNNI_TILE(7, NB); break;                                                                                     \
         case 6: VNNI_TILE(6, NB); break;                                                                                     \
         case 5: VNNI_TILE(5, NB); break;                                                                                     \
@@ -175,11 +245,15 @@ static inline __attribute__((always_inline)) VNNI void vnni_tile(const uint8_t *
 VNNI static void gemm_vnni512(const void *qx, const float *x_scales, long m, long kp, const int8_t *packed, const float *w_scales,
                               const int32_t *w_sums, const float *bias, long n_begin, long n_end, float *c, long ldc) {
     const uint8_t *x = qx;
-    // 32 outputs at a time: their weights (32·kp bytes) stay in L1 while every row passes.
-    for (long j0 = n_begin; j0 < n_end; j0 += 32) {
-        const int8_t *block = packed + j0 * kp;
-        if (n_end - j0 > 16) VNNI_ROWS(2);
-        else VNNI_ROWS(1);
+    long rows = row_block(kp);
+    for (long r0 = 0; r0 < m; r0 += rows) {
+        long r1 = r0 + rows < m ? r0 + rows : m;
+        // 32 outputs at a time: their weights (32·kp bytes) stay in L1 while the block's rows pass.
+        for (long j0 = n_begin; j0 < n_end; j0 += 32) {
+            const int8_t *block = packed + j0 * kp;
+            if (n_end - j0 > 16) VNNI_ROWS(2);
+            else VNNI_ROWS(1);
+        }
     }
 }
 
@@ -222,14 +296,17 @@ AVX2 static void gemm_avx2(const void *qx, const float *x_scales, long m, long k
                            const int32_t *w_sums, const float *bias, long n_begin, long n_end, float *c, long ldc) {
     (void)w_sums;
     const int16_t *x = qx;
-    for (long jb = n_begin; jb < n_end; jb += 16) {
+    long rows = row_block(2 * kp);
+    for (long r0 = 0; r0 < m; r0 += rows) {
+      long r1 = r0 + rows < m ? r0 + rows : m;
+      for (long jb = n_begin; jb < n_end; jb += 16) {
         for (long h = 0; h < 2 && jb + 8 * h < n_end; h++) {
             // Outputs 8h..8h+7 of the block are bytes 32h..32h+31 of each 64-byte input group.
             const int8_t *half = packed + jb * kp + 32 * h;
-            long j = jb + 8 * h, i0 = 0;
+            long j = jb + 8 * h, i0 = r0;
             // 6 rows × 8 outputs: 12 accumulators, 2 weight and 1 broadcast register of AVX2's 16.
-            for (; i0 + 6 <= m; i0 += 6) AVX2_TILE(6);
-            switch (m - i0) {
+            for (; i0 + 6 <= r1; i0 += 6) AVX2_TILE(6);
+            switch (r1 - i0) {
             case 5: AVX2_TILE(5); break;
             case 4: AVX2_TILE(4); break;
             case 3: AVX2_TILE(3); break;
@@ -238,6 +315,7 @@ AVX2 static void gemm_avx2(const void *qx, const float *x_scales, long m, long k
             default: break;
             }
         }
+      }
     }
 }
 #endif
