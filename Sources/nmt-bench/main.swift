@@ -1,6 +1,7 @@
 // nmt-bench: forward+backward speed of the Transformer on a ~4,096-token batch, against this
 // machine's own cblas_sgemm peak measured in the same run. Used by scripts/bench/30-model.sh.
 //   nmt-bench --preset small --tokens 4096 --threads 2 --steps 3 [--shape-out file.json]
+//   nmt-bench --int8-products [--rows 470] [--steps N]   (Int8Products.swift)
 import Foundation
 import Tensor
 import Transformer
@@ -22,6 +23,10 @@ let vocabulary = Int(option("--vocab", "8000"))!
 let shapeOut = option("--shape-out", "")
 let profile = CommandLine.arguments.contains("--profile")
 Parallel.setThreadCap(threads)
+if CommandLine.arguments.contains("--int8-products") {
+    runInt8ProductBenchmark(rows: Int(option("--rows", "470"))!, repeats: steps)
+    exit(0)
+}
 
 func now() -> Double { Date().timeIntervalSince1970 }
 

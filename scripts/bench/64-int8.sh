@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Opt-in int8 decoding (`--int8`: every decoder matrix product on int8 weights, CInt8's
 # AVX-512 VNNI / AVX2 / baseline kernel picked at run time) against float32 search, in the same
-# run: speed and test BLEU on the whole test set (1,003 verses), beam 5 and greedy, and the share
+# run: the step's products alone (nmt-bench --int8-products), then speed and test BLEU on the whole test set (1,003 verses), beam 5 and greedy, and the share
 # of identical outputs, for the trained benchmark model (scripts/bench/lib/translate-model.sh)
 # and for the bundled models/bible-es-en. Goal: ≤ 0.3 BLEU lost. Times are `nmt translate` wall
 # times minus its start-up on empty input (model loading and, for int8, quantizing the weights);
@@ -14,6 +14,9 @@ source scripts/bench/lib/translate-model.sh
 [ -x "$NMT" ] || { echo "64-int8: $NMT not found; run make build" >&2; exit 1; }
 [ -f data/bible/test.es ] || { echo "64-int8: data/bible missing; run make data" >&2; exit 1; }
 ensure_model trained
+# The decoder step's products alone: OpenBLAS sgemm against each int8 kernel, one thread.
+swift build -c release --product nmt-bench >/dev/null
+"$(swift build -c release --show-bin-path)/nmt-bench" --int8-products --steps 20
 now() { date +%s.%N; }
 for model in bench bundled; do
     if [ "$model" = bench ]; then source_flags=(--model "$MODEL_TRAINED" --vocab "$VOCAB"); else source_flags=(--model models/bible-es-en); fi
