@@ -3,7 +3,7 @@ import Store
 import Testing
 import TestSupport
 
-/// `nmt shortlist learn` and `--shortlist` on translate and eval, on a small trained run.
+/// `nmt shortlist learn` and `--shortlist` on translate and eval (also with `--int8`), on a small trained run.
 struct ShortlistCommandTests {
     @Test func learnStoreAndDecodeWithTheShortlist() throws {
         let ws = try TrainingWorkspace(label: "shortlist")
@@ -29,6 +29,17 @@ struct ShortlistCommandTests {
         #expect(eval.status == 0, "\(eval.stderr)")
         #expect(eval.stdout.contains("beam 2, shortlist:"), "\(eval.stdout)")
         #expect(try store.evaluations(run: "r").last?.decodingJSON.contains("\"shortlist\":true") == true)
+
+        // --int8 with the shortlist (its output rows quantized as the full table's): translate
+        // answers every line, and eval records both approximations with the evaluation.
+        let quantized = try ws.run(["translate", "--run", "r", "--shortlist", "--int8", "--beam", "3"], stdin: input)
+        #expect(quantized.status == 0 && quantized.stderr.contains("int8 decoding: kernel "), "\(quantized.stderr)")
+        #expect(quantized.stdout.split(separator: "\n", omittingEmptySubsequences: false).count == 4)
+        let int8Eval = try ws.run(["eval", "r", "--split", "test", "--shortlist", "--int8", "--beam", "2"])
+        #expect(int8Eval.status == 0, "\(int8Eval.stderr)")
+        #expect(int8Eval.stdout.contains("beam 2, shortlist, int8:"), "\(int8Eval.stdout)")
+        let recorded = try store.evaluations(run: "r").last?.decodingJSON ?? ""
+        #expect(recorded.contains("\"int8\":true") && recorded.contains("\"shortlist\":true"), "\(recorded)")
 
         let exported = try ws.run(["export", "r", "--out", "r.safetensors"])
         #expect(exported.status == 0)
