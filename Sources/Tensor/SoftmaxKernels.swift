@@ -33,26 +33,7 @@ public enum SoftmaxKernels {
             }
             var m = m8.max()
             while j < n { if keyPad[j] == 0 { m = max(m, p[j]) }; j += 1 }
-            var total8 = V8(repeating: 0)
-            let m8s = V8(repeating: m), zero = V8(repeating: 0)
-            j = 0
-            while j + 8 <= n {
-                let e = VectorMath.exp(UnsafeRawPointer(p + j).loadUnaligned(as: V8.self) - m8s).replacing(with: zero, where: .!keeps8(keyPad, j))
-                UnsafeMutableRawPointer(p + j).storeBytes(of: e, as: V8.self)
-                total8 += e
-                j += 8
-            }
-            var total = total8.sum()
-            while j < n {
-                if keyPad[j] == 0 {
-                    let e = VectorMath.exp(p[j] - m)
-                    p[j] = e
-                    total += e
-                } else {
-                    p[j] = 0
-                }
-                j += 1
-            }
+            let total = VectorMath.expShifted(p, p, n, shift: m, keyPad: keyPad)
             scale(p, n, by: 1 / total)
         } else {
             if n == 0 { p.update(repeating: 0, count: k); return }
