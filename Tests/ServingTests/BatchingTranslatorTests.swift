@@ -12,10 +12,12 @@ import Testing
         func add(_ lines: [String], _ beam: Int) { lock.lock(); batches.append((lines, beam)); lock.unlock() }
     }
 
-    func batcher(_ log: Log, wait: Double = 0.2, queue: Int = 100, delay: Double = 0) -> BatchingTranslator {
+    /// With a `gate`, each search waits for the gate after logging its batch, so a test can act
+    /// while a batch is known to be in flight (no sleeps: a loaded machine cannot reorder events).
+    func batcher(_ log: Log, wait: Double = 0.2, queue: Int = 100, gate: DispatchSemaphore? = nil) -> BatchingTranslator {
         BatchingTranslator(limits: .init(maxQueuedSentences: queue, maxWait: wait, maxBatchSentences: 50)) { lines, beam in
             log.add(lines, beam)
-            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            _ = gate?.wait(timeout: .now() + 10)   // bounded: a regression fails the test, never hangs it
             return TranslationAPITests.fake(lines, beam: beam)
         }
     }
@@ -37,10 +39,13 @@ import Testing
 
     @Test func theQueueBoundRefusesOverflowAndStopFinishesFirst() async throws {
         let log = Log()
-        let b = batcher(log, wait: 0, queue: 3, delay: 0.3)
+        let gate = DispatchSemaphore(value: 0)
+        let b = batcher(log, wait: 0, queue: 3, gate: gate)
         async let first = b.translate(["a", "b", "c"], beam: 1)
-        try await Task.sleep(nanoseconds: 50_000_000)
+        // The first request is being translated (in flight, still counted against the bound).
+        while log.lock.withLock({ log.batches.isEmpty }) { try await Task.sleep(nanoseconds: 1_000_000) }
         await #expect(throws: ServingError.self) { try await b.translate(["d"], beam: 1) }
+        gate.signal()
         let done = try await first
         #expect(done.count == 3, "the queued request is still answered")
         b.stop()
