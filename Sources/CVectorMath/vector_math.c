@@ -91,7 +91,22 @@ static inline float exp1(float x) {
         return total;                                                                          \
     }
 
-#define BODIES(SUFFIX, ATTR) EXP8(SUFFIX, ATTR) EXP_SHIFTED(SUFFIX, ATTR) EXP_SHIFTED_MASKED(SUFFIX, ATTR)
+// 32 floats per compare: most of a row of log-probabilities is far below the threshold.
+#define FIRST_ABOVE(SUFFIX, ATTR)                                                             \
+    ATTR static long first_above_##SUFFIX(const float *x, long n, float threshold) {           \
+        const f8 t = threshold;                                                                \
+        long i = 0;                                                                            \
+        for (; i + 32 <= n; i += 32) {                                                         \
+            i8 hit = (*(const f8u *)(x + i) > t) | (*(const f8u *)(x + i + 8) > t)             \
+                   | (*(const f8u *)(x + i + 16) > t) | (*(const f8u *)(x + i + 24) > t);     \
+            if (__builtin_reduce_or(hit)) break;                                               \
+        }                                                                                      \
+        for (; i < n; i++)                                                                     \
+            if (x[i] > threshold) return i;                                                    \
+        return n;                                                                              \
+    }
+
+#define BODIES(SUFFIX, ATTR) EXP8(SUFFIX, ATTR) EXP_SHIFTED(SUFFIX, ATTR) EXP_SHIFTED_MASKED(SUFFIX, ATTR) FIRST_ABOVE(SUFFIX, ATTR)
 
 BODIES(base, )
 #if defined(__x86_64__)
@@ -101,10 +116,10 @@ BODIES(avx512, __attribute__((target("avx512f,avx512vl"))))
 
 typedef nmt_vector_math_kernels kernels;
 
-static const kernels base_kernels = {exp_shifted_base, exp_shifted_masked_base, "baseline"};
+static const kernels base_kernels = {exp_shifted_base, exp_shifted_masked_base, first_above_base, "baseline"};
 #if defined(__x86_64__)
-static const kernels avx2_kernels = {exp_shifted_avx2, exp_shifted_masked_avx2, "avx2"};
-static const kernels avx512_kernels = {exp_shifted_avx512, exp_shifted_masked_avx512, "avx512"};
+static const kernels avx2_kernels = {exp_shifted_avx2, exp_shifted_masked_avx2, first_above_avx2, "avx2"};
+static const kernels avx512_kernels = {exp_shifted_avx512, exp_shifted_masked_avx512, first_above_avx512, "avx512"};
 #endif
 
 const nmt_vector_math_kernels *nmt_vector_math_variant(const char *name) {
@@ -135,4 +150,5 @@ float nmt_exp_shifted(const float *x, float *out, long n, float shift) { return 
 float nmt_exp_shifted_masked(const float *x, float *out, long n, float shift, const unsigned char *pad) {
     return impl()->exp_shifted_masked(x, out, n, shift, pad);
 }
+long nmt_first_above(const float *x, long n, float threshold) { return impl()->first_above(x, n, threshold); }
 const char *nmt_vector_math_isa(void) { return impl()->name; }

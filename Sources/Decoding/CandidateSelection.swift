@@ -13,11 +13,10 @@ struct Candidate: Equatable {
 /// rows' cumulative log-probabilities (-inf = not live); `forbidden` [V].
 /// Ranking is by score = base + log-probability, descending, ties to the lower beam, then the
 /// lower token, so results never depend on scan or thread order. Most of a row cannot beat
-/// the current `limit`-th best: a block of 32 tokens is rejected when its maximum (four
-/// lane-wise max operations, one horizontal max) is not above a Float threshold set safely
-/// low (so no token that would enter is skipped); in a block that passes, each group of 8
-/// is tested the same way, and only the tokens of groups that pass are compared exactly in
-/// Double.
+/// the current `limit`-th best: only tokens above a Float threshold set safely low (so no
+/// token that would enter is skipped) are looked at, found by a vectorised scan, and only
+/// they are compared exactly in Double. A token at or below the threshold could not enter,
+/// so the candidates are exactly those of a token-by-token scan.
 enum CandidateSelection {
     /// Writes the best `limit` candidates, sorted, into `list`; returns how many (fewer when
     /// the sentence has fewer finite extensions). With `onlyToken` set (the maximum length
@@ -52,40 +51,16 @@ enum CandidateSelection {
                 insert(Candidate(score: score, beam: b, token: Int32(v)))
                 if count == limit { threshold = lowerBound(list[limit - 1].score - base, base) }
             }
-            // Blocks of 32 tokens whose maximum cannot enter are skipped with one compare.
-            var v = 0
-            while v + 32 <= V {
-                if maximum32(row + v) > threshold {
-                    for group in stride(from: v, to: v + 32, by: 8) where maximum8(row + group) > threshold {
-                        for lane in group..<(group + 8) { consider(lane) }
-                    }
-                }
-                v += 32
+            // Only tokens above the threshold can enter: the scan jumps from one to the next
+            // (32 floats per compare, VectorMath.firstAbove) and `consider` decides exactly.
+            var v = VectorMath.firstAbove(row, V, threshold: threshold)
+            while v < V {
+                consider(v)
+                v += 1
+                v += VectorMath.firstAbove(row + v, V - v, threshold: threshold)
             }
-            while v < V { consider(v); v += 1 }
         }
         return count
-    }
-
-    /// Largest non-NaN of the 32 floats at `p` (-inf if none): lane-wise max of four vectors
-    /// started from -inf, so a NaN lane (never a candidate) cannot hide a valid token.
-    @inline(__always)
-    static func maximum32(_ p: UnsafePointer<Float>) -> Float {
-        var m = SIMD8<Float>(repeating: -.infinity)
-        for k in stride(from: 0, to: 32, by: 8) {
-            let x = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
-            m.replace(with: x, where: x .> m)
-        }
-        return m.max()
-    }
-
-    /// Largest non-NaN of the 8 floats at `p` (-inf if none).
-    @inline(__always)
-    static func maximum8(_ p: UnsafePointer<Float>) -> Float {
-        var m = SIMD8<Float>(repeating: -.infinity)
-        let x = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-        m.replace(with: x, where: x .> m)
-        return m.max()
     }
 
     /// A Float no larger than any log-probability lp with base + lp > base + difference in
@@ -96,3 +71,5 @@ enum CandidateSelection {
         Float(difference - 1e-6 * max(1, abs(base))).nextDown
     }
 }
+
+import Tensor

@@ -77,5 +77,9 @@ public enum VectorMath {
                                   keyPad: UnsafePointer<UInt8>) -> Float {
         nmt_exp_shifted_masked(x, out, n, shift, keyPad)
     }
-}
 
+    /// The first i < n with x[i] > threshold (a NaN never is), or n.
+    public static func firstAbove(_ x: UnsafePointer<Float>, _ n: Int, threshold: Float) -> Int {
+        nmt_first_above(x, n, threshold)
+    }
+}

@@ -41,6 +41,37 @@ import Tensor
         #expect(nmt_vector_math_variant("no-such-isa") == nil)
     }
 
+    /// Rows with a few entries above the threshold at every offset of a 32-float block and in the
+    /// tail, NaNs (never above), -inf rows, and a -inf threshold.
+    @Test(arguments: [0, 5, 31, 32, 33, 100, 8000])
+    func firstAboveFindsEveryEntryInOrder(n: Int) {
+        var rng = SplitMix64(seed: UInt64(n + 7))
+        var x = (0..<n).map { _ in Float(rng.uniform() * -20) }
+        for k in stride(from: 3, to: n, by: 37) { x[k] = .nan }
+        for k in stride(from: 1, to: n, by: 29) { x[k] = 0.5 + Float(k % 3) }
+        let thresholds: [Float] = [0, 1.0, 2.25, -.infinity, 5]
+        var ran = 0
+        for name in Self.variants {
+            guard let kernels = nmt_vector_math_variant(name)?.pointee else { continue }
+            ran += 1
+            for t in thresholds {
+                // Walk the row as CandidateSelection does; the visited indices must be exactly
+                // those a plain loop finds above t.
+                var visited: [Int] = []
+                var v = kernels.first_above(x, n, t)
+                while v < n {
+                    visited.append(v)
+                    v += 1
+                    v += x.withUnsafeBufferPointer { kernels.first_above($0.baseAddress! + v, n - v, t) }
+                }
+                #expect(visited == x.indices.filter { x[$0] > t }, "\(name), n = \(n), threshold \(t)")
+            }
+            let allLow = [Float](repeating: -.infinity, count: n)
+            #expect(kernels.first_above(allLow, n, -.infinity) == n)
+        }
+        #expect(ran >= 1)
+    }
+
     @Test func theChosenVariantIsTheBestThisCPURuns() {
         let best = Self.variants.last { nmt_vector_math_variant($0) != nil }
         #expect(String(cString: nmt_vector_math_isa()) == best)

@@ -12,6 +12,11 @@ float nmt_exp_shifted(const float *x, float *out, long n, float shift);
 /// The same with masked entries: out[i] = 0 where pad[i] != 0 (left out of the sum).
 float nmt_exp_shifted_masked(const float *x, float *out, long n, float shift, const unsigned char *pad);
 
+/// The first i < n with x[i] > threshold (NaN never is), or n: the beam search's scan for the
+/// few logits that can still enter a sentence's best list. Exact compares, so every variant
+/// returns the same index.
+long nmt_first_above(const float *x, long n, float threshold);
+
 /// Which implementation runs: "avx512", "avx2" or "baseline".
 const char *nmt_vector_math_isa(void);
 
@@ -19,6 +24,7 @@ const char *nmt_vector_math_isa(void);
 typedef struct {
     float (*exp_shifted)(const float *, float *, long, float);
     float (*exp_shifted_masked)(const float *, float *, long, float, const unsigned char *);
+    long (*first_above)(const float *, long, float);
     const char *name;
 } nmt_vector_math_kernels;
 
