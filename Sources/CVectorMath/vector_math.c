@@ -1,6 +1,7 @@
 #include "vector_math.h"
 #include <math.h>
-#include <pthread.h>
+#include "isa.h"
+#include <stdatomic.h>
 #include <string.h>
 
 // One body compiled for baseline x86-64, AVX2 and AVX-512; the arithmetic is VectorMath.exp's
@@ -123,27 +124,23 @@ static const kernels avx512_kernels = {exp_shifted_avx512, exp_shifted_masked_av
 #endif
 
 const nmt_vector_math_kernels *nmt_vector_math_variant(const char *name) {
-    if (strcmp(name, "baseline") == 0) return &base_kernels;
+    if (!nmt_isa_supported(name)) return 0;
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2")) return &avx2_kernels;
-    if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return &avx512_kernels;
+    if (strcmp(name, "avx512") == 0) return &avx512_kernels;
+    if (strcmp(name, "avx2") == 0) return &avx2_kernels;
 #endif
-    return 0;
+    return &base_kernels;
 }
 
-// Chosen once, on first use.
-static kernels chosen;
-static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
-static void choose(void) {
-    const kernels *k = nmt_vector_math_variant("avx512");
-    if (!k) k = nmt_vector_math_variant("avx2");
-    if (!k) k = nmt_vector_math_variant("baseline");
-    chosen = *k;
-}
+// The best build, found on first use; every thread that races to find it finds the same one.
+static _Atomic(const kernels *) chosen;
 static inline const kernels *impl(void) {
-    pthread_once(&chosen_once, choose);
-    return &chosen;
+    const kernels *k = atomic_load_explicit(&chosen, memory_order_acquire);
+    if (!k) {
+        k = nmt_vector_math_variant(nmt_isa_best());
+        atomic_store_explicit(&chosen, k, memory_order_release);
+    }
+    return k;
 }
 
 float nmt_exp_shifted(const float *x, float *out, long n, float shift) { return impl()->exp_shifted(x, out, n, shift); }

@@ -59,27 +59,16 @@ import Tensor
         #expect(isa == best)
     }
 
-    /// The Swift loops CachedAttention ran before CAttention (SIMD8 lanes, summed in lane order).
+    /// The Swift loops CachedAttention ran before CAttention (SIMD8 lanes, summed in lane order;
+    /// its dots were VectorMath.dot's).
     enum Reference {
         typealias V8 = SIMD8<Float>
-
-        static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-            var acc = V8(repeating: 0)
-            var i = 0
-            while i + 8 <= n {
-                acc += UnsafeRawPointer(a + i).loadUnaligned(as: V8.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V8.self)
-                i += 8
-            }
-            var s = acc.sum()
-            while i < n { s += a[i] * b[i]; i += 1 }
-            return s
-        }
 
         static func scores(_ out: inout [Float], group: Int, heads: Int, dh: Int, t: Int, scale: Float,
                            q: [Float], qStride: Int, keys: [Float], kvStride: Int) {
             q.withUnsafeBufferPointer { qp in keys.withUnsafeBufferPointer { kp in
                 for i in 0..<group { for h in 0..<heads { for j in 0..<t {
-                    out[i * heads * t + h * t + j] = scale * dot(qp.baseAddress! + i * qStride + h * dh,
+                    out[i * heads * t + h * t + j] = scale * VectorMath.dot(qp.baseAddress! + i * qStride + h * dh,
                                                                  kp.baseAddress! + j * kvStride + h * dh, dh)
                 } } }
             } }
