@@ -82,4 +82,7 @@ public enum VectorMath {
     public static func firstAbove(_ x: UnsafePointer<Float>, _ n: Int, threshold: Float) -> Int {
         nmt_first_above(x, n, threshold)
     }
+
+    /// The build of the C vector kernels (CVectorMath, CAttention) this CPU runs: "avx512", "avx2" or "baseline".
+    public static var kernelName: String { String(cString: nmt_vector_math_isa()) }
 }

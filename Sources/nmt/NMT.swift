@@ -71,12 +71,13 @@ extension NMT {
 }
 
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version, the BLAS kernel and the int8 decoding kernel in use.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version, the BLAS kernel, the vector kernels and the int8 decoding kernel in use.")
     @OptionGroup var runtime: RuntimeOptions
     func run() throws {
         runtime.apply()
         print("nmt \(BuildInfo.version)")
         print(BLASRuntime.description)
+        print("vector kernels \(VectorMath.kernelName) (softmax exp, candidate scan, cached attention)")
         print("int8 decoding kernel \(Int8GEMM.Kernel.chosen.name)")
         print(Job.mpiDescription)
     }

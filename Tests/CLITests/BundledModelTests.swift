@@ -41,6 +41,7 @@ struct BundledModelTests {
         #expect(same >= 30, "only \(same) of 60 int8 lines equal the float32 ones")
         let version = try NMTProcess.run(["version"])
         #expect(["vnni512", "avx2", "baseline"].contains { version.stdout.contains("int8 decoding kernel \($0)\n") }, "\(version.stdout)")
+        #expect(["avx512", "avx2", "baseline"].contains { version.stdout.contains("vector kernels \($0) (") }, "\(version.stdout)")
     }
 
     /// The bundled model's translations of the first `count` test verses and their BLEU.
