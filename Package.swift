@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CMPIShim", dependencies: ["CMPI"], path: "Sources/CMPIShim"),
         .target(name: "DistributedMPI", dependencies: ["CMPIShim", "Collective"]),
         .target(name: "Parallelism", swiftSettings: optimized),
-        .target(name: "CDropout", path: "Sources/CDropout", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+        .target(name: "CDropout", dependencies: ["CISA"], path: "Sources/CDropout", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "CInt8", path: "Sources/CInt8", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "CISA", path: "Sources/CISA"),
         .target(name: "CVectorMath", dependencies: ["CISA"], path: "Sources/CVectorMath", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),

@@ -1,6 +1,5 @@
 #include "cached_attention.h"
 #include "isa.h"
-#include <stdatomic.h>
 #include <string.h>
 
 // One body per kernel, compiled for baseline x86-64 (where an 8-float vector is two SSE
@@ -8,6 +7,9 @@
 // build, and the same as the Swift loops these replaced: no fused multiply-add (a + p·v rounds
 // twice), dots in 8 lanes summed in lane order, contexts summed position by position.
 #pragma clang fp contract(off)
+// The baseline build passes 8-float vectors to its static helpers, which clang warns changes the
+// ABI without AVX; they are inlined within this file and never cross a library boundary.
+#pragma clang diagnostic ignored "-Wpsabi"
 
 typedef float f8 __attribute__((ext_vector_type(8)));
 typedef float f8u __attribute__((ext_vector_type(8), aligned(4)));   // unaligned loads and stores
@@ -162,27 +164,16 @@ static const kernels base_kernels = {scores_base, context_base, "baseline"};
 #if defined(__x86_64__)
 static const kernels avx2_kernels = {scores_avx2, context_avx2, "avx2"};
 static const kernels avx512_kernels = {scores_avx512, context_avx512, "avx512"};
+#define TABLES &base_kernels, &avx2_kernels, &avx512_kernels
+#else
+#define TABLES &base_kernels, 0, 0
 #endif
 
-const nmt_attention_kernels *nmt_attention_variant(const char *name) {
-    if (!nmt_isa_supported(name)) return 0;
-#if defined(__x86_64__)
-    if (strcmp(name, "avx512") == 0) return &avx512_kernels;
-    if (strcmp(name, "avx2") == 0) return &avx2_kernels;
-#endif
-    return &base_kernels;
-}
+const nmt_attention_kernels *nmt_attention_variant(const char *name) { return nmt_isa_table(name, TABLES); }
 
-// The best build, found on first use; every thread that races to find it finds the same one.
-static _Atomic(const kernels *) chosen;
-static inline const kernels *impl(void) {
-    const kernels *k = atomic_load_explicit(&chosen, memory_order_acquire);
-    if (!k) {
-        k = nmt_attention_variant(nmt_isa_best());
-        atomic_store_explicit(&chosen, k, memory_order_release);
-    }
-    return k;
-}
+// The best build, found on first use.
+static const void *_Atomic chosen;
+static inline const kernels *impl(void) { return nmt_isa_best_table(&chosen, TABLES); }
 
 void nmt_attention_scores(float *scores, long group, long heads, long dh, long t, float scale,
                           const float *q, long q_stride, const float *keys, long kv_stride) {

@@ -1,6 +1,5 @@
 #include "dropout_kernels.h"
-#include <pthread.h>
-#include <string.h>
+#include "isa.h"
 
 // One body per operation, compiled three times (baseline x86-64, AVX2, AVX-512) and left to
 // the compiler's vectoriser: the hash is integer multiplies and shifts, which SSE2 lacks
@@ -41,26 +40,25 @@ static inline float factor(uint32_t index, nmt_dropout_mask m) {
 BODIES(base, )
 #if defined(__x86_64__)
 BODIES(avx2, __attribute__((target("avx2"))))
-BODIES(avx512, __attribute__((target("avx512f"))))
+BODIES(avx512, __attribute__((target("avx512f,avx512vl"))))
 #endif
 
 typedef nmt_dropout_kernels kernels;
 
-static kernels pick(void) {
-    const kernels *k = nmt_dropout_variant("avx512");
-    if (!k) k = nmt_dropout_variant("avx2");
-    if (!k) k = nmt_dropout_variant("baseline");
-    return *k;
-}
+static const kernels base_kernels = {scale_base, add_base, relu_base, relu_back_base, "baseline"};
+#if defined(__x86_64__)
+static const kernels avx2_kernels = {scale_avx2, add_avx2, relu_avx2, relu_back_avx2, "avx2"};
+static const kernels avx512_kernels = {scale_avx512, add_avx512, relu_avx512, relu_back_avx512, "avx512"};
+#define TABLES &base_kernels, &avx2_kernels, &avx512_kernels
+#else
+#define TABLES &base_kernels, 0, 0
+#endif
 
-// Chosen once, on first use.
-static kernels chosen;
-static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
-static void choose(void) { chosen = pick(); }
-static inline const kernels *impl(void) {
-    pthread_once(&chosen_once, choose);
-    return &chosen;
-}
+const nmt_dropout_kernels *nmt_dropout_variant(const char *name) { return nmt_isa_table(name, TABLES); }
+
+// The best build, found on first use.
+static const void *_Atomic chosen;
+static inline const kernels *impl(void) { return nmt_isa_best_table(&chosen, TABLES); }
 
 void nmt_dropout_scale(float *out, const float *x, long count, long mask_start, nmt_dropout_mask mask) {
     impl()->scale(out, x, count, mask_start, mask);
@@ -75,19 +73,3 @@ void nmt_relu_dropout_backward(float *dx, const float *dhd, const float *h, long
     impl()->relu_back(dx, dhd, h, count, mask_start, mask);
 }
 const char *nmt_dropout_isa(void) { return impl()->name; }
-
-static const kernels base_kernels = {scale_base, add_base, relu_base, relu_back_base, "baseline"};
-#if defined(__x86_64__)
-static const kernels avx2_kernels = {scale_avx2, add_avx2, relu_avx2, relu_back_avx2, "avx2"};
-static const kernels avx512_kernels = {scale_avx512, add_avx512, relu_avx512, relu_back_avx512, "avx512"};
-#endif
-
-const nmt_dropout_kernels *nmt_dropout_variant(const char *name) {
-    if (strcmp(name, "baseline") == 0) return &base_kernels;
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2")) return &avx2_kernels;
-    if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx512f")) return &avx512_kernels;
-#endif
-    return 0;
-}

@@ -1,13 +1,14 @@
 #include "vector_math.h"
-#include <math.h>
 #include "isa.h"
-#include <stdatomic.h>
-#include <string.h>
+#include <math.h>
 
 // One body compiled for baseline x86-64, AVX2 and AVX-512; the arithmetic is VectorMath.exp's
 // step for step (Cephes-style: clamp to [-87, 88], n = round(x·log2 e) by the 1.5·2^23 trick,
 // r = x − n·ln 2 in two parts, a degree-5 polynomial, 2^n built in the exponent bits).
 #pragma clang fp contract(off)
+// The baseline build passes 8-float vectors to its static helpers, which clang warns changes the
+// ABI without AVX; they are inlined within this file and never cross a library boundary.
+#pragma clang diagnostic ignored "-Wpsabi"
 
 typedef float f8 __attribute__((ext_vector_type(8)));
 typedef int i8 __attribute__((ext_vector_type(8)));
@@ -121,27 +122,16 @@ static const kernels base_kernels = {exp_shifted_base, exp_shifted_masked_base, 
 #if defined(__x86_64__)
 static const kernels avx2_kernels = {exp_shifted_avx2, exp_shifted_masked_avx2, first_above_avx2, "avx2"};
 static const kernels avx512_kernels = {exp_shifted_avx512, exp_shifted_masked_avx512, first_above_avx512, "avx512"};
+#define TABLES &base_kernels, &avx2_kernels, &avx512_kernels
+#else
+#define TABLES &base_kernels, 0, 0
 #endif
 
-const nmt_vector_math_kernels *nmt_vector_math_variant(const char *name) {
-    if (!nmt_isa_supported(name)) return 0;
-#if defined(__x86_64__)
-    if (strcmp(name, "avx512") == 0) return &avx512_kernels;
-    if (strcmp(name, "avx2") == 0) return &avx2_kernels;
-#endif
-    return &base_kernels;
-}
+const nmt_vector_math_kernels *nmt_vector_math_variant(const char *name) { return nmt_isa_table(name, TABLES); }
 
-// The best build, found on first use; every thread that races to find it finds the same one.
-static _Atomic(const kernels *) chosen;
-static inline const kernels *impl(void) {
-    const kernels *k = atomic_load_explicit(&chosen, memory_order_acquire);
-    if (!k) {
-        k = nmt_vector_math_variant(nmt_isa_best());
-        atomic_store_explicit(&chosen, k, memory_order_release);
-    }
-    return k;
-}
+// The best build, found on first use.
+static const void *_Atomic chosen;
+static inline const kernels *impl(void) { return nmt_isa_best_table(&chosen, TABLES); }
 
 float nmt_exp_shifted(const float *x, float *out, long n, float shift) { return impl()->exp_shifted(x, out, n, shift); }
 float nmt_exp_shifted_masked(const float *x, float *out, long n, float shift, const unsigned char *pad) {
