@@ -88,6 +88,18 @@ public enum RAdamDegenerate: String, Codable, CaseIterable, Sendable {
     }
 }
 
+/// Where Adam adds ε. The two forms are the same algorithm with different ε: `inside` divides
+/// by √v + ε and then scales by √(1 − β2^t), so its ε is, in torch's terms, ε/√(1 − β2^t) —
+/// 7.1 ε at t = 1 for β2 = 0.98, 22 ε for β2 = 0.999 — which damps the first updates whenever
+/// √v is not far above ε (small gradients, or the paper's ε = 1e-4).
+public enum EpsilonPlacement: String, Codable, CaseIterable, Sendable {
+    /// torch.optim.Adam/AdamW: θ ← θ − η/(1 − β1^t) · m / (√v/√(1 − β2^t) + ε).
+    case torch
+    /// fairseq's Adam, the RAdam authors' adam2.py and Kingma & Ba's "more efficient" form:
+    /// θ ← θ − η·√(1 − β2^t)/(1 − β1^t) · m / (√v + ε). (RAdam always adds ε this way.)
+    case inside
+}
+
 /// The settings of any optimizer, as stored with a run.
 public struct OptimizerConfig: Codable, Equatable, Sendable {
     public var kind: OptimizerKind
@@ -105,14 +117,21 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     /// the second moment v accumulates; parameters, first moment and weight decay are frozen,
     /// while the step counter (and so both bias corrections) advances. 0 = off.
     public var adamFreeze: Int = 0
-    /// Adam-2k: multiply the learning rate by (T + N)/T, T = --max-update, N = adamFreeze, as
-    /// the authors' recipe does so that the decay stays aligned. Applied by the trainer.
+    /// Adam-2k: multiply the peak learning rate by M/(M − N), M = --max-update (the run's
+    /// total, frozen updates included), N = adamFreeze, as the authors' recipe does (M = 72,000,
+    /// N = 2,000: 3e-4 · 72/70 = 3.086e-4), so that the M − N moving updates get the rates of a
+    /// run of M − N updates without the freeze. Stored in the schedule's peak rate.
     public var adamFreezeRescaleLR: Bool = false
+    /// Adam: where ε is added; nil is `.torch` (kept nil rather than `.torch` so that the stored
+    /// configuration of a run that does not choose stays byte-identical to older versions').
+    public var epsPlacement: EpsilonPlacement? = nil
+
+    public var adamEpsPlacement: EpsilonPlacement { epsPlacement ?? .torch }
 
     public init(kind: OptimizerKind) { self.kind = kind }
 
     enum CodingKeys: String, CodingKey {
-        case kind, beta1, beta2, eps, weightDecay, rhoThreshold, momentum, radamDegenerate, adamFreeze, adamFreezeRescaleLR
+        case kind, beta1, beta2, eps, weightDecay, rhoThreshold, momentum, radamDegenerate, adamFreeze, adamFreezeRescaleLR, epsPlacement
     }
 
     /// Stored configurations of older versions lack the later keys: each absent key takes the
@@ -130,12 +149,14 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         radamDegenerate = try c.decodeIfPresent(RAdamDegenerate.self, forKey: .radamDegenerate) ?? d.radamDegenerate
         adamFreeze = try c.decodeIfPresent(Int.self, forKey: .adamFreeze) ?? d.adamFreeze
         adamFreezeRescaleLR = try c.decodeIfPresent(Bool.self, forKey: .adamFreezeRescaleLR) ?? d.adamFreezeRescaleLR
+        epsPlacement = try c.decodeIfPresent(EpsilonPlacement.self, forKey: .epsPlacement)
     }
 
-    /// The learning-rate multiplier of Adam-2k's rescaling for a run of `maxUpdate` updates.
+    /// The learning-rate multiplier of Adam-2k's rescaling for a run of `maxUpdate` updates in
+    /// all (frozen ones included): M/(M − N).
     public func learningRateScale(maxUpdate: Int) -> Double {
-        guard kind == .adam, adamFreeze > 0, adamFreezeRescaleLR, maxUpdate > 0 else { return 1 }
-        return Double(maxUpdate + adamFreeze) / Double(maxUpdate)
+        guard kind == .adam, adamFreeze > 0, adamFreezeRescaleLR, maxUpdate > adamFreeze else { return 1 }
+        return Double(maxUpdate) / Double(maxUpdate - adamFreeze)
     }
 
     public func validate() throws {
@@ -149,6 +170,8 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         try check(adamFreeze >= 0, "--adam-freeze must be a non-negative number of updates, got \(adamFreeze)")
         try check(adamFreeze == 0 || kind == .adam, "--adam-freeze applies to --optimizer adam only, not \(kind.rawValue)")
         try check(!adamFreezeRescaleLR || adamFreeze > 0, "--adam-freeze-rescale-lr needs --adam-freeze N")
+        try check(epsPlacement == nil || kind == .adam,
+                  "--eps-placement applies to --optimizer adam only (RAdam adds ε inside, as torch and the authors do), not \(kind.rawValue)")
         try check(radamDegenerate == .sgd || kind == .radam, "--radam-degenerate applies to --optimizer radam only, not \(kind.rawValue)")
     }
 

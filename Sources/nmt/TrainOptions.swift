@@ -7,6 +7,8 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension Schedule.Kind: ExpressibleByArgument {}
 extension Schedule.WarmupShape: ExpressibleByArgument {}
 extension RAdamDegenerate: ExpressibleByArgument {}
+extension EpsilonPlacement: ExpressibleByArgument {}
+extension Schedule.StepConvention: ExpressibleByArgument {}
 extension BestCheckpointMetric: ExpressibleByArgument {}
 
 /// Where runs live; shared by every command that reads or writes runs.
@@ -75,6 +77,10 @@ struct OptimizerOptions: ParsableArguments {
     @Option(name: .customLong("min-lr"), help: "Final learning rate of the linear schedule.") var minLR: Double = 0
     @Option(help: "Adam betas as 'b1,b2'.") var betas: String = "0.9,0.98"
     @Option(help: "Adam epsilon.") var eps: Double = 1e-8
+    @Option(name: .customLong("eps-placement"), help: "Adam: where epsilon is added: torch (to sqrt(v_hat), torch.optim.Adam; the default) or inside (to sqrt(v) before the sqrt(1-b2^t) factor: fairseq's Adam and the RAdam authors' adam2.py).")
+    var epsPlacement: EpsilonPlacement?
+    @Option(name: .customLong("lr-convention"), help: "Which schedule position update t takes: fairseq (t-1 updates done, as fairseq and the RAdam authors; the default) or legacy (t, runs of nmt before this option).")
+    var lrConvention: Schedule.StepConvention = .fairseq
     @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay.") var weightDecay: Double = 0
     @Option(name: .customLong("rho-threshold"), help: "RAdam: rectify once ρt exceeds this (5 as torch; 4 as the paper's box).")
     var rhoThreshold: Double = 5
@@ -83,7 +89,7 @@ struct OptimizerOptions: ParsableArguments {
     var radamDegenerate: RAdamDegenerate?
     @Option(name: .customLong("adam-freeze"), help: ArgumentHelp("Adam-2k: for the first N updates only the second moment accumulates (parameters, first moment and weight decay frozen).", valueName: "N"))
     var adamFreeze: String?
-    @Flag(name: .customLong("adam-freeze-rescale-lr"), help: "Adam-2k: multiply the learning rate by (T+N)/T, T = --max-update, as the authors' recipe does.")
+    @Flag(name: .customLong("adam-freeze-rescale-lr"), help: "Adam-2k: multiply the learning rate by M/(M-N), M = --max-update (frozen updates included), as the authors' recipe does (M 72000, N 2000: x72/70).")
     var adamFreezeRescaleLR = false
     @Option(name: .customLong("clip-norm"), help: "Global gradient-norm clipping (0 = off).") var clipNorm: Double = 0
 
@@ -97,6 +103,7 @@ struct OptimizerOptions: ParsableArguments {
         o.beta2 = b2
         o.eps = eps
         o.weightDecay = weightDecay
+        o.epsPlacement = epsPlacement
         o.rhoThreshold = rhoThreshold
         o.momentum = momentum
         if let radamDegenerate {
@@ -110,7 +117,7 @@ struct OptimizerOptions: ParsableArguments {
             o.adamFreeze = n
         }
         if adamFreezeRescaleLR {
-            guard maxUpdate > 0 else { throw ValidationError("--adam-freeze-rescale-lr needs --max-update (the rescale is (T+N)/T)") }
+            guard maxUpdate > o.adamFreeze else { throw ValidationError("--adam-freeze-rescale-lr needs --max-update M above --adam-freeze N (the rescale is M/(M-N))") }
             o.adamFreezeRescaleLR = true
         }
         try o.validate()
@@ -136,7 +143,7 @@ struct OptimizerOptions: ParsableArguments {
         // Adam-2k's rescale is part of the peak rate the run uses, so it is stored as such.
         let peak = lr * o.learningRateScale(maxUpdate: maxUpdate)
         let s = Schedule(kind: kind, lr: peak, warmup: warmupSteps, warmupInitLR: warmupInitLR, minLR: minLR, maxUpdate: maxUpdate,
-                         untunedWarmupBeta2: untuned ? o.beta2 : nil, warmupShape: warmupShape)
+                         untunedWarmupBeta2: untuned ? o.beta2 : nil, warmupShape: warmupShape, convention: lrConvention)
         try s.validate()
         return (o, s)
     }

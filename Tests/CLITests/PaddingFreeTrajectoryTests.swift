@@ -15,7 +15,7 @@ import Transformer
 @Suite struct PaddingFreeTrajectoryTests {
     static let flags = ["--d-model", "32", "--heads", "2", "--ffn", "64", "--encoder-layers", "2", "--decoder-layers", "2",
                         "--dropout", "0.1", "--attention-dropout", "0.1", "--relu-dropout", "0.1", "--optimizer", "adam", "--lr", "1e-3",
-                        "--warmup", "5", "--max-update", "30", "--seed", "7", "--valid-every", "1000", "--save-every", "1000", "--threads", "1"]
+                        "--warmup", "5", "--lr-convention", "legacy", "--max-update", "30", "--seed", "7", "--valid-every", "1000", "--save-every", "1000", "--threads", "1"]
 
     @Test func thirtyUpdatesLandOnThePaddedPassesWeights() throws {
         let ws = try TrainingWorkspace(label: "trajectory")

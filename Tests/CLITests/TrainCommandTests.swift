@@ -30,9 +30,10 @@ struct TrainCommandTests {
         #expect(try store.metrics(run: "radam").allSatisfy { $0.rho != nil })
         #expect(try store.metrics(run: "radam").contains { $0.r != nil })
         #expect(try store.metrics(run: "adam-warmup").allSatisfy { $0.rho == nil && $0.r == nil })
-        // Warmup: Adam's lr rises linearly to 3e-3 at update 10.
+        // Warmup: Adam's lr rises linearly over 10 updates to 3e-3; as in fairseq, update t
+        // takes the rate of t − 1 updates done (update 5: 4/10 of it, update 10: 9/10).
         let lrs = try store.metrics(run: "adam-warmup").map(\.learningRate)
-        #expect(abs(lrs[0] - 1.5e-3) < 1e-12 && abs(lrs[1] - 3e-3) < 1e-12)
+        #expect(abs(lrs[0] - 1.2e-3) < 1e-12 && abs(lrs[1] - 2.7e-3) < 1e-12)
 
         let runs = try ws.run(["runs"])
         #expect(runs.status == 0)

@@ -24,6 +24,8 @@ struct TorchTrajectoryTests {
         /// Authors' fixtures only: RAdam's degenerate mode and Adam-2k's freeze length.
         let degenerate: String?
         let adam_freeze: Int?
+        /// Authors' ε fixtures only: "inside" (adam2.py, fairseq) or "torch".
+        let eps_mode: String?
     }
     struct Fixture: Decodable { let cases: [Case] }
 
@@ -32,9 +34,12 @@ struct TorchTrajectoryTests {
     }
     static let fixture = load("trajectories.json")
     static let authors = load("authors_trajectories.json")
+    /// Gradients from 1e-10 to 1, so that where ε is added matters (make_authors_optim_fixtures.py).
+    static let authorsEps = load("authors_eps_trajectories.json")
 
     static var caseNames: [String] { fixture.cases.map(\.name) }
     static var authorsCaseNames: [String] { authors.cases.map(\.name) }
+    static var authorsEpsCaseNames: [String] { authorsEps.cases.map(\.name) }
 
     /// Max relative error with an absolute floor, so values near zero compare sensibly.
     func maxRelativeError(_ a: [Float], _ b: [Float], floor: Float = 1e-6) -> Float {
@@ -66,9 +71,51 @@ struct TorchTrajectoryTests {
         if still > 0 { #expect(c.params[still] != c.initial) }
     }
 
-    func follow(_ c: Case, tolerance: Float = 2e-6, relativeToVector: Bool = false) throws {
+    /// adam2.py (ε inside), torch's AdamW (ε after bias correction) and radam.py where ε is not
+    /// small against √v: each replayed with its own placement to 1e-5 of each vector's largest
+    /// entry (moments too, however small: no floor), and an Adam case replayed with the other
+    /// placement is off by far more — the fixture tells the two apart.
+    @Test(arguments: authorsEpsCaseNames)
+    func matchesTheAuthorsCodeWhereEpsilonMatters(name: String) throws {
+        let c = Self.authorsEps.cases.first { $0.name == name }!
+        try follow(c, tolerance: 1e-5, relativeToVector: true, floor: 1e-37)
+        if c.optimizer == "adam" {
+            let other: EpsilonPlacement = c.eps_mode == "inside" ? .torch : .inside
+            let params = replay(c, placement: other)
+            let worst = zip(params, c.params).map { a, b -> Float in
+                let scale = b.map { abs($0) }.max() ?? 1
+                return zip(a, b).map { abs($0 - $1) }.max()! / scale
+            }.max()!
+            #expect(worst > 5e-5, "\(name): the other ε placement also matches (\(worst)): the case does not test the placement")
+        }
+    }
+
+    /// The parameters after each step with ε added at `placement`.
+    func replay(_ c: Case, placement: EpsilonPlacement) -> [[Float]] {
+        var config = OptimizerConfig(kind: .adam)
+        config.adamFreeze = c.adam_freeze ?? 0
+        config.beta1 = c.beta1
+        config.beta2 = c.beta2
+        config.eps = c.eps
+        config.weightDecay = c.weight_decay
+        config.epsPlacement = placement
+        var optimizer = config.makeOptimizer(parameterCount: c.initial.count)
+        var params = c.initial
+        var out: [[Float]] = []
+        for t in 0..<c.lrs.count {
+            _ = c.gradients[t].withUnsafeBufferPointer { g in
+                params.withUnsafeMutableBufferPointer { optimizer.update(parameters: $0, gradients: g, lr: c.lrs[t]) }
+            }
+            out.append(params)
+        }
+        return out
+    }
+
+    func follow(_ c: Case, tolerance: Float = 2e-6, relativeToVector: Bool = false, floor: Float? = nil) throws {
         let name = c.name
+        let fixedFloor = floor
         func error(_ a: [Float], _ b: [Float], floor: Float = 1e-6) -> Float {
+            let floor = fixedFloor ?? floor
             guard relativeToVector else { return maxRelativeError(a, b, floor: floor) }
             let scale = max(b.map { abs($0) }.max() ?? 0, floor)
             return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
@@ -82,6 +129,7 @@ struct TorchTrajectoryTests {
         config.eps = c.eps
         config.weightDecay = c.weight_decay
         config.momentum = c.momentum
+        if c.optimizer == "adam", c.eps_mode == "inside" { config.epsPlacement = .inside }
         var optimizer = config.makeOptimizer(parameterCount: c.initial.count)
         var params = c.initial
         var sawBothRAdamPhases = (false, false)

@@ -90,13 +90,13 @@ struct ArmTests {
         let exponential = Schedule(kind: .constant, lr: 1e-3, untunedWarmupBeta2: 0.98, warmupShape: .exponential)
         #expect(abs(exponential.warmupFactor(update: 50) - (1 - exp(-1.0))) < 1e-12)
         // composes with the linear decay: ω·(η + (min − η)·t/T)
-        let decaying = Schedule(kind: .linear, lr: 1e-3, minLR: 0, maxUpdate: 1000, untunedWarmupBeta2: 0.98)
+        let decaying = Schedule(kind: .linear, lr: 1e-3, minLR: 0, maxUpdate: 1000, untunedWarmupBeta2: 0.98, convention: .legacy)
         #expect(abs(decaying.learningRate(update: 50) - 0.5 * 1e-3 * 0.95) < 1e-15)
         // and with inverse-sqrt, whose decay starts where the untuned warmup ends
-        let invsqrt = Schedule(kind: .inverseSqrt, lr: 1e-3, untunedWarmupBeta2: 0.98)
+        let invsqrt = Schedule(kind: .inverseSqrt, lr: 1e-3, untunedWarmupBeta2: 0.98, convention: .legacy)
         #expect(abs(invsqrt.learningRate(update: 400) - 1e-3 * 0.5) < 1e-12)
         // step warmup's factor, and none
-        let steps = Schedule(kind: .linear, lr: 1e-3, warmup: 10, maxUpdate: 100)
+        let steps = Schedule(kind: .linear, lr: 1e-3, warmup: 10, maxUpdate: 100, convention: .legacy)
         #expect(abs(steps.warmupFactor(update: 5) - 0.5) < 1e-12 && steps.warmupFactor(update: 11) == 1)
         #expect(Schedule(kind: .constant, lr: 1e-3).warmupFactor(update: 1) == 1)
         // bad combinations
@@ -108,7 +108,7 @@ struct ArmTests {
         let model = ToyModel(vocab: 50), recorder = MemoryRecorder()
         var settings = TrainerTests.settings(maxUpdate: 9)
         settings.logEvery = 3
-        let schedule = Schedule(kind: .linear, lr: 0.05, warmup: 6, maxUpdate: 9)
+        let schedule = Schedule(kind: .linear, lr: 0.05, warmup: 6, maxUpdate: 9, convention: .legacy)
         let trainer = try Trainer(model: model, optimizer: OptimizerConfig(kind: .adam).makeOptimizer(parameterCount: model.parameterCount),
                                   schedule: schedule, settings: settings, train: train, valid: valid, recorder: recorder)
         _ = try trainer.run()
@@ -123,13 +123,14 @@ struct ArmTests {
         #expect(optimizer == OptimizerConfig(kind: .radam))
         #expect(optimizer.radamDegenerate == .sgd && optimizer.adamFreeze == 0)
         let schedule = try JSONDecoder().decode(Schedule.self, from: Data(#"{"kind":"linear","lr":0.001,"maxUpdate":100,"minLR":0,"warmup":10,"warmupInitLR":0}"#.utf8))
-        #expect(schedule == Schedule(kind: .linear, lr: 1e-3, warmup: 10, maxUpdate: 100))
+        #expect(schedule == Schedule(kind: .linear, lr: 1e-3, warmup: 10, maxUpdate: 100, convention: .legacy))
         #expect(schedule.untunedWarmupBeta2 == nil && schedule.warmupShape == .linear)
         // and the new keys round-trip
         var c = OptimizerConfig(kind: .adam)
         c.adamFreeze = 2000
         c.adamFreezeRescaleLR = true
         #expect(try JSONDecoder().decode(OptimizerConfig.self, from: JSONEncoder().encode(c)) == c)
-        #expect(c.learningRateScale(maxUpdate: 70000) == 72000.0 / 70000.0)
+        // The authors' recipe: --max-update 72000 in all, 2000 of them frozen: 3e-4 · 72/70.
+        #expect(c.learningRateScale(maxUpdate: 72000) == 72000.0 / 70000.0)
     }
 }
