@@ -55,6 +55,8 @@ let package = Package(
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing", "Parallelism"], swiftSettings: optimized),
         .target(name: "Corpus", dependencies: ["Hashing", "Parallelism"], swiftSettings: optimized),
         .target(name: "Metrics", dependencies: ["Parallelism"], swiftSettings: optimized),
+        // Seed-level statistics of a study: Student t, paired comparisons, TOST, Holm.
+        .target(name: "Statistics"),
         .target(name: "Transformer", dependencies: ["CAttention", "Tensor", "Parallelism"], swiftSettings: optimized),
         .target(name: "Optim", dependencies: ["Parallelism"], swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite", "Hashing", "Parallelism"], swiftSettings: optimized),
@@ -65,7 +67,7 @@ let package = Package(
         // The application: what the commands do (train and resume runs, restore checkpoints,
         // translate, score, average, evaluate), so commands only parse, call and print.
         .target(name: "Application",
-                dependencies: ["Training", "Decoding", "Store", "Metrics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis",
+                dependencies: ["Training", "Decoding", "Store", "Metrics", "Statistics", "Text", "Corpus", "Transformer", "Tensor", "Optim", "Hashing", "Parallelism", "Analysis",
                                "Collective", "DistributedMPI",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimized),
@@ -95,6 +97,7 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "CAttention", "Tensor", "Parallelism", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
