@@ -77,6 +77,15 @@ public final class ProgressLine {
         return (1 - fraction.now) * elapsed / gained
     }
 
+    /// Erases the live line (on a terminal) so a message printed next starts at column 0;
+    /// the next update draws it again.
+    public func clear() {
+        guard !quiet, isTerminal, drawn else { return }
+        fputs("\r\u{1B}[2K", stderr)
+        fflush(stderr)
+        lastDraw = 0
+    }
+
     /// Ends the live line so later output starts on a fresh line.
     public func finish(_ done: Int, detail: String = "", shownDone: Int? = nil) {
         guard !quiet, isTerminal || drawn else { return }

@@ -86,6 +86,7 @@ public final class Trainer {
         self.optimizer = optimizer
         self.schedule = schedule
         self.settings = settings
+        let train = settings.sourceBlind == true ? Self.sourceBlind(train, seed: settings.seed) : train
         self.train = train
         self.valid = valid
         self.recorder = recorder
@@ -103,6 +104,15 @@ public final class Trainer {
         guard optimizer.step == state.update else {
             throw TrainingError.badState("optimizer has taken \(optimizer.step) steps but the state says \(state.update) updates")
         }
+    }
+
+    /// The pairs with each target given another sentence's source: a permutation that is a
+    /// pure function of the seed, so a resumed source-blind run sees the same pairs.
+    static func sourceBlind(_ pairs: [Batcher.Pair], seed: UInt64) -> [Batcher.Pair] {
+        var order = Array(pairs.indices)
+        var rng = SplitMix64.stream(seed: seed, 0x5B_1D_C0_47_0000_0001)
+        order.deterministicShuffle(using: &rng)
+        return pairs.indices.map { Batcher.Pair(source: pairs[order[$0]].source, target: pairs[$0].target) }
     }
 
     var elapsed: Double { state.elapsedSeconds + Date().timeIntervalSince(processStart) }
@@ -203,7 +213,7 @@ public final class Trainer {
             state.skippedNonFinite += 1
             state.nonFiniteStreak += 1
             FileHandle.standardError.write(Data("warning: update \(state.update + 1) skipped: non-finite \(sums.isFinite ? "gradient" : "loss") (\(state.nonFiniteStreak) in a row)\n".utf8))
-            if state.nonFiniteStreak >= 10 { throw TrainingError.diverged(update: state.update, streak: state.nonFiniteStreak) }
+            if state.nonFiniteStreak >= settings.divergenceStreak { throw TrainingError.diverged(update: state.update, streak: state.nonFiniteStreak) }
             return
         }
         state.nonFiniteStreak = 0

@@ -27,6 +27,17 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
 
     public var selectionMetric: BestCheckpointMetric { bestCheckpointMetric ?? .loss }
 
+    /// Updates with a non-finite loss or gradient are skipped; this many in a row stop the run as
+    /// diverged. nil is 10 (and keeps older stored configurations byte-identical); a study sets
+    /// 1, so that no skipped update ever hides in its results.
+    public var nonFiniteLimit: Int? = nil
+    public var divergenceStreak: Int { nonFiniteLimit ?? 10 }
+
+    /// Train on the pairs with their sources shuffled across sentences (a permutation fixed by
+    /// the seed), validate on the real pairs: the source-blind control a study measures failure
+    /// against — what a model reaches without using the source. nil is off.
+    public var sourceBlind: Bool? = nil
+
     /// The ranks of the data-parallel job this run trains on (`mpirun -np N`); nil is one
     /// process, so a one-process run's stored configuration is what it was before ranks existed.
     /// Each update takes `updateFreq` batches on each rank: `batchesPerUpdate` in all.
@@ -49,7 +60,8 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case maxTokens, maxLength, updateFreq, labelSmoothing, clipNorm, maxUpdate, maxEpoch, maxTimeSeconds, validEvery, logEvery,
-             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery, bestCheckpointMetric, ranks
+             saveEvery, keepLast, patience, seed, evalBLEUBeam, diagnostics, histogramEvery, bestCheckpointMetric, ranks,
+             nonFiniteLimit, sourceBlind
     }
 
     /// Settings stored by older versions lack later keys (evalBLEUBeam, diagnostics, …): an
@@ -77,6 +89,8 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         histogramEvery = try c.decodeIfPresent(Int.self, forKey: .histogramEvery) ?? d.histogramEvery
         bestCheckpointMetric = try c.decodeIfPresent(BestCheckpointMetric.self, forKey: .bestCheckpointMetric)
         ranks = try c.decodeIfPresent(Int.self, forKey: .ranks)
+        nonFiniteLimit = try c.decodeIfPresent(Int.self, forKey: .nonFiniteLimit)
+        sourceBlind = try c.decodeIfPresent(Bool.self, forKey: .sourceBlind)
     }
 
     public func validate() throws {
@@ -93,6 +107,7 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
         try check(validEvery >= 0 && saveEvery >= 0, "--valid-every and --save-every must be non-negative")
         try check(keepLast >= 1, "--keep-last must be at least 1, got \(keepLast)")
         try check(patience >= 0, "--patience must be non-negative, got \(patience)")
+        try check(divergenceStreak >= 1, "the non-finite update limit must be at least 1, got \(divergenceStreak)")
         try check(histogramEvery >= 0, "--histogram-every must be non-negative, got \(histogramEvery)")
         try check(selectionMetric == .loss || evalBLEUBeam > 0,
                   "--best-checkpoint-metric \(selectionMetric.rawValue) needs --eval-bleu (the valid set is translated at each validation)")

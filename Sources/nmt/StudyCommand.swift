@@ -1,6 +1,7 @@
 import Application
 import ArgumentParser
 import Foundation
+import Optim
 import Store
 import Text
 import Training
@@ -8,37 +9,24 @@ import Training
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "The warmup-vs-RAdam study: a grid of arms × learning rates × seeds, its results and an HTML report.",
-        subcommands: [StudyRunCommand.self, StudyShowCommand.self, StudyReportCommand.self])
+        abstract: "The warmup-vs-RAdam study: a planned grid of arms × learning rates × seeds, its results and an HTML report.",
+        subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyShowCommand.self, StudyReportCommand.self, StudyMergeCommand.self])
 }
 
-struct StudyRunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Train and evaluate every run of a study that is not done yet (resumable: run the same command again).",
-        discussion: """
-        Arms: \(StudyArm.allCases.map { "\n  \($0.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \($0.summary)" }.joined())
-        Every arm shares model, data, batch order, seeds, peak lr and the linear decay to zero at --max-update.
-        Each finished run is evaluated on the test split (beam search, last checkpoint and the average of the last
-        --average-last), translations stored. Killed at any point (kill -9 too), the same command resumes.
-        Examples:
-          nmt study run demo --quick
-          nmt study run bible                       the default study (57 minutes on 2 cores here)
-          nmt study run bible --seeds 1,2,3 --extend add a seed to it
-        """)
-
-    @Argument(help: "Study name (letters, digits, '-', '_').") var name: String
-    @Flag(help: "A miniature of the default grid (every arm, a small model, 40 updates, 100 test sentences): a few minutes.")
+/// The flags that define a study (its plan): shared by `study plan` and `study run`.
+struct StudyGridOptions: ParsableArguments {
+    @Flag(help: "A miniature of the design (every arm, a small model, 40 updates, 100 test sentences): a few minutes.")
     var quick = false
-    @Option(help: "Comma-separated arms (default: all).") var arms: String?
-    @Option(help: "Comma-separated peak learning rates (default 5e-4,1e-3,2e-3; quick 1e-3,3e-3).") var lrs: String?
-    @Option(help: "Comma-separated seeds (default 1,2; quick 1,2).") var seeds: String?
-    @Option(name: .customLong("max-update"), help: "Updates per run (default 500; quick 40).") var maxUpdate: Int?
+    @Option(help: "Comma-separated arms (default: adam,adam-warmup,adam-untuned,radam,control).") var arms: String?
+    @Option(help: "Comma-separated step-warmup lengths of adam-warmup (and adam-preln-warmup), one arm each; the first is the baseline's (default 200; quick 12).")
+    var warmups: String?
+    @Option(help: "The arm every other arm is compared with (default: adam-warmup-<first warmup>).") var baseline: String?
+    @Option(help: "Comma-separated peak learning rates (default 5e-4,1e-3,2e-3,4e-3,8e-3,1.6e-2; quick 1e-3,3e-3).") var lrs: String?
+    @Option(help: "Comma-separated seeds (default 1,2,3,4,5; quick 1,2).") var seeds: String?
+    @Option(name: .customLong("max-update"), help: "Updates per run, T (default 1500; quick 40). Adam-2k runs T + --freeze.") var maxUpdate: Int?
     @Option(help: "Instead of --max-update: fit the study into this wall time (90m, 2h): updates per run from a calibration of this machine.")
     var budget: String?
-    @Option(help: "Runs trained at the same time (default 2; threads per run = --threads / --jobs).") var jobs: Int?
-    @Flag(help: "Add the arms, lrs or seeds given to an existing study of this name.") var extend = false
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Encoder and decoder layers (default: the preset's).") var layers: Int?
     @OptionGroup(title: "Model") var model: ModelOptions
 
     @OptionGroup(title: "Corpus") var corpus: CorpusOptions
@@ -47,10 +35,11 @@ struct StudyRunCommand: ParsableCommand {
 
     @Option(help: "Adam betas 'b1,b2' (default 0.9,0.98).") var betas = "0.9,0.98"
     @Option(help: "Adam epsilon of every arm but adam-eps.") var eps = 1e-8
-    @Option(name: .customLong("weight-decay")) var weightDecay = 0.0
-    @Option(help: "adam-warmup's linear warmup (default 200; quick 12).") var warmup: Int?
+    @Option(name: .customLong("eps-placement"), help: "Where the Adam arms add epsilon: inside (fairseq's Adam and the authors' code; the default) or torch.")
+    var epsPlacement: EpsilonPlacement = .inside
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (default 1e-4; quick 0).") var weightDecay: Double?
     @Option(help: "adam-2k's updates that only accumulate v (default 100; quick 6).") var freeze: Int?
-    @Option(name: .customLong("max-tokens"), help: "Tokens per batch (default 1024; quick 1024).") var maxTokens: Int?
+    @Option(name: .customLong("max-tokens"), help: "Tokens per batch (default 1024).") var maxTokens: Int?
     @Option(name: .customLong("max-len")) var maxLen = 256
     @Option(name: .customLong("update-freq")) var updateFreq = 1
     @Option(name: .customLong("label-smoothing")) var labelSmoothing = 0.1
@@ -59,21 +48,34 @@ struct StudyRunCommand: ParsableCommand {
     @Option(name: .customLong("log-every")) var logEvery = 10
     @Option(name: .customLong("save-every")) var saveEvery: Int?
     @Option(name: .customLong("keep-last")) var keepLast: Int?
-    @Option(name: .customLong("average-last"), help: "Final checkpoints averaged for the second evaluation (default 5; quick 3).")
+    @Option(name: .customLong("average-last"), help: "Final checkpoints averaged for the test evaluation (default 5; quick 3).")
     var averageLast: Int?
     @Option(name: .customLong("histogram-every")) var histogramEvery: Int?
     @Option(help: "Beam size of the test-set evaluations.") var beam = 5
     @Option(name: .customLong("test-lines"), help: "Evaluate only the first N test sentences (quick: 100).") var testLines: Int?
-    @Option(name: .customLong("loss-threshold"), help: "Training NLL (nats/token) a run must reach not to count as stuck (default: the unigram entropy of the training targets).")
+    @Flag(name: .customLong("evaluate-last"), help: "Also evaluate each run's last checkpoint (default: the average of the last --average-last only).")
+    var evaluateLast = false
+    @Flag(name: .customLong("keep-checkpoints"), help: "Keep each run's last and averaged checkpoints (default: a done run keeps none, so the study stays small).")
+    var keepCheckpoints = false
+    @Option(name: .customLong("loss-threshold"), help: "Training NLL (nats/token) for 'updates to threshold' (default: the unigram entropy of the training targets).")
     var lossThreshold: Double?
-    @OptionGroup var runtime: RuntimeOptions
+    @Option(help: "Family-wise α of the comparisons (Holm) and of TOST (default 0.05).") var alpha = 0.05
+    @Option(name: .customLong("loss-margin"), help: "Equivalence margin on the final validation loss, nats/token (default 0.05).") var lossMargin = 0.05
+    @Option(name: .customLong("bleu-margin"), help: "Equivalence margin on test BLEU (default 0.5).") var bleuMargin = 0.5
+    @Option(name: .customLong("bleu-floor"), help: "BLEU differences get a verdict only when both arms reach this BLEU (default 5).") var bleuFloor = 5.0
 
-    func run() throws {
-        let console = runtime.apply()
-        let d = quick ? StudyDefaults.quick : StudyDefaults.full
-        let jobs = jobs ?? min(d.jobs, runtime.threads)
-        guard jobs >= 1 else { throw CLIError("--jobs must be at least 1") }
-        let armList = try arms.map { try Self.list($0, flag: "--arms").map(StudyArm.parse) } ?? d.arms
+    var defaults: StudyDefaults { quick ? .quick : .full }
+
+    /// The settings these flags describe, with `threads` split over `jobs` runs at a time.
+    func settings(threads: Int, jobs: Int) throws -> StudySettings {
+        let d = defaults
+        let warmupList = try warmups.map { try Self.list($0, flag: "--warmups").map { s -> Int in
+            guard let v = Int(s), v > 0 else { throw CLIError("--warmups: '\(s)' is not a positive whole number of updates") }
+            return v
+        } } ?? d.warmups
+        let freezeUpdates = freeze ?? d.freeze
+        let armNames = try arms.map { try Self.list($0, flag: "--arms") } ?? d.arms
+        let armList = try StudyArmCatalog.arms(named: armNames, warmups: warmupList, freeze: freezeUpdates)
         let lrList = try lrs.map { try Self.list($0, flag: "--lrs").map { s -> Double in
             guard let v = Double(s) else { throw CLIError("--lrs: '\(s)' is not a number") }
             return v
@@ -83,10 +85,6 @@ struct StudyRunCommand: ParsableCommand {
             return v
         } } ?? d.seeds
         if budget != nil && maxUpdate != nil { throw CLIError("give --max-update or --budget, not both") }
-        let budgetSeconds = try budget.map { b -> Double in
-            guard let s = DurationParser.seconds(b), s > 0 else { throw CLIError("--budget must look like 90m, 2h or 1h30m, got '\(b)'") }
-            return s
-        }
         let parts = betas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else { throw CLIError("--betas must be two numbers like '0.9,0.98', got '\(betas)'") }
         guard FileManager.default.isReadableFile(atPath: corpus.vocab) else { throw CLIError("\(corpus.vocab): cannot read the --vocab file") }
@@ -102,7 +100,12 @@ struct StudyRunCommand: ParsableCommand {
             if model.encoderLayers == nil { config.encoderLayers = small.encoderLayers }
             if model.decoderLayers == nil { config.decoderLayers = small.decoderLayers }
         }
-        if model.preNorm { throw CLIError("--pre-norm: the study trains post-LN; the adam-preln arm is the pre-LN control") }
+        if let layers {
+            guard layers >= 1 else { throw CLIError("--layers must be at least 1, got \(layers)") }
+            config.encoderLayers = layers
+            config.decoderLayers = layers
+        }
+        if model.preNorm { throw CLIError("--pre-norm: the study trains post-LN; the adam-preln arms are the pre-LN controls") }
         config.maxPositions = max(config.maxPositions, maxLen + 2)
         var trainer = TrainerSettings()
         trainer.maxTokens = maxTokens ?? d.maxTokens
@@ -116,24 +119,26 @@ struct StudyRunCommand: ParsableCommand {
         trainer.keepLast = keepLast ?? d.keepLast
         trainer.histogramEvery = histogramEvery ?? d.histogramEvery
         trainer.diagnostics = true
+        // A study run stops at its first non-finite update: nothing is skipped silently.
+        trainer.nonFiniteLimit = 1
+        var design = StudyDesign()
+        design.alpha = alpha
+        design.lossMargin = lossMargin
+        design.bleuMargin = bleuMargin
+        design.bleuFloor = bleuFloor
+        let defaultBaseline = armList.first { $0.warmupUpdates == warmupList.first && $0.optimizer == .adam && !$0.preNorm && !$0.sourceBlind }?.name
         var settings = StudySettings(
             arms: armList, lrs: lrList, seeds: seedList, maxUpdate: maxUpdate ?? d.maxUpdate, preset: model.preset, model: config,
-            beta1: b1, beta2: b2, eps: eps, weightDecay: weightDecay, warmup: warmup ?? d.warmup, freeze: freeze ?? d.freeze,
-            trainer: trainer, data: corpus.dataFiles(),
-            testSource: testSrc, testTarget: testTgt, testLines: testLines ?? d.testLines, beam: beam,
-            averageLast: averageLast ?? d.averageLast, threadsPerRun: max(1, runtime.threads / jobs))
-        if let budgetSeconds {
+            beta1: b1, beta2: b2, eps: eps, epsPlacement: epsPlacement, weightDecay: weightDecay ?? d.weightDecay, trainer: trainer,
+            data: corpus.dataFiles(), testSource: testSrc, testTarget: testTgt, testLines: testLines ?? d.testLines, beam: beam,
+            averageLast: averageLast ?? d.averageLast, evaluate: evaluateLast ? ["last", "avg"] : ["avg"], threadsPerRun: max(1, threads / jobs),
+            baseline: baseline ?? defaultBaseline, design: design, keepCheckpoints: keepCheckpoints)
+        if let budget {
+            guard let seconds = DurationParser.seconds(budget), seconds > 0 else { throw CLIError("--budget must look like 90m, 2h or 1h30m, got '\(budget)'") }
             try settings.validate()
-            settings.maxUpdate = try StudyBudget.maxUpdate(budgetSeconds: budgetSeconds, settings: settings, jobs: jobs, console: console)
+            settings.maxUpdate = try StudyBudget.maxUpdate(budgetSeconds: seconds, settings: settings, jobs: jobs, console: Console(quiet: false))
         }
-        let command = (["nmt"] + CommandLine.arguments.dropFirst()).map(Self.shellQuoted).joined(separator: " ")
-        let outcome = try StudyRunner.run(StudyRunner.Request(
-            name: name, database: database.db, settings: settings, lossThreshold: lossThreshold, extend: extend, jobs: jobs,
-            command: command), console: console)
-        let state = outcome.interrupted ? "interrupted (run the same command to resume)" : "complete"
-        print("study \(name): \(state); trained \(outcome.trained) and evaluated \(outcome.evaluated) checkpoints this time, "
-            + "\(outcome.diverged) diverged, in \(ProgressLine.format(duration: outcome.seconds)). See: nmt study show \(name) --db \(database.db)")
-        if outcome.interrupted { throw ExitCode(130) }
+        return settings
     }
 
     static func list(_ text: String, flag: String) throws -> [String] {
@@ -143,7 +148,137 @@ struct StudyRunCommand: ParsableCommand {
         return items
     }
 
+    /// The command line as a shell would read it back, kept with the study.
+    static func commandLine() -> String {
+        (["nmt"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
+    }
+
     static func shellQuoted(_ s: String) -> String {
         s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./,=:".contains($0) }) && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+struct StudyPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Store a study's design before any run (arms, lrs, seeds, updates, endpoints, comparisons, margins, α) and estimate its cost here.",
+        discussion: """
+        Arms:\(StudyArmCatalog.help(warmups: StudyDefaults.full.warmups, freeze: StudyDefaults.full.freeze))
+        Every arm shares model, data, batch order, seeds, peak lr and the linear decay to zero at --max-update.
+        After the plan, `nmt study run NAME` (no other flags) trains it; a run with other settings is refused
+        unless --extend. The cost estimate times 20 updates of the first cell on this machine.
+        Examples:
+          nmt study plan bible
+          nmt study plan deep --layers 6 --arms adam,adam-warmup,radam,adam-preln,adam-preln-warmup --lrs 5e-4,1e-3 --seeds 1,2,3
+        """)
+
+    @Argument(help: "Study name (letters, digits, '-', '_').") var name: String
+    @OptionGroup var grid: StudyGridOptions
+    @Option(help: "Runs trained at the same time (default 2; threads per run = --threads / --jobs).") var jobs: Int?
+    @Flag(name: .customLong("no-estimate"), help: "Do not time updates to estimate the study's CPU-hours.") var noEstimate = false
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let console = runtime.apply()
+        let jobs = jobs ?? min(grid.defaults.jobs, runtime.threads)
+        guard jobs >= 1 else { throw CLIError("--jobs must be at least 1") }
+        let settings = try grid.settings(threads: runtime.threads, jobs: jobs)
+        let planned = try StudyRunner.plan(StudyRunner.Request(
+            name: name, database: database.db, settings: settings, lossThreshold: grid.lossThreshold, extend: false, jobs: jobs,
+            command: StudyGridOptions.commandLine()), console: console)
+        let s = planned.settings
+        print("study \(name): \(planned.created ? "planned" : "already planned with these settings") in \(database.db)")
+        print("  \(s.cells.count) runs: \(s.arms.count) arms × \(s.lrs.count) lrs × \(s.seeds.count) seeds (\(s.arms.filter { $0.seedLimit != nil }.map(\.name).joined(separator: ", ")) on fewer seeds); "
+            + "\(s.maxUpdate) updates each, \(s.totalUpdates) in all")
+        for arm in s.arms { print("  \(arm.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(arm.summary)\(arm.name == s.baseline ? " [baseline]" : "")") }
+        for line in s.design?.lines ?? [] { print("  " + line) }
+        if !noEstimate {
+            let seconds = try StudyBudget.secondsPerUpdate(settings: s)
+            let cpuHours = seconds * Double(s.totalUpdates) * Double(s.threadsPerRun) / 3600
+            let wallHours = seconds * Double(s.totalUpdates) / Double(jobs) / 3600
+            print(String(format: "  estimated training cost here: %.2f CPU-hours (%.3f s per update with %d thread%@, %d runs at a time: %.2f hours of wall time); "
+                + "the test-set evaluations come on top", cpuHours, seconds, s.threadsPerRun, s.threadsPerRun == 1 ? "" : "s", jobs, wallHours))
+        }
+        print("run it with: nmt study run \(name) --db \(database.db)   (or in shards: --shard I/N, each in a copy of this database; then nmt study merge)")
+    }
+}
+
+struct StudyRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train and evaluate every run of a study that is not done yet (resumable: run the same command again).",
+        discussion: """
+        With only the study's name (and --db, --jobs, --shard, --threads), runs the stored plan (nmt study plan).
+        With grid flags, plans the study from them first (or checks them against the stored plan).
+        Arms:\(StudyArmCatalog.help(warmups: StudyDefaults.full.warmups, freeze: StudyDefaults.full.freeze))
+        Each finished run is evaluated on the test split (beam search, the average of the last --average-last
+        checkpoints), translations stored; then its checkpoints are dropped (--keep-checkpoints keeps them).
+        Killed at any point (kill -9 too), the same command resumes.
+        Examples:
+          nmt study run demo --quick
+          nmt study plan bible && nmt study run bible
+          nmt study run bible --db shard2.sqlite --shard 2/4      each shard in its own copy of the planned database
+          nmt study run bible --seeds 1,2,3,4,5,6 --extend        add a seed
+        """)
+
+    @Argument(help: "Study name (letters, digits, '-', '_').") var name: String
+    @OptionGroup var grid: StudyGridOptions
+    @Option(help: "Runs trained at the same time (default 2; threads per run = --threads / --jobs).") var jobs: Int?
+    @Option(help: "Run only the I-th of N interleaved parts of the study's runs (I/N, e.g. 2/4): cell k goes to shard (k mod N) + 1.")
+    var shard: String?
+    @Flag(help: "Add the arms, lrs or seeds given to an existing study of this name.") var extend = false
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    /// Flags that do not define the study: with only these, `run` takes the stored plan.
+    static let runOnlyFlags: Set<String> = ["--db", "--jobs", "--shard", "--threads", "--quiet"]
+
+    /// Whether the command line names any flag that defines the study.
+    static func gridFlagsGiven(_ arguments: [String]) -> Bool {
+        arguments.dropFirst().contains { argument in
+            guard argument.hasPrefix("--") else { return false }
+            let flag = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            return !runOnlyFlags.contains(flag)
+        }
+    }
+
+    func run() throws {
+        let console = runtime.apply()
+        let jobs = jobs ?? min(grid.defaults.jobs, runtime.threads)
+        guard jobs >= 1 else { throw CLIError("--jobs must be at least 1") }
+        let shardSpec = try shard.map(StudyShard.init(parsing:))
+        let settings = Self.gridFlagsGiven(CommandLine.arguments) ? try grid.settings(threads: runtime.threads, jobs: jobs) : nil
+        let outcome = try StudyRunner.run(StudyRunner.Request(
+            name: name, database: database.db, settings: settings, lossThreshold: grid.lossThreshold, extend: extend, jobs: jobs,
+            shard: shardSpec, command: StudyGridOptions.commandLine()), console: console)
+        let state = outcome.interrupted ? "interrupted (run the same command to resume)" : "complete"
+        print("study \(name)\(shardSpec.map { " shard \($0)" } ?? ""): \(state); trained \(outcome.trained) and evaluated \(outcome.evaluated) checkpoints this time, "
+            + "\(outcome.diverged) diverged, in \(ProgressLine.format(duration: outcome.seconds)). See: nmt study show \(name) --db \(database.db)")
+        if outcome.interrupted { throw ExitCode(130) }
+    }
+}
+
+struct StudyMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the databases of a study's shards into one (every input must hold the same plan; no run twice).",
+        discussion: """
+        Example (a study in 4 shards, e.g. a Slurm job array or 4 machines):
+          nmt study plan bible --db plan.sqlite
+          for i in 1 2 3 4; do cp plan.sqlite shard$i.sqlite; done
+          nmt study run bible --db shard$I.sqlite --shard $I/4        (job I)
+          nmt study merge bible.sqlite shard1.sqlite shard2.sqlite shard3.sqlite shard4.sqlite
+        """)
+
+    @Argument(help: "The merged database (created if missing).") var output: String
+    @Argument(help: "The shards' databases.") var inputs: [String] = []
+    @Option(help: "The study to merge, when a database holds several.") var study: String?
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let console = runtime.apply()
+        let outcome = try StudyMerge.merge(output: output, inputs: inputs, study: study, console: console)
+        print("study \(outcome.study): merged \(outcome.runs) runs from \(outcome.inputs) database\(outcome.inputs == 1 ? "" : "s") into \(output)")
     }
 }

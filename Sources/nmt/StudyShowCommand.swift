@@ -6,7 +6,7 @@ import Store
 struct StudyShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "A study's results: per arm × lr, mean ± std over seeds, divergence, and paired tests against adam-warmup.")
+        abstract: "A study's plan and results: per arm × lr over seeds, the seed-level comparisons with the baseline and their verdicts, the largest stable learning rates.")
 
     enum Format: String, ExpressibleByArgument { case text, json }
 
@@ -31,25 +31,16 @@ struct StudyShowCommand: ParsableCommand {
     }
 
     static func text(_ r: StudyResults) -> String {
-        let s = r.settings
-        let done = r.runs.filter { $0.status == "finished" || $0.diverged }.count
-        var out = "study \(r.study): \(s.arms.count) arms × \(s.lrs.count) lrs × \(s.seeds.count) seeds = \(r.runs.count) runs (\(done) done); "
-            + "\(s.preset) (d \(s.model.modelDimension), \(s.model.encoderLayers)+\(s.model.decoderLayers) layers), \(s.maxUpdate) updates, "
-            + "batches of \(s.trainer.maxTokens) tokens, betas \(s.beta1),\(s.beta2), linear decay; test: beam \(s.beam)"
-            + (s.testLines.map { ", first \($0) sentences" } ?? "") + "\n\n"
-        func pm(_ x: SeedStatistic?, _ digits: Int) -> String { x?.formatted(digits) ?? "-" }
-        var table = TextTable(["lr", "arm", "runs", "best valid loss", "BLEU last", "BLEU avg", "chrF avg", "updates to thr.", "diverged", "stuck", "vs adam-warmup (p per seed)"])
-        for c in r.cells {
-            let paired = c.pairedVsWarmup.map { tests in
-                tests.isEmpty ? "-" : tests.map { String(format: "%+.2f p=%.3f", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "; ")
-            } ?? (c.arm == "adam-warmup" ? "(baseline)" : "-")
-            let reached = c.updatesToThreshold.map { pm($0, 0) + (c.reachedThreshold < c.runs ? " (\(c.reachedThreshold)/\(c.runs))" : "") } ?? (c.hasDoneRuns ? "never" : "-")
-            table.add([String(c.lr), c.arm, "\(c.finished)/\(c.runs)", pm(c.bestValidLoss, 3), pm(c.bleuLast, 2), pm(c.bleuAverage, 2),
-                       pm(c.chrFAverage, 2), reached, String(c.diverged), String(c.stuck), paired])
+        var out = r.headline + "\n"
+        if let design = r.designLines { out += "\nplan:\n" + design.map { "  " + $0 + "\n" }.joined() }
+        for table in r.tables where !table.rows.isEmpty {
+            var t = TextTable(table.headers)
+            for row in table.rows { t.add(row) }
+            out += "\n" + table.title + ":\n" + t.render() + "\n"
         }
-        out += table.render() + "\n\n"
-        out += "mean ± std over seeds; BLEU/chrF of the test split (sacreBLEU 13a, chrF2); 'avg' = average of the last \(s.averageLast) checkpoints\n"
+        out += "\nBLEU/chrF of the test split (sacreBLEU 13a, chrF2); 'avg' = average of the last \(r.settings.averageLast) checkpoints\n"
         for key in r.definitions.keys.sorted() { out += "\(key): \(r.definitions[key]!)\n" }
+        for warning in r.warnings { out += "warning: \(warning)\n" }
         return out
     }
 }

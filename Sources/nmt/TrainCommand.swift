@@ -54,6 +54,10 @@ struct TrainCommand: ParsableCommand {
     var noDiagnostics = false
     @Option(name: .customLong("histogram-every"), help: "Record |g| histograms every N updates after updates 1, 5, 10, 25, 50, 75, 100 (0 = those only).")
     var histogramEvery = 500
+    @Option(name: .customLong("nonfinite-limit"), help: "Updates with a non-finite loss or gradient are skipped; this many in a row stop the run as diverged (default 10; a study uses 1).")
+    var nonfiniteLimit: Int?
+    @Flag(name: .customLong("source-blind"), help: "Train with the sources shuffled across sentences (validate on the real pairs): the study's source-blind control.")
+    var sourceBlind = false
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -121,6 +125,8 @@ struct TrainCommand: ParsableCommand {
         trainer.bestCheckpointMetric = bestCheckpointMetric == .loss ? nil : bestCheckpointMetric
         trainer.diagnostics = !noDiagnostics
         trainer.histogramEvery = histogramEvery
+        trainer.nonFiniteLimit = nonfiniteLimit
+        trainer.sourceBlind = sourceBlind ? true : nil
         return trainer
     }
 

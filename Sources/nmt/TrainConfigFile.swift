@@ -115,10 +115,12 @@ enum TrainConfigFile {
         add("warmup", s.untunedWarmupBeta2 != nil ? "untuned" : String(s.warmup))
         add("warmup-shape", s.warmupShape.rawValue)
         add("schedule", s.kind.rawValue)
+        add("lr-convention", s.convention.rawValue)
         add("warmup-init-lr", String(s.warmupInitLR))
         add("min-lr", String(s.minLR))
         add("betas", "\(o.beta1),\(o.beta2)")
         add("eps", String(o.eps))
+        if let placement = o.epsPlacement { add("eps-placement", placement.rawValue) }
         add("weight-decay", String(o.weightDecay))
         add("rho-threshold", String(o.rhoThreshold))
         add("momentum", String(o.momentum))
@@ -146,6 +148,8 @@ enum TrainConfigFile {
         add("best-checkpoint-metric", t.selectionMetric.rawValue)
         flag("no-diagnostics", !t.diagnostics)
         add("histogram-every", String(t.histogramEvery))
+        if let limit = t.nonFiniteLimit { add("nonfinite-limit", String(limit)) }
+        flag("source-blind", t.sourceBlind == true)
         add("threads", String(c.threads))
         return ConfigFile(entries: entries)
     }

@@ -11,7 +11,7 @@ import TestSupport
 @Suite(.serialized)
 struct StudyCommandTests {
     /// A miniature grid on the small corpus: 3 arms × 1 lr × 2 seeds, 20 updates each.
-    static let grid = ["--arms", "adam,adam-warmup,radam", "--lrs", "3e-3", "--seeds", "1,2", "--warmup", "6",
+    static let grid = ["--arms", "adam,adam-warmup,radam", "--lrs", "3e-3", "--seeds", "1,2", "--warmups", "6",
                        "--freeze", "3", "--valid-every", "10", "--save-every", "5", "--keep-last", "3", "--average-last", "2",
                        "--histogram-every", "10", "--beam", "2", "--test-src", "test.es", "--test-tgt", "test.en", "--jobs", "2"]
 
@@ -47,7 +47,7 @@ struct StudyCommandTests {
         while Date() < deadline && process.isRunning {
             do {
                 if store == nil, FileManager.default.fileExists(atPath: ws.path("nmt.sqlite.study-s.lock")) { store = try RunStore(path: ws.path("nmt.sqlite")) }
-                if let s = store, try s.studyRuns(study: "s").contains(where: { r in r.status == .finished && ((try? s.evaluations(run: r.run).count) ?? 0) == 2 }) { break }
+                if let s = store, try s.studyRuns(study: "s").contains(where: { r in r.status == .finished && ((try? s.evaluations(run: r.run).count) ?? 0) == 1 }) { break }
             } catch { lastError = "\(error)" }
             usleep(5_000)
         }
@@ -56,7 +56,7 @@ struct StudyCommandTests {
         #expect(process.terminationReason == .uncaughtSignal, "\(lastError)")
         let db = try #require(store)
         let before = try db.studyRuns(study: "s")
-        let complete = before.filter { r in r.status == .finished && ((try? db.evaluations(run: r.run).count) ?? 0) == 2 }
+        let complete = before.filter { r in r.status == .finished && ((try? db.evaluations(run: r.run).count) ?? 0) == 1 }
         #expect(!complete.isEmpty && complete.count < 6, "the kill should land mid-study")
         let startedBefore = Dictionary(uniqueKeysWithValues: try complete.map { ($0.run, try db.run(named: $0.run).run.startedAt) })
 
@@ -65,16 +65,15 @@ struct StudyCommandTests {
         #expect(resumed.stdout.contains("study s: complete"))
         let after = try db.studyRuns(study: "s")
         #expect(after.count == 6)
-        #expect(Set(after.map(\.arm)) == ["adam", "adam-warmup", "radam"] && Set(after.map(\.seed)) == [1, 2])
+        #expect(Set(after.map(\.arm)) == ["adam", "adam-warmup-6", "radam"] && Set(after.map(\.seed)) == [1, 2])
         for r in after {
             #expect(r.status == .finished, "\(r.run)")
             #expect(try db.metrics(run: r.run).last?.update == 120, "\(r.run) trained to the end")
-            // Exactly one test evaluation of the last and one of the averaged checkpoint, translations kept.
+            // Exactly one test evaluation, of the averaged checkpoint, translations kept.
             let evaluations = try db.evaluations(run: r.run)
-            #expect(evaluations.count == 2 && evaluations.allSatisfy { $0.split == "test" && $0.hypotheses != nil }, "\(r.run)")
-            // After evaluation only the last and the averaged checkpoints are kept.
-            let kept = try db.checkpoints(run: r.run)
-            #expect(kept.count == 2 && kept.filter { $0.kind == .average }.count == 1 && kept.allSatisfy { $0.update == 120 }, "\(r.run): \(kept)")
+            #expect(evaluations.count == 1 && evaluations.allSatisfy { $0.split == "test" && $0.hypotheses != nil }, "\(r.run)")
+            // After evaluation no checkpoint is kept: a finished study is curves and evaluations.
+            #expect(try db.checkpoints(run: r.run).isEmpty, "\(r.run)")
         }
         for (run, started) in startedBefore { #expect(try db.run(named: run).run.startedAt == started, "\(run) was not started again") }
 
@@ -89,7 +88,8 @@ struct StudyCommandTests {
         #expect(ran.status == 0, "\(ran.stderr)")
         let show = try ws.run(["study", "show", "s"])
         #expect(show.status == 0, "\(show.stderr)")
-        for needle in ["best valid loss", "BLEU avg", "updates to thr.", "diverged", "stuck", "vs adam-warmup", "(baseline)", "stuck: finished without diverging"] {
+        for needle in ["final valid loss", "BLEU avg", "updates to thr.", "diverged", "failed", "against the baseline (adam-warmup-6), paired by seed",
+                       "(baseline)", "primary endpoint: final validation loss", "largest stable learning rate", "verdict", "TOST"] {
             #expect(show.stdout.contains(needle), "show lacks '\(needle)'")
         }
         let json = try ws.run(["study", "show", "s", "--format", "json"])
@@ -99,9 +99,13 @@ struct StudyCommandTests {
         #expect(cells.count == 3)
         #expect((object["runs"] as? [Any])?.count == 6)
         let radam = try #require(cells.first { $0["arm"] as? String == "radam" })
-        let paired = try #require(radam["pairedVsWarmup"] as? [[String: Any]])
+        let paired = try #require(radam["pairedVsBaseline"] as? [[String: Any]])
         #expect(paired.count == 2 && paired.allSatisfy { ($0["pValue"] as? Double).map { $0 > 0 && $0 <= 1 } == true })
         #expect((radam["bleuAverage"] as? [String: Any])?["count"] as? Int == 2)
+        // The seed-level comparison with the baseline on the primary endpoint: both seeds paired.
+        let loss = try #require(radam["lossVsBaseline"] as? [String: Any])
+        #expect((loss["seeds"] as? [Any])?.count == 2 && (loss["statistics"] as? [String: Any])?["n"] as? Int == 2)
+        #expect(["different", "equivalent", "not shown equivalent"].contains(loss["verdict"] as? String ?? ""), "\(loss)")
 
         // Every cell is a run whose settings `nmt show --config` prints and `nmt train --config`
         // reruns: the same configuration, whatever the arm.
@@ -138,7 +142,10 @@ struct StudyCommandTests {
         (["--seeds", ""], "--seeds is empty"),
         (["--lrs", "1e-3,1e-3"], "--lrs names 0.001 twice"),
         (["--test-src", "missing.es"], "missing.es: no test split"),
-        (["--max-update", "5", "--warmup", "6"], "--warmup (6) must be shorter than --max-update (5)"),
+        (["--max-update", "5", "--warmups", "6"], "its warmup (6) must be shorter than --max-update (5)"),
+        (["--shard", "3/2"], "--shard 3/2: I must be between 1 and N"),
+        (["--shard", "0/0"], "--shard 0/0: I must be between 1 and N"),
+        (["--baseline", "sgd"], "--baseline sgd is not one of the study's arms"),
     ])
     func badInputIsOneLineAndWritesNothing(extra: [String], message: String) throws {
         let ws = try TrainingWorkspace(label: "study-bad")
@@ -159,6 +166,69 @@ struct StudyCommandTests {
         #expect(other.errorLines.count == 1 && other.stderr.contains("exists with different settings (beam)"), "\(other.stderr)")
         #expect(try store.study(named: "d") == stored)
         #expect(try store.listRuns().count == 1)
+    }
+
+    /// `plan` stores the design; `run` with the name alone trains it; a plan that differs from
+    /// the stored one is refused and writes nothing.
+    @Test func planThenRunTheStoredPlan() throws {
+        let ws = try TrainingWorkspace(label: "study-plan")
+        let planFlags = TrainingWorkspace.modelFlags + Self.grid + ["--max-update", "20", "--seeds", "1", "--no-estimate"]
+        let planned = try ws.run(["study", "plan", "p"] + planFlags)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout.contains("study p: planned") && planned.stdout.contains("primary endpoint: final validation loss"), "\(planned.stdout)")
+        let store = try RunStore(path: ws.path("nmt.sqlite"))
+        #expect(try store.studyRuns(study: "p").isEmpty, "planning trains nothing")
+        let again = try ws.run(["study", "plan", "p"] + planFlags)
+        #expect(again.status == 0 && again.stdout.contains("already planned"), "\(again.stdout)")
+        let changed = try ws.run(["study", "plan", "p"] + planFlags + ["--beam", "3"])
+        #expect(changed.status != 0 && changed.errorLines.count == 1 && changed.stderr.contains("exists with different settings (beam)"), "\(changed.stderr)")
+        let ran = try ws.run(["study", "run", "p", "--jobs", "2"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(try store.studyRuns(study: "p").count == 3 && store.studyRuns(study: "p").allSatisfy { $0.status == .finished })
+        let missing = try ws.run(["study", "run", "nothing"])
+        #expect(missing.status != 0 && missing.errorLines.count == 1 && missing.stderr.contains("plan it first"), "\(missing.stderr)")
+    }
+
+    /// A study run in two shards, each in its own copy of the planned database, then merged,
+    /// shows exactly what the study run in one piece shows; shards of another plan, or a run in
+    /// two shards, are refused.
+    @Test func shardsMergedEqualTheStudyInOnePiece() throws {
+        let ws = try TrainingWorkspace(label: "study-shards")
+        let planFlags = TrainingWorkspace.modelFlags + Self.grid + ["--max-update", "20", "--no-estimate"]
+        let planned = try ws.run(["study", "plan", "m", "--db", "plan.sqlite"] + planFlags)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        for name in ["whole", "shard1", "shard2"] {
+            try FileManager.default.copyItem(atPath: ws.path("plan.sqlite"), toPath: ws.path("\(name).sqlite"))
+        }
+        let whole = try ws.run(["study", "run", "m", "--db", "whole.sqlite", "--jobs", "2"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for i in 1...2 {
+            let shard = try ws.run(["study", "run", "m", "--db", "shard\(i).sqlite", "--shard", "\(i)/2", "--jobs", "1", "--threads", "1"])
+            #expect(shard.status == 0, "\(shard.stderr)")
+            #expect(try RunStore(path: ws.path("shard\(i).sqlite")).studyRuns(study: "m").count == 3)
+        }
+        let merged = try ws.run(["study", "merge", "merged.sqlite", "shard1.sqlite", "shard2.sqlite"])
+        #expect(merged.status == 0 && merged.stdout.contains("merged 6 runs from 2 databases"), "\(merged.stdout)\(merged.stderr)")
+        func json(_ db: String) throws -> [String: Any] {
+            let shown = try ws.run(["study", "show", "m", "--db", db, "--format", "json"])
+            var object = try #require(try JSONSerialization.jsonObject(with: shown.stdoutData) as? [String: Any])
+            object["commands"] = nil  // each database keeps the command lines that made it
+            return object
+        }
+        #expect(NSDictionary(dictionary: try json("merged.sqlite")).isEqual(to: try json("whole.sqlite")), "merged shards differ from the whole study")
+        func table(_ db: String) throws -> String { try ws.run(["study", "show", "m", "--db", db]).stdout }
+        #expect(try table("merged.sqlite") == table("whole.sqlite"))
+        // Refusals: one line, nothing written.
+        let twice = try ws.run(["study", "merge", "again.sqlite", "shard1.sqlite", "whole.sqlite"])
+        #expect(twice.status != 0 && twice.errorLines.count == 1 && twice.stderr.contains("is in both"), "\(twice.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.path("again.sqlite")))
+        let other = try ws.run(["study", "plan", "m", "--db", "other.sqlite", "--no-estimate"] + planFlags + ["--beam", "3"])
+        #expect(other.status == 0, "\(other.stderr)")
+        let mixed = try ws.run(["study", "merge", "mixed.sqlite", "shard1.sqlite", "other.sqlite"])
+        #expect(mixed.status != 0 && mixed.errorLines.count == 1 && mixed.stderr.contains("another plan of study 'm' (beam differ)"), "\(mixed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.path("mixed.sqlite")))
+        let into = try ws.run(["study", "merge", "shard1.sqlite", "shard1.sqlite"])
+        #expect(into.status != 0 && into.stderr.contains("is the output database too"), "\(into.stderr)")
     }
 
     /// The report: self-contained (no scripts, no external resources), every SVG well-formed

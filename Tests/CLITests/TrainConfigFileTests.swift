@@ -30,10 +30,10 @@ struct TrainConfigFileTests {
         #expect(shown.status == 0, "\(shown.stderr)")
         try shown.stdout.write(toFile: ws.path("a.yaml"), atomically: true, encoding: .utf8)
         // Every flag of nmt train has its key, except those a stored run does not determine
-        // (and those this run leaves off: max-epoch, max-time, adam-freeze).
+        // (and those this run leaves off: max-epoch, max-time, adam-freeze, eps-placement, nonfinite-limit).
         let keys = Self.keys(shown.stdout)
         let flags = try Self.trainFlags(ws)
-        let notStored: Set = ["config", "name", "resume", "db", "quiet", "learn-vocab", "help", "version", "max-epoch", "max-time", "adam-freeze"]
+        let notStored: Set = ["config", "name", "resume", "db", "quiet", "learn-vocab", "help", "version", "max-epoch", "max-time", "adam-freeze", "eps-placement", "nonfinite-limit"]
         #expect(flags.subtracting(notStored).subtracting(keys).isEmpty, "flags without a key: \(flags.subtracting(notStored).subtracting(keys))")
         #expect(Set(keys).isSubset(of: flags) && Set(keys).count == keys.count)
         #expect(keys.contains("radam-degenerate") && keys.contains("eval-bleu-beam"))

@@ -12,7 +12,7 @@ struct StudyFigures {
 
     /// Runs of an arm at a learning rate that trained (any seed).
     func runs(_ arm: StudyArm, lr: Double) -> [StudyRunResult] {
-        results.runs.filter { $0.arm == arm.rawValue && $0.lr == lr && $0.status != "missing" }
+        results.runs.filter { $0.arm == arm.name && $0.lr == lr && $0.status != "missing" }
     }
 
     /// The middle learning rate of the sweep: where per-arm detail plots are drawn.
@@ -27,7 +27,7 @@ struct StudyFigures {
         let updates = byUpdate.keys.sorted()
         let points = updates.map { u in (x: Double(u), y: byUpdate[u]!.reduce(0, +) / Double(byUpdate[u]!.count)) }
         let band = updates.map { u in (x: Double(u), low: byUpdate[u]!.min()!, high: byUpdate[u]!.max()!) }
-        return SVGPlot.Series(name: arm.rawValue, points: points, band: band)
+        return SVGPlot.Series(name: arm.name, points: points, band: band)
     }
 
     func lossCurves(lr: Double, upTo: Int, title: String) throws -> String {
@@ -38,7 +38,7 @@ struct StudyFigures {
 
     /// η_t·r_t·ψ over the coordinates of one parameter group (median, p1–p99 band), seed 1.
     func adaptiveRate(_ arm: StudyArm, group: String) throws -> String {
-        var plot = SVGPlot(title: "\(arm.rawValue)", xLabel: "update", yLabel: "η·r·ψ (p1, p50, p99)", logX: true, logY: true)
+        var plot = SVGPlot(title: "\(arm.name)", xLabel: "update", yLabel: "η·r·ψ (p1, p50, p99)", logX: true, logY: true)
         plot.width = 310; plot.height = 250
         plot.legend = false
         guard let run = runs(arm, lr: focusLR).min(by: { $0.seed < $1.seed }) else { return plot.render([]) }
@@ -47,7 +47,7 @@ struct StudyFigures {
         for d in try store.diagnostics(run: run.run) where d.group == group {
             guard let p50 = d.psiP50, let p01 = d.psiP01, let p99 = d.psiP99 else { continue }
             // RAdam's un-rectified updates take no adaptive step: nothing to draw there.
-            if arm == .radam || arm == .radamSkip, d.rectification == nil { continue }
+            if arm.optimizer == .radam, d.rectification == nil { continue }
             let scale = schedule.learningRate(update: d.update) * (d.rectification ?? 1)
             points.append((Double(d.update), p50 * scale))
             band.append((Double(d.update), p01 * scale, p99 * scale))
@@ -66,7 +66,7 @@ struct StudyFigures {
 
     /// |g| histograms (all groups summed, fraction per bin) at each recorded update.
     func histograms(_ arm: StudyArm) throws -> String {
-        var plot = SVGPlot(title: "\(arm.rawValue): |gradient| at recorded updates", xLabel: "|g| (log scale)", yLabel: "fraction of coordinates", logX: true)
+        var plot = SVGPlot(title: "\(arm.name): |gradient| at recorded updates", xLabel: "|g| (log scale)", yLabel: "fraction of coordinates", logX: true)
         plot.width = 410; plot.height = 300
         guard let run = runs(arm, lr: focusLR).min(by: { $0.seed < $1.seed }) else { return plot.render([]) }
         var byUpdate: [Int: [Int]] = [:]
@@ -102,17 +102,18 @@ struct StudyFigures {
         plot.width = 620; plot.height = 400
         plot.xTicks = settings.lrs
         let series = settings.arms.map { arm -> SVGPlot.Series in
-            let cells = results.cells.filter { $0.arm == arm.rawValue }.sorted { $0.lr < $1.lr }
+            let cells = results.cells.filter { $0.arm == arm.name }.sorted { $0.lr < $1.lr }
             let points = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, y: $0.mean) } }
             let band = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, low: $0.mean - $0.std, high: $0.mean + $0.std) } }
-            return SVGPlot.Series(name: arm.rawValue, points: points, band: band, markers: true)
+            return SVGPlot.Series(name: arm.name, points: points, band: band, markers: true)
         }
         return plot.render(series)
     }
 
     /// RAdam's rt against the warmup factors ωt of adam-warmup and adam-untuned (Ma & Yarats).
     func rectificationVersusWarmup() throws -> String {
-        let horizon = min(settings.maxUpdate, max(4 * Int(2 / (1 - settings.beta2)), 2 * settings.warmup))
+        let longestWarmup = settings.arms.compactMap(\.warmupUpdates).max() ?? 0
+        let horizon = min(settings.maxUpdate, max(4 * Int(2 / (1 - settings.beta2)), 2 * longestWarmup))
         var plot = SVGPlot(title: "RAdam's rectification r_t and the warmup factors ω_t (β2 = \(settings.beta2))", xLabel: "update", yLabel: "multiplier of the learning rate")
         plot.width = 900; plot.height = 400
         var series: [SVGPlot.Series] = []
@@ -122,14 +123,14 @@ struct StudyFigures {
             rt.append((Double(t), rho.t > 5 ? RAdam.rectification(rhoInfinity: rho.infinity, rhoT: rho.t) : 0))
         }
         series.append(SVGPlot.Series(name: "RAdam r_t", points: rt))
-        for arm in [StudyArm.adamWarmup, .adamUntuned] {
+        for arm in settings.arms where arm.hasWarmup && !arm.sourceBlind && !arm.preNorm {
             let schedule = arm.configure(settings, lr: focusLR).schedule
-            series.append(SVGPlot.Series(name: "\(arm.rawValue) ω_t", points: (1...horizon).map { (Double($0), schedule.warmupFactor(update: $0)) }, dashed: true))
+            series.append(SVGPlot.Series(name: "\(arm.name) ω_t", points: (1...horizon).map { (Double($0), schedule.warmupFactor(update: $0)) }, dashed: true))
         }
         // What the runs recorded: r_t of a RAdam run's logged updates, as dots on the curve.
-        if let run = runs(.radam, lr: focusLR).first {
+        if let radam = settings.arms.first(where: { $0.optimizer == .radam }), let run = runs(radam, lr: focusLR).first {
             let logged = try store.metrics(run: run.run).filter { $0.update <= horizon }.compactMap { m in m.r.map { (x: Double(m.update), y: $0) } }
-            series.append(SVGPlot.Series(name: "r_t logged (radam)", points: logged, markers: true))
+            series.append(SVGPlot.Series(name: "r_t logged (\(radam.name))", points: logged, markers: true))
         }
         return plot.render(series)
     }

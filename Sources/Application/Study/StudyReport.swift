@@ -24,14 +24,15 @@ public enum StudyReport {
         func section(_ title: String, _ note: String, _ content: String, figures: Bool = true) {
             body += "<section><h2>\(escape(title))</h2><p class=\"note\">\(note)</p>\n<div class=\"\(figures ? "figs" : "text")\">\(content)</div></section>\n"
         }
-        let done = results.runs.filter { $0.status == "finished" || $0.diverged }.count
         body += "<h1>Study \(escape(name)): Adam with and without warmup, RAdam, and the controls</h1>\n"
-        body += "<p>\(s.arms.count) arms × \(s.lrs.count) learning rates × \(s.seeds.count) seeds = \(results.runs.count) runs (\(done) done). "
-            + "Model \(escape(s.preset)) (d \(s.model.modelDimension), \(s.model.encoderLayers)+\(s.model.decoderLayers) layers, post-LN), "
-            + "\(s.maxUpdate) updates of ≤ \(s.trainer.maxTokens) tokens, β = (\(s.beta1), \(s.beta2)), linear decay to 0; "
-            + "adam-warmup warms up over \(s.warmup) updates, adam-untuned over 2/(1−β2) = \(Int((2 / (1 - s.beta2)).rounded())), adam-2k freezes \(s.freeze).</p>\n"
+        body += "<p>\(escape(results.headline)).</p>\n"
+        if let design = results.designLines {
+            body += "<h3>Plan (fixed before the first run)</h3><ul>" + design.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
+        }
+        body += render(results.armsTable)
 
-        let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), s.warmup + 50))
+        let longestWarmup = s.arms.compactMap(\.warmupUpdates).max() ?? 0
+        let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), longestWarmup + 50))
         var loss = ""
         for l in s.lrs { loss += keep("loss-lr\(l).svg", try figures.lossCurves(lr: l, upTo: s.maxUpdate, title: "training loss, lr \(l) (mean, band: min–max over seeds)")) }
         loss += keep("loss-start-lr\(lr).svg", try figures.lossCurves(lr: lr, upTo: zoom, title: "the first \(zoom) updates, lr \(lr)"))
@@ -39,7 +40,7 @@ public enum StudyReport {
 
         var rates = ""
         if let group = try figures.focusGroup() {
-            for arm in s.arms { rates += keep("adaptive-rate-\(arm.rawValue).svg", try figures.adaptiveRate(arm, group: group)) }
+            for arm in s.arms where !arm.sourceBlind { rates += keep("adaptive-rate-\(arm.name).svg", try figures.adaptiveRate(arm, group: group)) }
             rates = "<p class=\"note\">Effective adaptive learning rate η_t·r_t·ψ of the coordinates of <code>\(escape(group))</code> "
                 + "(ψ = √(1−β2^t)/(√v_t+ε); r_t = 1 for Adam; RAdam's un-rectified updates are not drawn), lr \(lr), seed \(s.seeds.min() ?? 1), "
                 + "at the updates where diagnostics were recorded. Band: 1st–99th percentile over coordinates.</p><div class=\"figs\">" + rates + "</div>"
@@ -49,35 +50,37 @@ public enum StudyReport {
         section("2. The adaptive learning rate's spread (paper Fig. 8–9)", "Measured in the runs, then simulated.", rates, figures: false)
 
         var histograms = ""
-        for arm in [StudyArm.adam, .adamWarmup, .radam] where s.arms.contains(arm) { histograms += keep("gradient-histograms-\(arm.rawValue).svg", try figures.histograms(arm)) }
+        for arm in s.arms where ["adam", s.baseline ?? "", "radam"].contains(arm.name) {
+            histograms += keep("gradient-histograms-\(arm.name).svg", try figures.histograms(arm))
+        }
         section("3. Gradient magnitudes (paper Fig. 2–3)", "Histograms of |g| over all parameters (seed \(s.seeds.min() ?? 1), lr \(lr)) at the updates where they were recorded.",
-                histograms.isEmpty ? "<p>None of adam, adam-warmup, radam is in this study.</p>" : histograms)
+                histograms.isEmpty ? "<p>None of adam, the baseline, radam is in this study.</p>" : histograms)
 
         section("4. Learning-rate robustness (paper Fig. 6 analogue)", "Mean over seeds; band ± one standard deviation.",
                 keep("bleu-vs-lr.svg", figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate"))
-                + keep("valid-loss-vs-lr.svg", figures.versusLR(\.bestValidLoss, yLabel: "best validation loss (nats/token)", title: "best validation loss vs learning rate")))
+                + keep("valid-loss-vs-lr.svg", figures.versusLR(\.finalValidLoss, yLabel: "final validation loss (nats/token)", title: "final validation loss vs learning rate")))
 
         section("5. RAdam's r_t and warmup (Ma & Yarats)", "If RAdam were only a built-in warmup, r_t would track an ω_t of about 2/(1−β2) updates. "
                 + "r_t is drawn as 0 while ρ_t ≤ 5 (RAdam takes un-adapted momentum steps there, or none with radam-skip); dots: r_t as a radam run recorded it.",
                 keep("rt-vs-warmup.svg", try figures.rectificationVersusWarmup()))
 
-        section("6. Results", "Per arm × lr; " + escape(results.definitions["paired test"] ?? ""), resultsTable(results) + provenance(store: store, results: results), figures: false)
+        section("6. Results", "Seeds are the unit of evidence: each arm against the baseline at each lr, paired by seed.",
+                results.tables.dropFirst().map(render).joined() + definitions(results) + warnings(results) + provenance(store: store, results: results), figures: false)
         return Output(html: page(title: "nmt study \(name)", body: body), figures: figureFiles)
     }
 
-    static func resultsTable(_ r: StudyResults) -> String {
-        func pm(_ x: SeedStatistic?, _ d: Int) -> String { x?.formatted(d) ?? "–" }
-        var t = "<table><tr><th>lr</th><th>arm</th><th>runs done</th><th>best valid loss</th><th>BLEU last</th><th>BLEU avg</th><th>chrF avg</th>"
-            + "<th>updates to threshold</th><th>diverged</th><th>stuck</th><th>vs adam-warmup (ΔBLEU, p per seed)</th></tr>\n"
-        for c in r.cells {
-            let paired = c.pairedVsWarmup.map { $0.map { String(format: "%+.2f (p = %.3f)", $0.bleu - $0.baselineBLEU, $0.pValue) }.joined(separator: "<br>") }
-                ?? (c.arm == "adam-warmup" ? "baseline" : "–")
-            t += "<tr><td>\(c.lr)</td><td>\(c.arm)</td><td>\(c.finished)/\(c.runs)</td><td>\(pm(c.bestValidLoss, 3))</td><td>\(pm(c.bleuLast, 2))</td>"
-                + "<td>\(pm(c.bleuAverage, 2))</td><td>\(pm(c.chrFAverage, 2))</td><td>\(c.updatesToThreshold.map { pm($0, 0) } ?? (c.hasDoneRuns ? "never" : "–")) (\(c.reachedThreshold)/\(c.runs))</td>"
-                + "<td>\(c.diverged)</td><td>\(c.stuck)</td><td>\(paired)</td></tr>\n"
-        }
-        t += "</table>\n<dl>" + r.definitions.keys.sorted().map { "<dt>\(escape($0))</dt><dd>\(escape(r.definitions[$0]!))</dd>" }.joined() + "</dl>\n"
-        return t
+    static func render(_ table: StudyTable) -> String {
+        guard !table.rows.isEmpty else { return "" }
+        return "<h3>\(escape(table.title))</h3><table><tr>" + table.headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+            + table.rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n"
+    }
+
+    static func definitions(_ r: StudyResults) -> String {
+        "<dl>" + r.definitions.keys.sorted().map { "<dt>\(escape($0))</dt><dd>\(escape(r.definitions[$0]!))</dd>" }.joined() + "</dl>\n"
+    }
+
+    static func warnings(_ r: StudyResults) -> String {
+        r.warnings.isEmpty ? "" : "<ul class=\"warnings\">" + r.warnings.map { "<li>warning: \(escape($0))</li>" }.joined() + "</ul>\n"
     }
 
     static func provenance(store: RunStore, results: StudyResults) -> String {

@@ -1,27 +1,35 @@
 import Foundation
+import Optim
 import Training
 import Transformer
 
-/// Everything a study is: its grid (arms × learning rates × seeds) and what every run of it
-/// shares. Stored as JSON with the study; running the same study again compares the new
-/// settings with the stored ones (`reconcile`).
+/// Everything a study is: its grid (arms × learning rates × seeds), what every run of it
+/// shares, and — since `nmt study plan` — its design, fixed before the first run. Stored as
+/// JSON with the study; running the same study again compares the new settings with the
+/// stored ones (`reconcile`).
+///
+/// Version 2 stores each arm whole (`StudyArm`), the schedule's step convention, Adam's ε
+/// placement and the design; version 1 (stored without a version) named its arms and kept
+/// adam-warmup's length and adam-2k's freeze beside them, and decodes to the arms as they were.
 public struct StudySettings: Codable, Equatable, Sendable {
+    public static let currentVersion = 2
+    public var version: Int
     public var arms: [StudyArm]
     public var lrs: [Double]
     public var seeds: [UInt64]
-    /// Updates per run; the linear decay reaches zero here.
+    /// Updates per run (T); the linear decay reaches zero here (T + N for Adam-2k).
     public var maxUpdate: Int
     public var preset: String
-    /// The post-LN model every arm trains (`adam-preln` flips the norm placement only).
+    /// The post-LN model every arm trains (pre-LN arms flip the norm placement only).
     public var model: TransformerConfig
     public var beta1: Double
     public var beta2: Double
     public var eps: Double
+    /// Where Adam arms add ε unless the arm says otherwise (nil: torch's placement).
+    public var epsPlacement: EpsilonPlacement?
     public var weightDecay: Double
-    /// `adam-warmup`'s linear warmup length (the "tuned" one).
-    public var warmup: Int
-    /// `adam-2k`'s number of updates that only accumulate the second moment.
-    public var freeze: Int
+    /// Which schedule position update t takes (fairseq's in version 2, `legacy` in version 1).
+    public var lrConvention: Schedule.StepConvention
     /// Batching, label smoothing, clipping, validation, logging and checkpoint cadence; the seed
     /// and update limit are set per run.
     public var trainer: TrainerSettings
@@ -33,44 +41,156 @@ public struct StudySettings: Codable, Equatable, Sendable {
     /// Test-set decoding: beam size and how many final checkpoints are averaged.
     public var beam: Int
     public var averageLast: Int
+    /// The checkpoints each finished run is evaluated with on the test split ("avg", "last").
+    public var evaluate: [String]
     /// Threads of each run (fixed at creation, so a resumed run takes bit-identical updates).
     public var threadsPerRun: Int
     /// "Reached the threshold" = a logged training NLL (nats/token) at or below it; by default
     /// the entropy of the training targets' unigram distribution, i.e. the loss of a model
     /// that ignores the source and the prefix.
     public var lossThreshold: Double
+    /// The arm every other arm is compared with (nil: none, as in version 1's adam-warmup).
+    public var baseline: String?
+    /// Endpoints, comparisons, α and margins, decided before the first run (nil in version 1).
+    public var design: StudyDesign?
+    /// Keep every run's checkpoints after its evaluation (default: none are kept, so a finished
+    /// study holds configurations, curves, diagnostics and evaluations only).
+    public var keepCheckpoints: Bool
 
     public init(arms: [StudyArm], lrs: [Double], seeds: [UInt64], maxUpdate: Int, preset: String, model: TransformerConfig,
-                beta1: Double, beta2: Double, eps: Double, weightDecay: Double, warmup: Int, freeze: Int, trainer: TrainerSettings,
+                beta1: Double, beta2: Double, eps: Double, epsPlacement: EpsilonPlacement? = .inside, weightDecay: Double,
+                lrConvention: Schedule.StepConvention = .fairseq, trainer: TrainerSettings,
                 data: RunConfiguration.DataFiles, testSource: String, testTarget: String, testLines: Int? = nil, beam: Int, averageLast: Int,
-                threadsPerRun: Int, lossThreshold: Double = .nan) {
+                evaluate: [String] = ["avg"], threadsPerRun: Int, lossThreshold: Double = .nan, baseline: String? = nil,
+                design: StudyDesign? = StudyDesign(), keepCheckpoints: Bool = false) {
+        version = Self.currentVersion
         self.arms = arms; self.lrs = lrs; self.seeds = seeds; self.maxUpdate = maxUpdate; self.preset = preset; self.model = model
-        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay; self.warmup = warmup
-        self.freeze = freeze; self.trainer = trainer; self.data = data; self.testSource = testSource; self.testTarget = testTarget; self.testLines = testLines
-        self.beam = beam; self.averageLast = averageLast; self.threadsPerRun = threadsPerRun; self.lossThreshold = lossThreshold
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.epsPlacement = epsPlacement; self.weightDecay = weightDecay
+        self.lrConvention = lrConvention; self.trainer = trainer; self.data = data; self.testSource = testSource; self.testTarget = testTarget
+        self.testLines = testLines; self.beam = beam; self.averageLast = averageLast; self.evaluate = evaluate; self.threadsPerRun = threadsPerRun
+        self.lossThreshold = lossThreshold; self.baseline = baseline; self.design = design; self.keepCheckpoints = keepCheckpoints
     }
+
+    enum CodingKeys: String, CodingKey {
+        case version, arms, lrs, seeds, maxUpdate, preset, model, beta1, beta2, eps, epsPlacement, weightDecay, lrConvention, trainer, data,
+             testSource, testTarget, testLines, beam, averageLast, evaluate, threadsPerRun, lossThreshold, baseline, design, keepCheckpoints
+        case warmup, freeze
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        guard version <= Self.currentVersion else {
+            throw ApplicationError("the study was planned by a newer nmt (settings version \(version); this one reads up to \(Self.currentVersion))")
+        }
+        if version == 1 {
+            let warmup = try c.decode(Int.self, forKey: .warmup), freeze = try c.decode(Int.self, forKey: .freeze)
+            arms = try c.decode([String].self, forKey: .arms).map { try StudyArmCatalog.legacy($0, warmup: warmup, freeze: freeze) }
+            lrConvention = .legacy
+            evaluate = ["last", "avg"]
+            baseline = arms.contains { $0.name == "adam-warmup" } ? "adam-warmup" : nil
+        } else {
+            arms = try c.decode([StudyArm].self, forKey: .arms)
+            lrConvention = try c.decode(Schedule.StepConvention.self, forKey: .lrConvention)
+            evaluate = try c.decode([String].self, forKey: .evaluate)
+            baseline = try c.decodeIfPresent(String.self, forKey: .baseline)
+        }
+        lrs = try c.decode([Double].self, forKey: .lrs)
+        seeds = try c.decode([UInt64].self, forKey: .seeds)
+        maxUpdate = try c.decode(Int.self, forKey: .maxUpdate)
+        preset = try c.decode(String.self, forKey: .preset)
+        model = try c.decode(TransformerConfig.self, forKey: .model)
+        beta1 = try c.decode(Double.self, forKey: .beta1)
+        beta2 = try c.decode(Double.self, forKey: .beta2)
+        eps = try c.decode(Double.self, forKey: .eps)
+        epsPlacement = try c.decodeIfPresent(EpsilonPlacement.self, forKey: .epsPlacement)
+        weightDecay = try c.decode(Double.self, forKey: .weightDecay)
+        trainer = try c.decode(TrainerSettings.self, forKey: .trainer)
+        data = try c.decode(RunConfiguration.DataFiles.self, forKey: .data)
+        testSource = try c.decode(String.self, forKey: .testSource)
+        testTarget = try c.decode(String.self, forKey: .testTarget)
+        testLines = try c.decodeIfPresent(Int.self, forKey: .testLines)
+        beam = try c.decode(Int.self, forKey: .beam)
+        averageLast = try c.decode(Int.self, forKey: .averageLast)
+        threadsPerRun = try c.decode(Int.self, forKey: .threadsPerRun)
+        // JSON has no NaN: a threshold that was never set is stored as null.
+        lossThreshold = try c.decodeIfPresent(Double.self, forKey: .lossThreshold) ?? .nan
+        design = try c.decodeIfPresent(StudyDesign.self, forKey: .design)
+        keepCheckpoints = try c.decodeIfPresent(Bool.self, forKey: .keepCheckpoints) ?? (version == 1)
+    }
+
+    /// Always written in the current version's form (a version-1 study's arms as data).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.currentVersion, forKey: .version)
+        try c.encode(arms, forKey: .arms)
+        try c.encode(lrs, forKey: .lrs)
+        try c.encode(seeds, forKey: .seeds)
+        try c.encode(maxUpdate, forKey: .maxUpdate)
+        try c.encode(preset, forKey: .preset)
+        try c.encode(model, forKey: .model)
+        try c.encode(beta1, forKey: .beta1)
+        try c.encode(beta2, forKey: .beta2)
+        try c.encode(eps, forKey: .eps)
+        try c.encodeIfPresent(epsPlacement, forKey: .epsPlacement)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encode(lrConvention, forKey: .lrConvention)
+        try c.encode(trainer, forKey: .trainer)
+        try c.encode(data, forKey: .data)
+        try c.encode(testSource, forKey: .testSource)
+        try c.encode(testTarget, forKey: .testTarget)
+        try c.encodeIfPresent(testLines, forKey: .testLines)
+        try c.encode(beam, forKey: .beam)
+        try c.encode(averageLast, forKey: .averageLast)
+        try c.encode(evaluate, forKey: .evaluate)
+        try c.encode(threadsPerRun, forKey: .threadsPerRun)
+        if lossThreshold.isFinite { try c.encode(lossThreshold, forKey: .lossThreshold) }
+        try c.encodeIfPresent(baseline, forKey: .baseline)
+        try c.encodeIfPresent(design, forKey: .design)
+        try c.encode(keepCheckpoints, forKey: .keepCheckpoints)
+    }
+
+    /// The arm named `name`.
+    public func arm(named name: String) -> StudyArm? { arms.first { $0.name == name } }
+
+    /// The source-blind control, if the study has one.
+    public var control: StudyArm? { arms.first(where: \.sourceBlind) }
+
+    /// Updates of every cell, frozen ones included: what the study trains in all.
+    public var totalUpdates: Int { cells.reduce(0) { $0 + $1.arm.updates(studyUpdates: maxUpdate) } }
 
     /// The study's cells in the order they are run: seed by seed, so a study stopped half-way
     /// has every arm and learning rate for its first seeds.
     public var cells: [StudyCell] {
-        seeds.flatMap { seed in lrs.flatMap { lr in arms.map { StudyCell(arm: $0, lr: lr, seed: seed) } } }
+        seeds.enumerated().flatMap { index, seed in
+            lrs.flatMap { lr in arms.filter { index < ($0.seedLimit ?? .max) }.map { StudyCell(arm: $0, lr: lr, seed: seed) } }
+        }
     }
 
     public func validate() throws {
-        if arms.isEmpty { throw ApplicationError("--arms is empty: name at least one arm (\(StudyArm.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        if arms.isEmpty { throw ApplicationError("--arms is empty: name at least one arm (\(StudyArmCatalog.names.joined(separator: ", ")))") }
         if lrs.isEmpty { throw ApplicationError("--lrs is empty: give at least one learning rate") }
         if seeds.isEmpty { throw ApplicationError("--seeds is empty: give at least one seed") }
-        for (name, list) in [("--arms", arms.map(\.rawValue)), ("--lrs", lrs.map { String($0) }), ("--seeds", seeds.map { String($0) })] {
+        for (name, list) in [("--arms", arms.map(\.name)), ("--lrs", lrs.map { String($0) }), ("--seeds", seeds.map { String($0) })] {
             if let d = Self.firstDuplicate(list) { throw ApplicationError("\(name) names \(d) twice") }
         }
         if let bad = lrs.first(where: { !($0 > 0) || !$0.isFinite }) { throw ApplicationError("--lrs: learning rate \(bad) is not positive") }
         if maxUpdate <= 0 { throw ApplicationError("--max-update must be positive, got \(maxUpdate)") }
-        if arms.contains(.adamWarmup) && warmup >= maxUpdate {
-            throw ApplicationError("--warmup (\(warmup)) must be shorter than --max-update (\(maxUpdate))")
+        for arm in arms {
+            if let w = arm.warmupUpdates, w >= maxUpdate {
+                throw ApplicationError("arm \(arm.name): its warmup (\(w)) must be shorter than --max-update (\(maxUpdate))")
+            }
+            if arm.freeze > 0 && !arm.freezeExtendsRun && arm.freeze >= maxUpdate {
+                throw ApplicationError("arm \(arm.name): --freeze (\(arm.freeze)) must be shorter than --max-update (\(maxUpdate))")
+            }
         }
-        if arms.contains(.adam2k) && freeze >= maxUpdate {
-            throw ApplicationError("--freeze (\(freeze)) must be shorter than --max-update (\(maxUpdate))")
+        if let baseline, arm(named: baseline) == nil {
+            throw ApplicationError("--baseline \(baseline) is not one of the study's arms (\(arms.map(\.name).joined(separator: ", ")))")
         }
+        for selector in evaluate where selector != "avg" && selector != "last" {
+            throw ApplicationError("a study evaluates the 'avg' or 'last' checkpoint, not '\(selector)'")
+        }
+        try design?.validate()
         if let n = testLines, n < 1 { throw ApplicationError("--test-lines must be at least 1, got \(n)") }
         if beam < 1 { throw ApplicationError("--beam must be at least 1, got \(beam)") }
         if averageLast < 1 { throw ApplicationError("--average-last must be at least 1, got \(averageLast)") }
@@ -82,8 +202,9 @@ public struct StudySettings: Codable, Equatable, Sendable {
             do {
                 try c.optimizer.validate()
                 try c.schedule.validate()
+                try c.trainer.validate()
             } catch {
-                throw ApplicationError("arm \(cell.arm.rawValue) at lr \(cell.lr): \(error)")
+                throw ApplicationError("arm \(cell.arm.name) at lr \(cell.lr): \(error)")
             }
         }
     }
@@ -109,6 +230,10 @@ public struct StudySettings: Codable, Equatable, Sendable {
     /// study (nil), or — with `extend` — the old grid grown by new arms, lrs or seeds. Anything
     /// else is an error naming the first difference.
     public func reconcile(with old: StudySettings, study: String, extend: Bool) throws -> StudySettings? {
+        if old.version < Self.currentVersion {
+            throw ApplicationError("study \(study) was run by an earlier nmt (settings version \(old.version), whose adam-2k, adam-eps and "
+                + "schedule differ from today's): `study show` and `study report` read it, but it cannot be run further; plan a new study")
+        }
         var shared = self
         shared.arms = old.arms; shared.lrs = old.lrs; shared.seeds = old.seeds
         if shared != old {
@@ -117,10 +242,10 @@ public struct StudySettings: Codable, Equatable, Sendable {
                 + "run it with its stored settings (see `nmt study show \(study)`) or choose another name")
         }
         if self == old { return nil }
-        let removed = old.arms.filter { !arms.contains($0) }.map(\.rawValue) + old.lrs.filter { !lrs.contains($0) }.map { "lr \($0)" }
+        let removed = old.arms.filter { !arms.contains($0) }.map(\.name) + old.lrs.filter { !lrs.contains($0) }.map { "lr \($0)" }
             + old.seeds.filter { !seeds.contains($0) }.map { "seed \($0)" }
         guard extend else {
-            throw ApplicationError("study \(study) exists with arms \(old.arms.map(\.rawValue).joined(separator: ",")), "
+            throw ApplicationError("study \(study) exists with arms \(old.arms.map(\.name).joined(separator: ",")), "
                 + "lrs \(old.lrs.map { String($0) }.joined(separator: ",")), seeds \(old.seeds.map { String($0) }.joined(separator: ",")); "
                 + "give the same grid, or --extend to add to it")
         }
@@ -155,5 +280,5 @@ public struct StudyCell: Equatable, Hashable, Sendable {
     public var seed: UInt64
 
     /// The run's name in the database: the study, then the cell.
-    public func runName(study: String) -> String { "\(study).\(arm.rawValue).lr\(lr).s\(seed)" }
+    public func runName(study: String) -> String { "\(study).\(arm.name).lr\(lr).s\(seed)" }
 }

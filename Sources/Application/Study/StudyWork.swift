@@ -22,16 +22,19 @@ final class StudyWork: @unchecked Sendable {
     private var active: [String] = []
     private var firstError: Error?
     private let progress: ProgressLine
-    private(set) var trained = 0, evaluated = 0, diverged = 0, doneAtStart = 0
+    private var cellCount: Int
+    private(set) var trained = 0, evaluations = 0, diverged = 0, doneAtStart = 0
 
     init(study: String, studyID: Int64, database: String, settings: StudySettings, cells: [StudyCell], stored: [String: StudyRunRecord], console: Console) {
         self.study = study; self.studyID = studyID; self.database = database; self.settings = settings; self.console = console
         self.stored = stored
         queue = cells
-        progress = ProgressLine("study \(study)", total: cells.count * settings.maxUpdate, unit: "updates", quiet: console.quiet)
+        cellCount = cells.count
+        progress = ProgressLine("study \(study)", total: cells.reduce(0) { $0 + $1.arm.updates(studyUpdates: settings.maxUpdate) }, unit: "updates",
+                                quiet: console.quiet)
         for cell in cells {
-            let name = cell.runName(study: study)
-            if let r = stored[name], r.status == .finished || r.outcome != nil { updates[name] = settings.maxUpdate; initial[name] = settings.maxUpdate }
+            let name = cell.runName(study: study), total = cell.arm.updates(studyUpdates: settings.maxUpdate)
+            if let r = stored[name], r.status == .finished || r.outcome != nil { updates[name] = total; initial[name] = total }
         }
     }
 
@@ -59,7 +62,7 @@ final class StudyWork: @unchecked Sendable {
         }
         group.wait()
         let (fresh, total, finished) = locked { (freshUpdates, totalUpdates, finishedCells) }
-        progress.finish(fresh, detail: "\(doneAtStart + finished) of \(settings.cells.count) runs done", shownDone: total)
+        progress.finish(fresh, detail: "\(doneAtStart + finished) of \(cellCount) runs done", shownDone: total)
         if let firstError { throw firstError }
     }
 
@@ -87,7 +90,7 @@ final class StudyWork: @unchecked Sendable {
         updates[run] = update
         if initial[run] == nil { initial[run] = update }
         let done = totalUpdates, fresh = freshUpdates
-        let detail = "\(doneAtStart + finishedCells)/\(settings.cells.count) runs | " + active.map { name in
+        let detail = "\(doneAtStart + finishedCells)/\(cellCount) runs | " + active.map { name in
             "\(name.dropFirst(study.count + 1)) \(updates[name] ?? 0)" }.joined(separator: ", ")
         lock.unlock()
         progress.update(fresh, detail: detail, shownDone: done)
@@ -104,11 +107,11 @@ final class StudyWork: @unchecked Sendable {
         guard let record = stored[name] else { return false }
         if record.outcome != nil { return true }
         guard record.status == .finished else { return false }
-        return try evaluatedCheckpoints(name, store: store).isSuperset(of: Self.evaluated.map(\.description))
+        return try evaluatedCheckpoints(name, store: store).isSuperset(of: settings.evaluate)
     }
 
-    /// What every finished run is evaluated with on the test split.
-    static let evaluated: [CheckpointSelector] = [.last, .average]
+    /// What every finished run is evaluated with on the test split (the study's "avg"/"last").
+    var evaluated: [CheckpointSelector] { settings.evaluate.map { $0 == "last" ? .last : .average } }
 
     /// The checkpoint selectors ("last", "avg") of the run's stored test evaluations with translations.
     private func evaluatedCheckpoints(_ name: String, store: RunStore) throws -> Set<String> {
@@ -129,9 +132,10 @@ final class StudyWork: @unchecked Sendable {
             try evaluate(name, store: store)
             lock.lock(); finishedCells += 1; lock.unlock()
             let s = try StudyRunResult.load(store: store, study: study, run: name, cell: cell, settings: settings)
+            progress.clear()
             console.info("study \(study): \(name) done in \(ProgressLine.format(duration: Date().timeIntervalSince(started))): "
-                + "best valid loss \(s.bestValidLoss.map { String(format: "%.3f", $0) } ?? "-"), "
-                + "test BLEU \(s.bleuLast.map { String(format: "%.2f", $0) } ?? "-") (last), \(s.bleuAverage.map { String(format: "%.2f", $0) } ?? "-") (avg)")
+                + "final valid loss \(s.finalValidLoss.map { String(format: "%.3f", $0) } ?? "-"), "
+                + "test BLEU \(s.bleuAverage.map { String(format: "%.2f", $0) } ?? "-") (avg)")
         }
     }
 
@@ -147,15 +151,15 @@ final class StudyWork: @unchecked Sendable {
             record = nil
         }
         let run: TrainingRun
+        let total = cell.arm.updates(studyUpdates: settings.maxUpdate)
         if record == nil {
             let c = cell.arm.configure(settings, lr: cell.lr)
-            var trainer = settings.trainer
+            var trainer = c.trainer
             trainer.seed = cell.seed
-            trainer.maxUpdate = settings.maxUpdate
             run = try TrainingRun.start(TrainingRun.Plan(
                 name: name, database: database, preset: settings.preset, model: { _ in c.model }, optimizer: c.optimizer,
                 schedule: c.schedule, trainer: trainer, data: settings.data, threads: settings.threadsPerRun,
-                study: StudyMembership(studyID: studyID, arm: cell.arm.rawValue, learningRate: cell.lr, seed: cell.seed)), console: quiet)
+                study: StudyMembership(studyID: studyID, arm: cell.arm.name, learningRate: cell.lr, seed: cell.seed)), console: quiet)
         } else {
             run = try TrainingRun.resume(name, database: database, limits: .init(), threads: settings.threadsPerRun, console: quiet)
         }
@@ -164,13 +168,15 @@ final class StudyWork: @unchecked Sendable {
             let summary = try run.run { [self] p in report(name, update: p.update) }
             guard summary.reason != .interrupted else { return false }
             lock.lock(); trained += 1; lock.unlock()
-            report(name, update: settings.maxUpdate)
+            report(name, update: total)
             return true
         } catch TrainingError.diverged(let update, let streak) {
-            try store.setStudyRunOutcome(run: name, outcome: "diverged at update \(update) (\(streak) non-finite updates in a row)")
+            try store.setStudyRunOutcome(run: name, outcome: "diverged at update \(update + 1) (\(streak) non-finite update\(streak == 1 ? "" : "s") in a row)")
             lock.lock(); diverged += 1; finishedCells += 1; lock.unlock()
-            report(name, update: settings.maxUpdate)
-            console.info("study \(study): \(name) diverged at update \(update)")
+            report(name, update: total)
+            try pruneCheckpoints(name, store: store)
+            progress.clear()
+            console.info("study \(study): \(name) diverged at update \(update + 1)")
             return false
         }
     }
@@ -184,21 +190,24 @@ final class StudyWork: @unchecked Sendable {
             let training = checkpoints.filter { $0.kind != .average }.count
             _ = try CheckpointAveraging.average(store: store, run: name, last: min(settings.averageLast, training))
         }
-        for selector in Self.evaluated where !done.contains(selector.description) {
+        for selector in evaluated where !done.contains(selector.description) {
             guard !Trainer.stopRequested else { return }
             _ = try Evaluation.run(Evaluation.Request(
                 database: database, run: name, split: "test", checkpoint: selector, decoding: BeamSearch.Settings(beam: settings.beam),
                 batchTokens: settings.trainer.maxTokens, source: settings.testSource, reference: settings.testTarget, output: nil,
                 writeTranslations: false, firstLines: settings.testLines), console: quiet)
-            lock.lock(); evaluated += 1; lock.unlock()
+            lock.lock(); evaluations += 1; lock.unlock()
         }
         try pruneCheckpoints(name, store: store)
     }
 
+    /// A done run keeps no checkpoint (weights and optimizer moments are most of a study's
+    /// size); with `--keep-checkpoints` the last and the averaged one.
     private func pruneCheckpoints(_ name: String, store: RunStore) throws {
         let all = try store.checkpoints(run: name)
-        guard all.count > 2 else { return }
-        let keep = Set([all.last(where: { $0.kind != .average })?.id, all.last(where: { $0.kind == .average })?.id].compactMap { $0 })
+        let keep = settings.keepCheckpoints
+            ? Set([all.last(where: { $0.kind != .average })?.id, all.last(where: { $0.kind == .average })?.id].compactMap { $0 }) : []
+        guard all.count > keep.count else { return }
         try store.deleteCheckpoints(run: name, keeping: keep)
     }
 }
