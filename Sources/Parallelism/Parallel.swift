@@ -16,13 +16,45 @@ import Glibc
 #endif
 
 public enum Parallel {
-    /// The number of threads our loops (and split GEMMs) may use. Set it with `setThreadCap`.
-    public private(set) static var threadCap: Int = initialThreadCap()
-
-    /// Caps every parallel loop at `n` threads (at least 1).
-    public static func setThreadCap(_ n: Int) {
-        threadCap = max(1, n)
+    /// The number of threads our loops (and split GEMMs) may use: the process-wide cap of
+    /// `setThreadCap`, or on a thread inside `withThreadCap`, that scope's.
+    public static var threadCap: Int {
+        let scoped = Int(bitPattern: pthread_getspecific(scopedCapKey))
+        return scoped > 0 ? scoped : processCap
     }
+
+    private static var processCap: Int = initialThreadCap()
+
+    /// Caps every parallel loop at `n` threads (at least 1), process-wide.
+    public static func setThreadCap(_ n: Int) {
+        processCap = max(1, n)
+    }
+
+    /// Runs `body` with the parallel loops (and split GEMMs) it starts on this thread capped at
+    /// `n` threads (at least 1), then restores the cap that was in force before. For tests.
+    ///
+    /// The cap is this thread's, not the process's, because it decides results, not only
+    /// speed: loops that reduce per-worker partial sums (layer-norm statistics, loss sums,
+    /// column sums) add in another order at another thread count, and GEMM blocks follow it,
+    /// so the last bits of a result depend on it (hence "bit-identical given the same thread
+    /// count" in Trainer). Test suites run in parallel in one process; a process-wide change
+    /// by one test could land between two computations another test compares bit for bit (or
+    /// between a kernel's `workerCount` and its `forEachWorker`, past its per-worker partials).
+    /// Scoped to the calling thread it cannot: the cap is read where a loop starts, on the
+    /// calling thread (workers never split again), and a synchronous `body` stays on it.
+    public static func withThreadCap<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(scopedCapKey)
+        pthread_setspecific(scopedCapKey, UnsafeRawPointer(bitPattern: max(1, n)))
+        defer { pthread_setspecific(scopedCapKey, previous) }
+        return try body()
+    }
+
+    /// The scope's cap of `withThreadCap`, stored as the pointer's bit pattern (nil: none).
+    private static let scopedCapKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     static func initialThreadCap() -> Int { defaultThreadCount }
 

@@ -68,7 +68,14 @@ public final class Trainer {
     /// Set from a signal handler to finish the current update, checkpoint, and stop.
     nonisolated(unsafe) public static var stopRequested = false
 
-    private var processStart = Date()
+    /// The clock every time measurement reads (--max-time, elapsed and tokens/s, communication
+    /// time). The real clock by default; tests substitute one they drive, so nothing they
+    /// assert depends on how fast the machine runs.
+    var now: () -> Date = { Date() }
+
+    /// When `run` started on `now`'s clock; nil before, when no training time has passed in
+    /// this process (so a substituted clock is never compared with the real one).
+    private var processStart: Date?
     private var lastCheckpointUpdate: Int
     private var lastValidationUpdate = -1
     private var lastValidationLoss: Double?
@@ -115,12 +122,16 @@ public final class Trainer {
         return pairs.indices.map { Batcher.Pair(source: pairs[order[$0]].source, target: pairs[$0].target) }
     }
 
-    var elapsed: Double { state.elapsedSeconds + Date().timeIntervalSince(processStart) }
+    var elapsed: Double { state.elapsedSeconds + (processStart.map { now().timeIntervalSince($0) } ?? 0) }
 
     /// How far the run is towards the nearest of its limits, 0...1: updates done of
     /// --max-update, epochs (with the batches of the current one) of --max-epoch, training
     /// time of --max-time. What the progress line's ETA is computed from, whichever limit is set.
-    public var completedFraction: Double {
+    public var completedFraction: Double { completedFraction(elapsed: elapsed) }
+
+    /// `completedFraction` with the training time read once by the caller, so a progress
+    /// report's `completed` and `elapsedSeconds` describe the same instant.
+    func completedFraction(elapsed: Double) -> Double {
         var done = 0.0
         if settings.maxUpdate > 0 { done = max(done, Double(state.update) / Double(settings.maxUpdate)) }
         if settings.maxEpoch > 0 && !trainBatches.batches.isEmpty {
@@ -133,7 +144,7 @@ public final class Trainer {
 
     /// Trains until a stopping condition and returns which one.
     public func run(progress: (Progress) -> Void = { _ in }) throws -> StopReason {
-        processStart = Date()
+        processStart = now()
         var intervalLoss = LossSums(loss: state.pendingLoss, nll: state.pendingNLL, tokens: state.pendingTokens)
         // Time spent on updates only: validation and checkpoints do not dilute tokens/s.
         var intervalSeconds = 0.0
@@ -148,7 +159,7 @@ public final class Trainer {
             }
             // Accumulate gradients over up to updateFreq × ranks batches of the current epoch,
             // this rank's share of them, then sum over the ranks.
-            let updateStart = Date()
+            let updateStart = now()
             model.zeroGradients()
             var sums = LossSums()
             var micro = 0
@@ -164,20 +175,21 @@ public final class Trainer {
             if collective.isDistributed { sums = sumOverRanks(sums, gradients: true) }
             if sums.tokens > 0 {
                 try takeUpdate(sums: sums, gradNorm: &gradNorm, report: &lastReport, interval: &intervalLoss)
-                intervalSeconds += Date().timeIntervalSince(updateStart)
+                intervalSeconds += now().timeIntervalSince(updateStart)
                 (state.pendingLoss, state.pendingNLL, state.pendingTokens) = (intervalLoss.loss, intervalLoss.nll, intervalLoss.tokens)
                 if state.update % settings.logEvery == 0 && intervalLoss.tokens > 0 {
                     let seconds = max(intervalSeconds, 1e-9)
                     let lr = schedule.learningRate(update: state.update)
+                    let wall = elapsed   // one reading for the metrics, the progress and its `completed`
                     try recorder?.recordMetrics(TrainMetrics(
                         update: state.update, epoch: state.epoch,
                         loss: intervalLoss.loss / Double(intervalLoss.tokens), nll: intervalLoss.nll / Double(intervalLoss.tokens),
                         lr: lr, gradNorm: gradNorm, tokensPerSecond: Double(intervalLoss.tokens) / seconds,
-                        wallSeconds: elapsed, rhoT: lastReport.rhoT, rectification: lastReport.rectification,
+                        wallSeconds: wall, rhoT: lastReport.rhoT, rectification: lastReport.rectification,
                         warmupFactor: schedule.warmupFactor(update: state.update)))
                     progress(Progress(update: state.update, epoch: state.epoch, loss: intervalLoss.loss / Double(intervalLoss.tokens),
-                                      lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: elapsed,
-                                      completed: completedFraction))
+                                      lr: lr, tokensPerSecond: Double(intervalLoss.tokens) / seconds, elapsedSeconds: wall,
+                                      completed: completedFraction(elapsed: wall)))
                     intervalLoss = LossSums()
                     intervalSeconds = 0
                     (state.pendingLoss, state.pendingNLL, state.pendingTokens) = (0, 0, 0)
@@ -243,12 +255,12 @@ public final class Trainer {
         if gradients {
             // The barrier separates waiting for the slowest rank from the transfer itself (it
             // costs one message latency), so the figure is the all-reduce's own cost.
-            let arrived = Date()
+            let arrived = now()
             collective.barrier()
-            let start = Date()
+            let start = now()
             collective.allReduceSum(model.gradients)
             communication.waiting += start.timeIntervalSince(arrived)
-            communication.seconds += Date().timeIntervalSince(start)
+            communication.seconds += now().timeIntervalSince(start)
             communication.updates += 1
         }
         let total = collective.allReduceSum([sums.loss, sums.nll, Double(sums.tokens)])

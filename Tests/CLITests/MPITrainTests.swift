@@ -118,24 +118,27 @@ struct MPITrainTests {
         #expect(try store.loadCheckpoint(run: "one", .last).info.update == 20)
     }
 
-    /// kill -9 of rank 1 mid-run: the job ends non-zero within 30 s, rank 0 says what happened,
-    /// the database is intact and `--resume` finishes the run.
+    /// kill -9 of rank 1 mid-run: the job ends non-zero (rather than hanging), rank 0 says what
+    /// happened, the database is intact and `--resume` finishes the run. The job ends about 2 s
+    /// after the kill (docs/scaling.md); the 10-minute limit is a hang guard for a loaded
+    /// machine, not a measure of that.
     @Test func aKilledRankStopsTheJobAndTheRunResumes() throws {
         let ws = try TrainingWorkspace(label: "mpi-fault")
         let flags = common + ["--max-update", "100000", "--save-every", "20"]
         let job = try NMTProcess.start(["train", "--name", "f"] + TrainingWorkspace.modelFlags + flags, in: ws.directory, ranks: 2)
         let store = try RunStore(path: ws.path("nmt.sqlite"))
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, (try? store.checkpoints(run: "f").count) ?? 0 < 1 { usleep(10_000) }
+        // Waits on progress; the deadline is a hang guard only.
+        let deadline = Date().addingTimeInterval(600)
+        while job.isRunning && Date() < deadline, (try? store.checkpoints(run: "f").count) ?? 0 < 1 { usleep(10_000) }
         let ranks = MPI.rankProcesses(of: job.processIdentifier)
         let victim = try #require(ranks[1], "rank processes: \(ranks)")
         let killedAt = Date()
         kill(victim, SIGKILL)
-        while job.isRunning && Date().timeIntervalSince(killedAt) < 30 { usleep(20_000) }
+        while job.isRunning && Date().timeIntervalSince(killedAt) < 600 { usleep(20_000) }
         let stopped = !job.isRunning
         if job.isRunning { kill(job.processIdentifier, SIGKILL) }
         job.waitUntilExit()
-        #expect(stopped, "the job still ran 30 s after a rank was killed")
+        #expect(stopped, "the job still ran 10 minutes after a rank was killed")
         #expect(job.terminationStatus != 0)
         let stderr = String(decoding: (job.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(stderr.contains("rank 0") && stderr.contains("--resume f"), "\(stderr)")
@@ -155,22 +158,24 @@ struct MPITrainTests {
     /// alone: the ranks agree to stop after the update in flight, rank 0 checkpoints and the
     /// run is marked interrupted. On SIGTERM mpirun sends the ranks SIGTERM and then SIGKILL
     /// each `odls_base_sigkill_timeout` seconds apart (1 s by default, which a busy machine's
-    /// update in flight and checkpoint do not always fit in), so that case raises it the way
-    /// docs/scaling.md tells users to; SIGUSR1 mpirun only forwards, so the job ends when the
-    /// ranks do.
+    /// update in flight and checkpoint do not always fit in), so that case raises it to the 10 s
+    /// docs/scaling.md tells users to use (mpirun waits it out, so the case takes 10–20 s; the
+    /// one grace period the test cannot avoid, as generous as the docs'); SIGUSR1 mpirun only
+    /// forwards, so the job ends when the ranks do.
     @Test(arguments: [("mpirun", SIGTERM), ("mpirun", SIGUSR1), ("rank 1", SIGTERM)])
     func terminationCheckpointsAndMarksInterrupted(target: String, signal: Int32) throws {
         let ws = try TrainingWorkspace(label: "mpi-term")
-        let grace = target == "mpirun" && signal == SIGTERM ? ["OMPI_MCA_odls_base_sigkill_timeout": "5"] : [:]
+        let grace = target == "mpirun" && signal == SIGTERM ? ["OMPI_MCA_odls_base_sigkill_timeout": "10"] : [:]
         let job = try NMTProcess.start(["train", "--name", "t"] + TrainingWorkspace.modelFlags + common
                                        + ["--max-update", "100000", "--save-every", "100000"], in: ws.directory,
                                        environment: grace, ranks: 2)
         let store = try RunStore(path: ws.path("nmt.sqlite"))
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, (try? store.metrics(run: "t").count) ?? 0 < 3 { usleep(10_000) }
+        // Waits on progress; the deadlines are hang guards only, long enough for a loaded machine.
+        let deadline = Date().addingTimeInterval(600)
+        while job.isRunning && Date() < deadline, (try? store.metrics(run: "t").count) ?? 0 < 3 { usleep(10_000) }
         let receiver = target == "mpirun" ? job.processIdentifier : try #require(MPI.rankProcesses(of: job.processIdentifier)[1])
         kill(receiver, signal)
-        let stopBy = Date().addingTimeInterval(30)
+        let stopBy = Date().addingTimeInterval(600)
         while job.isRunning && Date() < stopBy { usleep(10_000) }
         if job.isRunning { kill(job.processIdentifier, SIGKILL) }
         job.waitUntilExit()

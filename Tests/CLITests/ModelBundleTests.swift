@@ -77,7 +77,8 @@ struct ModelBundleTests {
         let ws = try TranslateCommandTests.trainedWorkspace()
         #expect(try ws.run(["export", "r", "--format", "bundle", "--out", "bundle"]).status == 0)
         let server = try NMTCoprocess(["serve", "--model", "bundle", "--port", "0", "--beam", "2", "--threads", "2"], in: ws.directory)
-        guard let line = server.readLine(timeout: 60), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
+        // A hang guard only (loading the model on a loaded machine may be slow), never a measure.
+        guard let line = server.readLine(timeout: 600), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
             throw TestSupportError("the server did not say where it listens: \(try server.finish().stderr)")
         }
         let cli = try ws.run(["translate", "--model", "bundle", "--beam", "2"], stdin: Data("Y dijo Dios\n".utf8))

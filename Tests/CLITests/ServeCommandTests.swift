@@ -11,7 +11,8 @@ struct ServeCommandTests {
     static func start(_ ws: TrainingWorkspace, _ extra: [String] = []) throws -> (NMTCoprocess, UInt16) {
         let server = try NMTCoprocess(["serve", "--run", "r", "--port", "0", "--beam", "2", "--max-len-b", "5", "--threads", "2"] + extra,
                                       in: ws.directory)
-        guard let line = server.readLine(timeout: 60), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
+        // A hang guard only (loading the model on a loaded machine may be slow), never a measure.
+        guard let line = server.readLine(timeout: 600), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
             throw TestSupportError("the server did not say where it listens: \(try server.finish().stderr)")
         }
         #expect(line.hasPrefix("nmt serve: listening on http://127.0.0.1:"))
@@ -69,17 +70,39 @@ struct ServeCommandTests {
     }
 
     /// A request in flight when SIGTERM arrives is answered; then the server exits 0.
+    ///
+    /// "In flight" is known from an event, not assumed after a delay: the queue holds two
+    /// sentences and the request has two, so while it waits in its batching window a probe of
+    /// one more sentence is refused as busy (503). Only then does SIGTERM go out. A probe that
+    /// finds the queue empty is queued itself and the request is refused meanwhile; the client
+    /// then tries again, and the probing goes on. The window only makes it likely that a probe
+    /// sees the request queued; how fast the machine is decides no assertion.
     @Test func sigtermDrainsTheRequestInFlight() throws {
         let ws = try TranslateCommandTests.trainedWorkspace()
-        let (server, port) = try Self.start(ws, ["--batch-wait-ms", "300"])
-        let reply = ReplyBox()
-        let client = Thread { reply.value = try? LoopbackHTTP.post(port: port, "/translate", json: #"{"text": ["En el principio", "Y dijo Dios"]}"#) }
-        client.start()
-        usleep(100_000)   // the request waits in its 300 ms batching window
+        let (server, port) = try Self.start(ws, ["--batch-wait-ms", "1000", "--max-queue", "2", "--max-sentences", "2"])
+        let request = #"{"text": ["En el principio", "Y dijo Dios"]}"#, probe = #"{"text": ["hola"]}"#
+        var reply = ReplyBox(), queued = false
+        repeat {
+            let box = ReplyBox()
+            reply = box
+            Thread {
+                var answer: LoopbackHTTP.Reply?
+                repeat {
+                    box.attempted()
+                    answer = try? LoopbackHTTP.post(port: port, "/translate", json: request)
+                } while answer?.status == 503   // busy: a probe held the queue
+                box.finish(answer)
+            }.start()
+            box.waitForFirstAttempt()   // so the request usually reaches the queue before a probe
+            while !queued && !box.done {
+                queued = (try? LoopbackHTTP.post(port: port, "/translate", json: probe))?.status == 503
+            }
+            // Answered before any probe saw it queued: the drain was not exercised, so again.
+        } while !queued && reply.wait()?.status == 200
         server.send(signal: SIGTERM)
         let end = try server.finish()
-        while client.isExecuting { usleep(10_000) }
-        #expect(reply.value?.status == 200, "\(reply.value?.text ?? "no reply")")
+        let answer = reply.wait()
+        #expect(answer?.status == 200, "\(answer?.text ?? "no reply")")
         #expect(end.status == 0, "\(end.stderr)")
         #expect((try? LoopbackHTTP.request(port: port, "GET", "/health", timeout: 2)) == nil, "no longer listening")
     }
@@ -93,4 +116,29 @@ final class ConcurrentResults: @unchecked Sendable {
     var all: Bool { lock.lock(); defer { lock.unlock() }; return values.allSatisfy { $0 } }
 }
 
-final class ReplyBox: @unchecked Sendable { var value: LoopbackHTTP.Reply? }
+/// A client thread's reply, handed over (with a lock) once the thread is done.
+final class ReplyBox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var reply: LoopbackHTTP.Reply?
+    private var finished = false
+    private var attempts = 0
+
+    func attempted() { condition.lock(); attempts += 1; condition.broadcast(); condition.unlock() }
+    func finish(_ reply: LoopbackHTTP.Reply?) {
+        condition.lock(); self.reply = reply; finished = true; condition.broadcast(); condition.unlock()
+    }
+    var done: Bool { condition.lock(); defer { condition.unlock() }; return finished }
+
+    func waitForFirstAttempt() {
+        condition.lock(); defer { condition.unlock() }
+        while attempts == 0 && !finished { condition.wait() }
+    }
+
+    /// The reply once the thread is done (nil if it got none). The timeout is a hang guard only.
+    func wait(timeout: Double = 600) -> LoopbackHTTP.Reply? {
+        condition.lock(); defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while !finished && condition.wait(until: deadline) {}
+        return reply
+    }
+}

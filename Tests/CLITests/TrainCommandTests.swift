@@ -71,6 +71,12 @@ struct TrainCommandTests {
     /// parameters equal those of an uninterrupted run bit for bit. The moment is set by progress
     /// (the run has logged at least `afterUpdate` updates), not by a delay: on a fast machine a
     /// fixed delay let the run finish before the kill.
+    ///
+    /// How far the run gets between the test seeing that progress and the SIGKILL landing
+    /// depends on the machine and its load, so a kill may come too late: after the final
+    /// checkpoint, or after the run exited. Such a kill proves nothing and is not a failure;
+    /// the run is started again under another name until a kill lands mid-run. The deadlines
+    /// and the attempt limit are hang guards only.
     @Test(arguments: [0, 20, 40])
     func killNineThenResumeIsBitIdentical(afterUpdate: Int) throws {
         let ws = try TrainingWorkspace(label: "kill")
@@ -78,31 +84,44 @@ struct TrainCommandTests {
         let straight = try ws.train("straight", flags)
         #expect(straight.status == 0, "\(straight.stderr)")
 
-        let process = try NMTProcess.start(["train", "--name", "killed"] + TrainingWorkspace.modelFlags + flags, in: ws.directory)
         let store = try RunStore(path: ws.path("nmt.sqlite"))
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let checkpoints = try? store.checkpoints(run: "killed"), !checkpoints.isEmpty { break }
-            usleep(2_000)
+        var killed: String?
+        for attempt in 1...20 {
+            let name = "killed-\(attempt)"
+            let process = try NMTProcess.start(["train", "--name", name] + TrainingWorkspace.modelFlags + flags, in: ws.directory)
+            func checkpointed() -> Bool { !((try? store.checkpoints(run: name)) ?? []).isEmpty }
+            func logged() -> Int { (try? store.metrics(run: name).last?.update) ?? 0 }
+            let deadline = Date().addingTimeInterval(600)
+            while process.isRunning && Date() < deadline && !(checkpointed() && logged() >= afterUpdate) { usleep(1_000) }
+            let reached = checkpointed() && logged() >= afterUpdate
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            if process.terminationReason == .exit {
+                // It finished before the kill: fine, unless it failed.
+                let stderr = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(process.terminationStatus == 0, "\(stderr)")
+                if process.terminationStatus != 0 { return }
+                continue
+            }
+            #expect(reached, "run \(name) did not reach update \(afterUpdate) within 10 minutes")
+            if !reached { return }
+            if let at = try? store.loadCheckpoint(run: name, .last).info.update, at < 60 {
+                killed = name
+                break
+            }
         }
-        func logged() -> Int { (try? store.metrics(run: "killed").last?.update) ?? 0 }
-        while Date() < deadline, logged() < afterUpdate { usleep(1_000) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        let killedAt = try store.loadCheckpoint(run: "killed", .last).info.update
-        #expect(killedAt < 60, "the kill should land before the run finishes")
+        let name = try #require(killed, "no kill landed before the run finished in 20 attempts")
 
-        let resumed = try ws.run(["train", "--resume", "killed", "--quiet"])
+        let resumed = try ws.run(["train", "--resume", name, "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("stopped after 60 updates"))
-        let a = try store.loadCheckpoint(run: "straight", .last), b = try store.loadCheckpoint(run: "killed", .last)
+        let a = try store.loadCheckpoint(run: "straight", .last), b = try store.loadCheckpoint(run: name, .last)
         #expect(a.info.update == 60 && b.info.update == 60)
         #expect(a.payload.weights == b.payload.weights)
         #expect(a.payload.optimizerState == b.payload.optimizerState)
         // The resumed history reads as one run: same metric rows as the straight run.
-        #expect(try store.metrics(run: "killed").map(\.trainLoss) == store.metrics(run: "straight").map(\.trainLoss))
-        #expect(try store.run(named: "killed").status == .finished)
+        #expect(try store.metrics(run: name).map(\.trainLoss) == store.metrics(run: "straight").map(\.trainLoss))
+        #expect(try store.run(named: name).status == .finished)
     }
 
     /// SIGTERM finishes the update in flight, checkpoints (unless the epoch's end has just
@@ -112,14 +131,15 @@ struct TrainCommandTests {
         let process = try NMTProcess.start(["train", "--name", "t"] + TrainingWorkspace.modelFlags
                                            + common + ["--max-update", "100000", "--save-every", "100000"], in: ws.directory)
         let store = try RunStore(path: ws.path("nmt.sqlite"))
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+        // Waits on progress; the deadlines are hang guards only, long enough for a loaded machine.
+        let deadline = Date().addingTimeInterval(600)
+        while process.isRunning && Date() < deadline {
             if let m = try? store.metrics(run: "t"), m.count >= 2 { break }
             usleep(5_000)
         }
-        kill(process.processIdentifier, SIGTERM)
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         // Bounded wait: a run that ignores SIGTERM fails the test instead of hanging it.
-        let stopBy = Date().addingTimeInterval(30)
+        let stopBy = Date().addingTimeInterval(600)
         while process.isRunning && Date() < stopBy { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()

@@ -58,45 +58,51 @@ func referenceGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Do
     /// Products above `GEMM.splitThreshold` are split into row blocks (tall C) or column
     /// blocks (wide C) across two workers; every transpose, odd sizes, padded strides.
     @Test func splitProductsMatchFloat64() {
-        Parallel.setThreadCap(2)
-        var rng = LCG(s: 99)
-        for trial in 0..<8 {
-            let transA = trial % 2 == 1, transB = (trial / 2) % 2 == 1
-            let (m, n) = trial < 4 ? (263, 37) : (29, 251)  // tall, then wide
-            let k = GEMM.splitThreshold / (m * n) + 5
-            #expect(m * n * k >= GEMM.splitThreshold)
-            let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 1, ldc = n + 2
-            let a = (0..<((transA ? k : m) * lda)).map { _ in rng.float() }
-            let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.float() }
-            var c = (0..<(m * ldc)).map { _ in rng.float() }
-            let expected = referenceGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda,
-                                         b: b, ldb: ldb, beta: 0.25, c: c, ldc: ldc)
-            GEMM.multiply(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 0.25, c: &c, ldc: ldc)
-            var worst = 0.0
-            for i in 0..<m {
-                for j in 0..<ldc {
-                    if j >= n { continue }
-                    worst = max(worst, abs(Double(c[i * ldc + j]) - expected[i * ldc + j]) / (Double(k).squareRoot() + abs(expected[i * ldc + j])))
+        // Two workers so the split path runs (NMT_THREADS may be 1); this thread's cap only, so
+        // suites running in parallel keep theirs (Parallel.withThreadCap).
+        Parallel.withThreadCap(2) {
+            var rng = LCG(s: 99)
+            for trial in 0..<8 {
+                let transA = trial % 2 == 1, transB = (trial / 2) % 2 == 1
+                let (m, n) = trial < 4 ? (263, 37) : (29, 251)  // tall, then wide
+                let k = GEMM.splitThreshold / (m * n) + 5
+                #expect(m * n * k >= GEMM.splitThreshold)
+                let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 1, ldc = n + 2
+                let a = (0..<((transA ? k : m) * lda)).map { _ in rng.float() }
+                let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.float() }
+                var c = (0..<(m * ldc)).map { _ in rng.float() }
+                let expected = referenceGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda,
+                                             b: b, ldb: ldb, beta: 0.25, c: c, ldc: ldc)
+                GEMM.multiply(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 0.25, c: &c, ldc: ldc)
+                var worst = 0.0
+                for i in 0..<m {
+                    for j in 0..<ldc {
+                        if j >= n { continue }
+                        worst = max(worst, abs(Double(c[i * ldc + j]) - expected[i * ldc + j]) / (Double(k).squareRoot() + abs(expected[i * ldc + j])))
+                    }
                 }
+                #expect(worst < 2e-6, "trial \(trial): \(worst)")
+                // the padding columns of C are untouched
+                for i in 0..<m { for j in n..<ldc { #expect(c[i * ldc + j] == Float(expected[i * ldc + j])) } }
             }
-            #expect(worst < 2e-6, "trial \(trial): \(worst)")
-            // the padding columns of C are untouched
-            for i in 0..<m { for j in n..<ldc { #expect(c[i * ldc + j] == Float(expected[i * ldc + j])) } }
         }
     }
 
     @Test func splitColumnSumsMatchSerialSums() {
-        Parallel.setThreadCap(2)
-        var rng = LCG(s: 5)
-        let rows = 3000, columns = 700
-        let x = (0..<(rows * columns)).map { _ in rng.float() }
-        let ones = [Float](repeating: 1, count: rows)
-        var y = [Float](repeating: 1, count: columns)
-        GEMM.addColumnSums(x, rows: rows, columns: columns, into: &y, ones: ones)
-        for j in stride(from: 0, to: columns, by: 37) {
-            var s = 1.0
-            for i in 0..<rows { s += Double(x[i * columns + j]) }
-            #expect(abs(Double(y[j]) - s) < 1e-3)
+        // Two workers so the split path runs (NMT_THREADS may be 1); this thread's cap only, so
+        // suites running in parallel keep theirs (Parallel.withThreadCap).
+        Parallel.withThreadCap(2) {
+            var rng = LCG(s: 5)
+            let rows = 3000, columns = 700
+            let x = (0..<(rows * columns)).map { _ in rng.float() }
+            let ones = [Float](repeating: 1, count: rows)
+            var y = [Float](repeating: 1, count: columns)
+            GEMM.addColumnSums(x, rows: rows, columns: columns, into: &y, ones: ones)
+            for j in stride(from: 0, to: columns, by: 37) {
+                var s = 1.0
+                for i in 0..<rows { s += Double(x[i * columns + j]) }
+                #expect(abs(Double(y[j]) - s) < 1e-3)
+            }
         }
     }
 

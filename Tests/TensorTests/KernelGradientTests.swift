@@ -186,8 +186,8 @@ import Parallelism
         let x = (0..<n).map { Float($0 % 17) - 8 }
         let m = DropoutMask(probability: 0.2, seed: 9, step: 1, site: 1)
         var out = [Float](repeating: 0, count: n)
-        Parallel.setThreadCap(2)
-        Elementwise.residualDropoutForward(&out, x, x, n, m)
+        // Two chunks on this thread only (Parallel.withThreadCap): suites running in parallel keep their cap.
+        Parallel.withThreadCap(2) { Elementwise.residualDropoutForward(&out, x, x, n, m) }
         #expect((0..<n).allSatisfy { out[$0] == x[$0] + x[$0] * m.factor($0) })
     }
 
@@ -217,12 +217,14 @@ import Parallelism
     }
 
     @Test func parallelChunksCoverTheRangeOnce() {
-        Parallel.setThreadCap(2)
-        var hits = [Int](repeating: 0, count: 1000)
-        hits.withUnsafeMutableBufferPointer { p in
-            let base = p.baseAddress!
-            Parallel.forEachChunk(1000, minChunk: 10) { r in for i in r { base[i] += 1 } }
+        // Two workers on this thread only (Parallel.withThreadCap): suites running in parallel keep their cap.
+        Parallel.withThreadCap(2) {
+            var hits = [Int](repeating: 0, count: 1000)
+            hits.withUnsafeMutableBufferPointer { p in
+                let base = p.baseAddress!
+                Parallel.forEachChunk(1000, minChunk: 10) { r in for i in r { base[i] += 1 } }
+            }
+            #expect(hits.allSatisfy { $0 == 1 })
         }
-        #expect(hits.allSatisfy { $0 == 1 })
     }
 }

@@ -62,31 +62,34 @@ import Parallelism
     /// split across two workers and every parallel kernel (layer-norm partial sums, loss
     /// sums, bias column sums, attention) runs on two chunks.
     @Test func identicalStepsGiveBitIdenticalGradients() throws {
-        Parallel.setThreadCap(2)
-        let config = TransformerConfig(vocabularySize: 300, modelDimension: 64, heads: 4, ffnDimension: 128, encoderLayers: 2, decoderLayers: 2,
-                                       dropout: 0.1, attentionDropout: 0.1, reluDropout: 0.1, maxPositions: 64)
-        let model = try TransformerModel(config: config, seed: 3)
-        var rng = SplitMix64(seed: 11)
-        let pairs: [(source: [Int32], target: [Int32])] = (0..<40).map { _ in
-            let ls = 10 + Int(rng.next() % 16), lt = 10 + Int(rng.next() % 16)
-            return ((0..<ls).map { _ in Int32(3 + rng.next() % 297) }, (0..<lt).map { _ in Int32(3 + rng.next() % 297) })
-        }
-        let batch = try Batch(pairs: pairs)
-        #expect(batch.size * batch.targetLength * config.vocabularySize * config.modelDimension >= GEMM.splitThreshold)
-        var first: [Float] = [], firstResult: LossSums? = nil
-        for run in 0..<3 {
-            model.zeroGradients()
-            let r = try model.forwardBackward(batch, dropoutSeed: 5)
-            let g = Array(model.gradients)
-            if run == 0 {
-                first = g; firstResult = r
-            } else {
-                #expect(r == firstResult)
-                let differing = zip(g, first).filter { $0.bitPattern != $1.bitPattern }.count
-                #expect(differing == 0, "run \(run): \(differing) gradient entries differ")
+        // The bits depend on the cap, so it must not change between the runs: scoped to this
+        // thread, no suite running in parallel can change it (Parallel.withThreadCap).
+        try Parallel.withThreadCap(2) {
+            let config = TransformerConfig(vocabularySize: 300, modelDimension: 64, heads: 4, ffnDimension: 128, encoderLayers: 2, decoderLayers: 2,
+                                           dropout: 0.1, attentionDropout: 0.1, reluDropout: 0.1, maxPositions: 64)
+            let model = try TransformerModel(config: config, seed: 3)
+            var rng = SplitMix64(seed: 11)
+            let pairs: [(source: [Int32], target: [Int32])] = (0..<40).map { _ in
+                let ls = 10 + Int(rng.next() % 16), lt = 10 + Int(rng.next() % 16)
+                return ((0..<ls).map { _ in Int32(3 + rng.next() % 297) }, (0..<lt).map { _ in Int32(3 + rng.next() % 297) })
             }
+            let batch = try Batch(pairs: pairs)
+            #expect(batch.size * batch.targetLength * config.vocabularySize * config.modelDimension >= GEMM.splitThreshold)
+            var first: [Float] = [], firstResult: LossSums? = nil
+            for run in 0..<3 {
+                model.zeroGradients()
+                let r = try model.forwardBackward(batch, dropoutSeed: 5)
+                let g = Array(model.gradients)
+                if run == 0 {
+                    first = g; firstResult = r
+                } else {
+                    #expect(r == firstResult)
+                    let differing = zip(g, first).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "run \(run): \(differing) gradient entries differ")
+                }
+            }
+            #expect(first.contains { $0 != 0 })
         }
-        #expect(first.contains { $0 != 0 })
     }
 
     /// The output layer runs in blocks of rows; any block size gives the same loss and
