@@ -36,7 +36,9 @@ public enum AdaptiveRateVariance {
 
     public struct Trajectories: Sendable {
         public var mu: Double
-        /// Index t − 1: ψt over the trajectories, and rt·ψt where ρt > 4 (n = 0 elsewhere).
+        /// Index t − 1: ψt over the trajectories, and rt·ψt where the trainer rectifies (ρt > 5,
+        /// RAdam's default threshold; n = 0 before). Var[ψt] exists only from t = 3 (see
+        /// `varianceExists`): the sample variance of t = 1, 2 is a number, not an estimate.
         public var adam: [Moments]
         public var rectified: [Moments]
     }
@@ -46,7 +48,7 @@ public enum AdaptiveRateVariance {
     public static func simulate(mu: Double, sigma: Double = 1, beta2: Double = 0.999, trajectories: Int = 5000,
                                 iterations: Int = 6000, seed: UInt64 = 1) -> Trajectories {
         let rho = (1...iterations).map { RAdam.rho(beta2: beta2, step: $0) }
-        let rect = rho.map { $0.t > 4 ? RAdam.rectification(rhoInfinity: $0.infinity, rhoT: $0.t) : Double.nan }
+        let rect = rho.map { RAdamDegenerate.sgd.rectifies(rhoT: $0.t, threshold: 5) ? RAdam.rectification(rhoInfinity: $0.infinity, rhoT: $0.t) : Double.nan }
         let workers = Parallel.workerCount(trajectories, minChunk: 64)
         var partial = [[Moments]](repeating: [], count: 2 * workers)
         partial.withUnsafeMutableBufferPointer { out in
@@ -75,6 +77,13 @@ public enum AdaptiveRateVariance {
         }
         return Trajectories(mu: mu, adam: adam, rectified: rectified)
     }
+
+    /// Whether Var[ψt] is finite for Gaussian gradients: vt is a positive combination of t
+    /// squared normals, whose density near 0 goes like v^(t/2 − 1), so E[ψt²] = E[(1 − β2^t)/vt]
+    /// = ∫ v^(t/2 − 2)… diverges for t ≤ 2 (E[1/χ²] needs more than 2 degrees of freedom), for
+    /// any mean μ. A simulation's sample variance there grows without bound with the number of
+    /// trajectories.
+    public static func varianceExists(update t: Int) -> Bool { t >= 3 }
 
     /// Exact Var[ψ] for ψ² ~ scaled-inverse-χ²(ρ, 1/σ²): E[ψ²] − E[ψ]², with
     /// E[ψ²] = ρ/((ρ−2)σ²) and E[ψ] = √(ρ/2)·Γ((ρ−1)/2)/(Γ(ρ/2)·σ). Defined for ρ > 2.

@@ -60,7 +60,9 @@ public struct VarianceStudy: Sendable {
             for m in [1, 2, 5] where m * scale <= settings.iterations { out.insert(m * scale) }
             scale *= 10
         }
-        if let first = (1...settings.iterations).first(where: { RAdam.rho(beta2: settings.beta2, step: $0).t > 4 }) { out.insert(first) }
+        if let first = (1...settings.iterations).first(where: { RAdamDegenerate.sgd.rectifies(rhoT: RAdam.rho(beta2: settings.beta2, step: $0).t, threshold: 5) }) {
+            out.insert(first)
+        }
         return out.sorted()
     }
 
@@ -71,7 +73,7 @@ public struct VarianceStudy: Sendable {
         let rows = tableUpdates.map { t -> [String] in
             var row = [String(t), Self.format(RAdam.rho(beta2: settings.beta2, step: t).t)]
             for tr in trajectories {
-                row.append(Self.format(tr.adam[t - 1].variance))
+                row.append(AdaptiveRateVariance.varianceExists(update: t) ? Self.format(tr.adam[t - 1].variance) : "infinite")
                 row.append(tr.rectified[t - 1].n > 1 ? Self.format(tr.rectified[t - 1].variance) : "—")
             }
             return row
@@ -94,7 +96,8 @@ public struct VarianceStudy: Sendable {
         let ts = Array(1...min(100, settings.iterations)) + Array(stride(from: 100 + step, through: settings.iterations, by: step))
         var left: [SVGPlot.Series] = []
         for tr in trajectories {
-            left.append(.init(name: "Adam, mu=\(tr.mu)", points: ts.map { (Double($0), tr.adam[$0 - 1].variance) }))
+            // Var[ψ1] and Var[ψ2] are infinite: not drawn.
+            left.append(.init(name: "Adam, mu=\(tr.mu)", points: ts.filter(AdaptiveRateVariance.varianceExists).map { (Double($0), tr.adam[$0 - 1].variance) }))
             left.append(.init(name: "RAdam, mu=\(tr.mu)", points: ts.compactMap { tr.rectified[$0 - 1].n > 1 ? (Double($0), tr.rectified[$0 - 1].variance) : nil },
                               dashed: true))
         }

@@ -186,6 +186,26 @@ enum Migrations {
             created_at REAL NOT NULL
         );
         """,
+        // 9: the adaptive rate's variance over gradient noise (`nmt analyze gradient-noise`, and a
+        // study's arms at the updates it names): per update and parameter group, K mini-batch
+        // gradients at the same parameters.
+        """
+        CREATE TABLE gradient_noise (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            update_step INTEGER NOT NULL,
+            group_name TEXT NOT NULL,
+            batches INTEGER NOT NULL,
+            learning_rate REAL NOT NULL,
+            r_t REAL,
+            adaptive INTEGER NOT NULL,
+            coordinates INTEGER NOT NULL,
+            psi_mean REAL NOT NULL,
+            psi_variance_mean REAL NOT NULL,
+            psi_variance_median REAL NOT NULL,
+            psi_cv2_median REAL NOT NULL,
+            PRIMARY KEY (run_id, update_step, group_name)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var latestVersion: Int32 { Int32(all.count) }

@@ -7,7 +7,7 @@ import Foundation
 extension RunStore {
     /// Tables keyed by `run_id`, in an order that satisfies the foreign keys (checkpoints
     /// before the evaluations that name them).
-    static let runTables = ["run_corpus_files", "metrics", "validations", "diagnostics", "gradient_histograms", "shortlists"]
+    static let runTables = ["run_corpus_files", "metrics", "validations", "diagnostics", "gradient_histograms", "shortlists", "gradient_noise"]
 
     /// Copies the named runs of `source` into this database in one transaction and tags each
     /// as a member of `studyID` (arm, lr, seed and outcome as the source's study had them).

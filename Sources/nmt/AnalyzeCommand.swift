@@ -6,8 +6,50 @@ import Tensor
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "analyze", abstract: "Simulations about the optimizers, without training.",
-        subcommands: [AnalyzeVarianceCommand.self])
+        commandName: "analyze", abstract: "Simulations about the optimizers, and their adaptive rate measured on a run.",
+        subcommands: [AnalyzeVarianceCommand.self, AnalyzeGradientNoiseCommand.self])
+}
+
+struct AnalyzeGradientNoiseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradient-noise",
+        abstract: "The variance of a run's adaptive learning rate over gradient noise (Liu et al. 2020, claim (a)), at the updates named.",
+        discussion: """
+        At the parameters and second moment v before update t (reached by replaying the run from its stored
+        configuration: training is deterministic), K independent mini-batch gradients each give the adaptive rate
+        psi_i = sqrt(1-b2^t) / (sqrt(b2 v_i + (1-b2) g_i^2) + eps); its variance over the K gradients, per
+        coordinate, summarised per parameter group (mean and median over coordinates, and the median of
+        Var/mean^2). lr is the schedule's rate at t, r_t RAdam's rectification (none before it rectifies).
+        The measurements are stored with the run (the study's report plots them).
+        Example: nmt analyze gradient-noise bible.adam.lr0.004.s1 --db docs/study/bible.sqlite --at 1,10,50,100 --batches 8
+        """)
+
+    @Argument(help: "The run.") var name: String
+    @Option(help: "Comma-separated updates (1-based).") var at = "1,10,50,100"
+    @Option(help: "Mini-batch gradients per update (K, at least 2).") var batches = 8
+    @Flag(help: "Print every parameter group (default: the whole model's summary per update).") var groups = false
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let console = runtime.apply()
+        let updates = try at.split(separator: ",", omittingEmptySubsequences: false).map { s -> Int in
+            guard let u = Int(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--at must be update numbers separated by commas, got '\(at)'") }
+            return u
+        }
+        let records = try GradientNoiseAnalysis.measure(database: database.db, run: name, at: updates, batches: batches, console: console)
+        var table = TextTable(["update", "lr", "r_t", "group", "coordinates", "mean psi", "Var[psi] mean", "Var[psi] median", "Var/mean^2 median"])
+        func g(_ x: Double) -> String { String(format: "%.4g", x) }
+        for update in Set(records.map(\.update)).sorted() {
+            let rows = records.filter { $0.update == update }
+            let shown = groups ? rows : [GradientNoiseSummary.whole(rows)]
+            for r in shown {
+                table.add([String(update), g(r.learningRate), r.rectification.map(g) ?? (r.adaptive ? "-" : "no adaptive step"), r.group,
+                           String(r.coordinates), g(r.psiMean), g(r.psiVarianceMean), g(r.psiVarianceMedian), g(r.psiCV2Median)])
+            }
+        }
+        print(table.render())
+    }
 }
 
 struct AnalyzeVarianceCommand: ParsableCommand {

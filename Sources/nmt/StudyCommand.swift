@@ -59,6 +59,9 @@ struct StudyGridOptions: ParsableArguments {
     var keepCheckpoints = false
     @Option(name: .customLong("loss-threshold"), help: "Training NLL (nats/token) for 'updates to threshold' (default: the unigram entropy of the training targets).")
     var lossThreshold: Double?
+    @Option(name: .customLong("gradient-noise-at"), help: "Measure each run's adaptive-rate variance over gradient noise at these updates (e.g. 1,10,50,100; default none; quick 1,10).")
+    var gradientNoiseAt: String?
+    @Option(name: .customLong("gradient-noise-batches"), help: "Mini-batch gradients per gradient-noise measurement (default 8).") var gradientNoiseBatches = 8
     @Option(help: "Family-wise α of the comparisons (Holm) and of TOST (default 0.05).") var alpha = 0.05
     @Option(name: .customLong("loss-margin"), help: "Equivalence margin on the final validation loss, nats/token (default 0.05).") var lossMargin = 0.05
     @Option(name: .customLong("bleu-margin"), help: "Equivalence margin on test BLEU (default 0.5).") var bleuMargin = 0.5
@@ -132,7 +135,11 @@ struct StudyGridOptions: ParsableArguments {
             beta1: b1, beta2: b2, eps: eps, epsPlacement: epsPlacement, weightDecay: weightDecay ?? d.weightDecay, trainer: trainer,
             data: corpus.dataFiles(), testSource: testSrc, testTarget: testTgt, testLines: testLines ?? d.testLines, beam: beam,
             averageLast: averageLast ?? d.averageLast, evaluate: evaluateLast ? ["last", "avg"] : ["avg"], threadsPerRun: max(1, threads / jobs),
-            baseline: baseline ?? defaultBaseline, design: design, keepCheckpoints: keepCheckpoints)
+            baseline: baseline ?? defaultBaseline, design: design, keepCheckpoints: keepCheckpoints,
+            gradientNoiseAt: try gradientNoiseAt.map { try Self.list($0, flag: "--gradient-noise-at").map { s -> Int in
+                guard let u = Int(s) else { throw CLIError("--gradient-noise-at: '\(s)' is not an update number") }
+                return u
+            } } ?? d.gradientNoiseAt, gradientNoiseBatches: gradientNoiseBatches)
         if let budget {
             guard let seconds = DurationParser.seconds(budget), seconds > 0 else { throw CLIError("--budget must look like 90m, 2h or 1h30m, got '\(budget)'") }
             try settings.validate()

@@ -52,7 +52,26 @@ struct AdaptiveRateVarianceTests {
             let ratio = tr.adam[t - 1].variance / AdaptiveRateVariance.exactVariance(rho: rho)
             #expect(abs(ratio - 1) < 0.15, "t \(t): simulated/closed form \(ratio)")
         }
-        #expect(tr.rectified[3].n == 0 && tr.rectified[4].n == 2000)  // rt exists from ρt > 4, update 5 with β2 = 0.999
+        // The rectified column starts where the trainer rectifies: ρt > 5, update 6 with β2 = 0.999.
+        #expect(tr.rectified[4].n == 0 && tr.rectified[5].n == 2000)
+    }
+
+    /// Var[ψ1] and Var[ψ2] do not exist (E[1/v] diverges for v a sum of ≤ 2 squared normals):
+    /// the table says so instead of printing a sample variance, which only grows with the
+    /// number of trajectories; the rectified column starts at RAdam's first rectified update.
+    @Test func theTableSaysInfiniteWhereTheVarianceDoesNotExist() throws {
+        var s = VarianceStudy.Settings()
+        s.mus = [0]
+        s.trajectories = 200
+        s.iterations = 20
+        s.smaSamples = 100
+        let table = try VarianceStudy(s).trajectoryTable()
+        let row: (Int) -> [String]? = { t in table.rows.first { $0[0] == String(t) } }
+        #expect(row(1)?[2] == "infinite" && row(2)?[2] == "infinite")
+        #expect(row(5).map { $0[2] != "infinite" } == true)
+        #expect(!AdaptiveRateVariance.varianceExists(update: 2) && AdaptiveRateVariance.varianceExists(update: 3))
+        // β2 = 0.999: ρ5 ≈ 4.99, so the rectified column is empty up to update 5, filled from 6.
+        #expect(row(5)?[3] == "—" && row(6).map { $0[3] != "—" } == true)
     }
 
     /// Same seed, same numbers, whatever the thread count (each trajectory has its own stream).

@@ -23,7 +23,7 @@ struct StudyCommandTests {
     /// `--budget`: updates per run from a calibration of this machine, stored with the study.
     @Test func budgetSetsTheUpdatesFromACalibration() throws {
         let ws = try TrainingWorkspace(label: "study-budget")
-        let result = try study(ws, "b", ["--arms", "adam", "--seeds", "1", "--budget", "4s"])
+        let result = try study(ws, "b", ["--arms", "adam", "--seeds", "1", "--budget", "8s"])
         #expect(result.status == 0, "\(result.stderr)")
         let store = try RunStore(path: ws.path("nmt.sqlite"))
         let json = try #require(try store.study(named: "b")?.settingsJSON)
@@ -31,7 +31,7 @@ struct StudyCommandTests {
         let updates = try #require(settings["maxUpdate"] as? Int)
         #expect(updates >= 10 && updates % 10 == 0)
         #expect(try store.metrics(run: "b.adam.lr0.003.s1").last?.update == updates)
-        let both = try study(ws, "c", ["--budget", "4s", "--max-update", "20"])
+        let both = try study(ws, "c", ["--budget", "8s", "--max-update", "20"])
         #expect(both.status != 0 && both.stderr.contains("not both"))
     }
 
@@ -40,7 +40,7 @@ struct StudyCommandTests {
         // Longer runs than the other tests', so the kill lands while the grid is half done.
         let longer = ["--max-update", "120", "--save-every", "20", "--valid-every", "40"]
         let process = try NMTProcess.start(["study", "run", "s"] + TrainingWorkspace.modelFlags + Self.grid + longer, in: ws.directory)
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(600)   // a hang guard only, long enough for a loaded machine
         var store: RunStore?
         var lastError = ""
         // Kill once a run is complete (evaluated) and another has started.
@@ -235,12 +235,13 @@ struct StudyCommandTests {
     /// XML, six sections, and Chromium renders it to a page with plots on it.
     @Test func reportIsSelfContainedAndRendersInChromium() throws {
         let ws = try TrainingWorkspace(label: "study-report")
-        let ran = try study(ws, "r")
+        let ran = try study(ws, "r", ["--gradient-noise-at", "1,5", "--gradient-noise-batches", "3"])
         #expect(ran.status == 0, "\(ran.stderr)")
         let report = try ws.run(["study", "report", "r", "--html", "report.html", "--svg-dir", "plots"])
         #expect(report.status == 0, "\(report.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: ws.path("plots")).filter { $0.hasSuffix(".svg") }
         #expect(files.count >= 10 && files.contains("rt-vs-warmup.svg") && files.contains("bleu-vs-lr.svg"), "\(files)")
+        #expect(files.contains("gradient-noise-lr0.003.svg") && files.contains("gradient-noise-effective-lr0.003.svg"), "\(files)")
         for file in files { #expect(XMLParser(contentsOf: URL(fileURLWithPath: ws.path("plots/" + file)))?.parse() == true, "\(file)") }
         let html = try String(contentsOfFile: ws.path("report.html"), encoding: .utf8)
         #expect(!html.contains("<script") && !html.contains(" src=") && !html.contains(" href=") && !html.contains("@import"))

@@ -26,9 +26,20 @@ public struct StudyDefaults: Sendable {
     public var averageLast: Int
     public var histogramEvery: Int
     public var testLines: Int?
+    /// Updates at which each run's adaptive-rate variance over gradient noise is measured.
+    public var gradientNoiseAt: [Int] = []
     /// Overrides of the `tiny` preset (nil = the preset as it is).
     public var model: (@Sendable (inout TransformerConfig) -> Void)?
     public var jobs = 2
+
+    public init(arms: [String], warmups: [Int], lrs: [Double], seeds: [UInt64], maxUpdate: Int, weightDecay: Double, freeze: Int, maxTokens: Int,
+                validEvery: Int, saveEvery: Int, keepLast: Int, averageLast: Int, histogramEvery: Int, testLines: Int?,
+                model: (@Sendable (inout TransformerConfig) -> Void)?, gradientNoiseAt: [Int] = []) {
+        self.arms = arms; self.warmups = warmups; self.lrs = lrs; self.seeds = seeds; self.maxUpdate = maxUpdate; self.weightDecay = weightDecay
+        self.freeze = freeze; self.maxTokens = maxTokens; self.validEvery = validEvery; self.saveEvery = saveEvery; self.keepLast = keepLast
+        self.averageLast = averageLast; self.histogramEvery = histogramEvery; self.testLines = testLines; self.model = model
+        self.gradientNoiseAt = gradientNoiseAt
+    }
 
     /// Learning rates doubling from 5e-4 to 1.6e-2: a pilot found Adam without warmup failing
     /// between 2e-3 and 4e-3 and every arm between 4e-3 and 1.6e-2 (docs/study-method.md).
@@ -47,5 +58,5 @@ public struct StudyDefaults: Sendable {
                                             histogramEvery: 10, testLines: 100, model: { c in
                                                 c.modelDimension = 64; c.heads = 2; c.ffnDimension = 128
                                                 c.encoderLayers = 1; c.decoderLayers = 1
-                                            })
+                                            }, gradientNoiseAt: [1, 10])
 }

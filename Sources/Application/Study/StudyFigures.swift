@@ -135,6 +135,39 @@ struct StudyFigures {
         return plot.render(series)
     }
 
+    /// The adaptive rate's variance over gradient noise as the runs measured it (mean over
+    /// seeds of the whole model's Var_k[ψ] and of the effective rate's (ηt·rt)²·Var_k[ψ]),
+    /// per arm at one learning rate; nil when the study measured none.
+    func gradientNoise(lr: Double) throws -> (raw: String, effective: String)? {
+        guard !settings.gradientNoiseAt.isEmpty else { return nil }
+        var raw = SVGPlot(title: "Var[ψ_t] over gradient noise, lr \(lr)", xLabel: "update t (log scale)", yLabel: "Var_k[ψ] (mean over coordinates)",
+                          logX: true, logY: true)
+        var effective = SVGPlot(title: "effective rate η_t·r_t·ψ: its variance, lr \(lr)", xLabel: "update t (log scale)",
+                                yLabel: "(η_t r_t)² Var_k[ψ]", logX: true, logY: true)
+        raw.width = 600; raw.height = 380; effective.width = 600; effective.height = 380
+        raw.xTicks = settings.gradientNoiseAt.map(Double.init); effective.xTicks = raw.xTicks
+        var rawSeries: [SVGPlot.Series] = [], effectiveSeries: [SVGPlot.Series] = []
+        for arm in settings.arms where !arm.sourceBlind && arm.optimizer != .sgd {
+            var byUpdate: [Int: [(raw: Double, effective: Double?)]] = [:]
+            for run in runs(arm, lr: lr) {
+                let rows = try store.gradientNoise(run: run.run)
+                for update in Set(rows.map(\.update)) {
+                    let w = GradientNoiseSummary.whole(rows.filter { $0.update == update })
+                    let scale = w.adaptive ? w.learningRate * (w.rectification ?? 1) : nil
+                    byUpdate[update, default: []].append((w.psiVarianceMean, scale.map { $0 * $0 * w.psiVarianceMean }))
+                }
+            }
+            let updates = byUpdate.keys.sorted()
+            func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
+            rawSeries.append(SVGPlot.Series(name: arm.name, points: updates.map { (Double($0), mean(byUpdate[$0]!.map(\.raw))) }, markers: true))
+            effectiveSeries.append(SVGPlot.Series(name: arm.name, points: updates.compactMap { u in
+                let e = byUpdate[u]!.compactMap(\.effective)
+                return e.isEmpty ? nil : (Double(u), mean(e))
+            }, markers: true))
+        }
+        return (raw.render(rawSeries), effective.render(effectiveSeries))
+    }
+
     /// `nmt analyze variance` at the study's β2 (paper Fig. 8 and 9), as one SVG document.
     func simulatedVariance() throws -> String {
         var s = VarianceStudy.Settings()

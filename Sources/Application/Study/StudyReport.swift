@@ -45,6 +45,14 @@ public enum StudyReport {
                 + "(ψ = √(1−β2^t)/(√v_t+ε); r_t = 1 for Adam; RAdam's un-rectified updates are not drawn), lr \(lr), seed \(s.seeds.min() ?? 1), "
                 + "at the updates where diagnostics were recorded. Band: 1st–99th percentile over coordinates.</p><div class=\"figs\">" + rates + "</div>"
         }
+        for l in s.lrs where !s.gradientNoiseAt.isEmpty {
+            if let measured = try figures.gradientNoise(lr: l) {
+                rates += "<p class=\"note\">Measured (<code>nmt analyze gradient-noise</code>): the variance of ψ over \(s.gradientNoiseBatches) mini-batch gradients "
+                    + "at the same parameters, mean over coordinates and seeds, at updates \(s.gradientNoiseAt.map(String.init).joined(separator: ", ")), lr \(l); "
+                    + "right: the same for the effective rate, where warmup (η_t) and RAdam's r_t act. RAdam before it rectifies takes no adaptive step.</p>"
+                    + "<div class=\"figs\">" + keep("gradient-noise-lr\(l).svg", measured.raw) + keep("gradient-noise-effective-lr\(l).svg", measured.effective) + "</div>"
+            }
+        }
         rates += "<p class=\"note\">Simulation (<code>nmt analyze variance --beta2 \(s.beta2)</code>): Var[ψ_t] of Adam and of RAdam's r_t·ψ_t for gradients "
             + "g ~ N(μ, 1), and the closed form against the paper's approximation.</p>" + keep("variance-simulation.svg", try figures.simulatedVariance())
         section("2. The adaptive learning rate's spread (paper Fig. 8–9)", "Measured in the runs, then simulated.", rates, figures: false)

@@ -56,24 +56,31 @@ public struct StudySettings: Codable, Equatable, Sendable {
     /// Keep every run's checkpoints after its evaluation (default: none are kept, so a finished
     /// study holds configurations, curves, diagnostics and evaluations only).
     public var keepCheckpoints: Bool
+    /// Updates at which each run's adaptive-rate variance over gradient noise is measured
+    /// (`GradientNoiseAnalysis`, after the run is trained and evaluated); empty: none.
+    public var gradientNoiseAt: [Int]
+    /// Mini-batch gradients per gradient-noise measurement.
+    public var gradientNoiseBatches: Int
 
     public init(arms: [StudyArm], lrs: [Double], seeds: [UInt64], maxUpdate: Int, preset: String, model: TransformerConfig,
                 beta1: Double, beta2: Double, eps: Double, epsPlacement: EpsilonPlacement? = .inside, weightDecay: Double,
                 lrConvention: Schedule.StepConvention = .fairseq, trainer: TrainerSettings,
                 data: RunConfiguration.DataFiles, testSource: String, testTarget: String, testLines: Int? = nil, beam: Int, averageLast: Int,
                 evaluate: [String] = ["avg"], threadsPerRun: Int, lossThreshold: Double = .nan, baseline: String? = nil,
-                design: StudyDesign? = StudyDesign(), keepCheckpoints: Bool = false) {
+                design: StudyDesign? = StudyDesign(), keepCheckpoints: Bool = false, gradientNoiseAt: [Int] = [], gradientNoiseBatches: Int = 8) {
         version = Self.currentVersion
         self.arms = arms; self.lrs = lrs; self.seeds = seeds; self.maxUpdate = maxUpdate; self.preset = preset; self.model = model
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.epsPlacement = epsPlacement; self.weightDecay = weightDecay
         self.lrConvention = lrConvention; self.trainer = trainer; self.data = data; self.testSource = testSource; self.testTarget = testTarget
         self.testLines = testLines; self.beam = beam; self.averageLast = averageLast; self.evaluate = evaluate; self.threadsPerRun = threadsPerRun
         self.lossThreshold = lossThreshold; self.baseline = baseline; self.design = design; self.keepCheckpoints = keepCheckpoints
+        self.gradientNoiseAt = gradientNoiseAt; self.gradientNoiseBatches = gradientNoiseBatches
     }
 
     enum CodingKeys: String, CodingKey {
         case version, arms, lrs, seeds, maxUpdate, preset, model, beta1, beta2, eps, epsPlacement, weightDecay, lrConvention, trainer, data,
-             testSource, testTarget, testLines, beam, averageLast, evaluate, threadsPerRun, lossThreshold, baseline, design, keepCheckpoints
+             testSource, testTarget, testLines, beam, averageLast, evaluate, threadsPerRun, lossThreshold, baseline, design, keepCheckpoints,
+             gradientNoiseAt, gradientNoiseBatches
         case warmup, freeze
     }
 
@@ -117,6 +124,8 @@ public struct StudySettings: Codable, Equatable, Sendable {
         lossThreshold = try c.decodeIfPresent(Double.self, forKey: .lossThreshold) ?? .nan
         design = try c.decodeIfPresent(StudyDesign.self, forKey: .design)
         keepCheckpoints = try c.decodeIfPresent(Bool.self, forKey: .keepCheckpoints) ?? (version == 1)
+        gradientNoiseAt = try c.decodeIfPresent([Int].self, forKey: .gradientNoiseAt) ?? []
+        gradientNoiseBatches = try c.decodeIfPresent(Int.self, forKey: .gradientNoiseBatches) ?? 8
     }
 
     /// Always written in the current version's form (a version-1 study's arms as data).
@@ -148,6 +157,10 @@ public struct StudySettings: Codable, Equatable, Sendable {
         try c.encodeIfPresent(baseline, forKey: .baseline)
         try c.encodeIfPresent(design, forKey: .design)
         try c.encode(keepCheckpoints, forKey: .keepCheckpoints)
+        if !gradientNoiseAt.isEmpty {
+            try c.encode(gradientNoiseAt, forKey: .gradientNoiseAt)
+            try c.encode(gradientNoiseBatches, forKey: .gradientNoiseBatches)
+        }
     }
 
     /// The arm named `name`.
@@ -191,6 +204,12 @@ public struct StudySettings: Codable, Equatable, Sendable {
             throw ApplicationError("a study evaluates the 'avg' or 'last' checkpoint, not '\(selector)'")
         }
         try design?.validate()
+        if let bad = gradientNoiseAt.first(where: { $0 < 1 || $0 > maxUpdate }) {
+            throw ApplicationError("--gradient-noise-at \(bad): updates are 1 to --max-update (\(maxUpdate))")
+        }
+        if !gradientNoiseAt.isEmpty && gradientNoiseBatches < 2 {
+            throw ApplicationError("--gradient-noise-batches must be at least 2, got \(gradientNoiseBatches)")
+        }
         if let n = testLines, n < 1 { throw ApplicationError("--test-lines must be at least 1, got \(n)") }
         if beam < 1 { throw ApplicationError("--beam must be at least 1, got \(beam)") }
         if averageLast < 1 { throw ApplicationError("--average-last must be at least 1, got \(averageLast)") }

@@ -107,7 +107,13 @@ final class StudyWork: @unchecked Sendable {
         guard let record = stored[name] else { return false }
         if record.outcome != nil { return true }
         guard record.status == .finished else { return false }
-        return try evaluatedCheckpoints(name, store: store).isSuperset(of: settings.evaluate)
+        return try evaluatedCheckpoints(name, store: store).isSuperset(of: settings.evaluate) && hasGradientNoise(name, store: store)
+    }
+
+    /// Whether the run's gradient-noise measurements the study asks for are stored.
+    private func hasGradientNoise(_ name: String, store: RunStore) throws -> Bool {
+        guard !settings.gradientNoiseAt.isEmpty else { return true }
+        return Set(try store.gradientNoise(run: name).map(\.update)).isSuperset(of: settings.gradientNoiseAt)
     }
 
     /// What every finished run is evaluated with on the test split (the study's "avg"/"last").
@@ -199,6 +205,11 @@ final class StudyWork: @unchecked Sendable {
             lock.lock(); evaluations += 1; lock.unlock()
         }
         try pruneCheckpoints(name, store: store)
+        // The adaptive rate's variance over gradient noise, by replaying the run's first updates.
+        if !Trainer.stopRequested, try !hasGradientNoise(name, store: store), settings.arms.contains(where: { $0.optimizer != .sgd }) {
+            _ = try GradientNoiseAnalysis.measure(database: database, run: name, at: settings.gradientNoiseAt, batches: settings.gradientNoiseBatches,
+                                                  console: quiet)
+        }
     }
 
     /// A done run keeps no checkpoint (weights and optimizer moments are most of a study's
