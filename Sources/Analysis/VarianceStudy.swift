@@ -97,13 +97,13 @@ public struct VarianceStudy: Sendable {
         var left: [SVGPlot.Series] = []
         for tr in trajectories {
             // Var[ψ1] and Var[ψ2] are infinite: not drawn.
-            left.append(.init(name: "Adam, mu=\(tr.mu)", points: ts.filter(AdaptiveRateVariance.varianceExists).map { (Double($0), tr.adam[$0 - 1].variance) }))
-            left.append(.init(name: "RAdam, mu=\(tr.mu)", points: ts.compactMap { tr.rectified[$0 - 1].n > 1 ? (Double($0), tr.rectified[$0 - 1].variance) : nil },
+            left.append(.init(name: "Adam ψ_t, μ = \(tr.mu)", points: ts.filter(AdaptiveRateVariance.varianceExists).map { (Double($0), tr.adam[$0 - 1].variance) }))
+            left.append(.init(name: "RAdam r_t·ψ_t, μ = \(tr.mu)", points: ts.compactMap { tr.rectified[$0 - 1].n > 1 ? (Double($0), tr.rectified[$0 - 1].variance) : nil },
                               dashed: true))
         }
-        let fig9 = SVGPlot(title: "Var of the adaptive rate, g ~ N(mu, \(settings.sigma)^2), beta2 \(settings.beta2)",
-                           xLabel: "update t (log)", yLabel: "variance over \(settings.trajectories) runs (log)", logX: true, logY: true)
-        let fig8 = SVGPlot(title: "Var[psi] for an SMA of rho gradients", xLabel: "rho (log)", yLabel: "Var[psi] (log)", logX: true, logY: true)
+        let fig9 = SVGPlot(title: "variance of the adaptive rate, g ~ N(μ, \(settings.sigma)²), β2 = \(settings.beta2)",
+                           xLabel: "update t (log scale)", yLabel: "variance over \(settings.trajectories) runs (log scale)", logX: true, logY: true)
+        let fig8 = SVGPlot(title: "Var[ψ] for an SMA of ρ gradients", xLabel: "ρ (log scale)", yLabel: "Var[ψ] (log scale)", logX: true, logY: true)
         let right: [SVGPlot.Series] = [
             .init(name: "exact", points: closedForm.map { (Double($0.rho), $0.exact) }),
             .init(name: "approximation", points: closedForm.map { (Double($0.rho), $0.approximation) }, dashed: true),

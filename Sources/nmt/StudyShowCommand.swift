@@ -12,8 +12,13 @@ struct StudyShowCommand: ParsableCommand {
 
     @Argument(help: "Study name.") var name: String
     @Option(help: "text or json.") var format: Format = .text
+    @Flag(help: "Also print what each run takes in the database file.") var storage = false
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if storage && format == .json { throw ValidationError("--storage prints a table: use it with --format text") }
+    }
 
     func run() throws {
         runtime.apply()
@@ -27,6 +32,12 @@ struct StudyShowCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
         case .text:
             print(Self.text(results))
+        }
+        if storage {
+            let table = try StudyStorage.table(store: store, study: name)
+            var t = TextTable(table.headers)
+            for row in table.rows { t.add(row) }
+            print(table.title + ":\n" + t.render())
         }
     }
 

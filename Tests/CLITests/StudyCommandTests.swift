@@ -92,6 +92,8 @@ struct StudyCommandTests {
                        "(baseline)", "primary endpoint: final validation loss", "largest stable learning rate", "verdict", "TOST"] {
             #expect(show.stdout.contains(needle), "show lacks '\(needle)'")
         }
+        let storage = try ws.run(["study", "show", "s", "--storage"])
+        #expect(storage.status == 0 && storage.stdout.contains("the database file") && storage.stdout.contains("all 6 runs"), "\(storage.stdout)")
         let json = try ws.run(["study", "show", "s", "--format", "json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any])
@@ -242,6 +244,7 @@ struct StudyCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: ws.path("plots")).filter { $0.hasSuffix(".svg") }
         #expect(files.count >= 10 && files.contains("rt-vs-warmup.svg") && files.contains("bleu-vs-lr.svg"), "\(files)")
         #expect(files.contains("gradient-noise-lr0.003.svg") && files.contains("gradient-noise-effective-lr0.003.svg"), "\(files)")
+        #expect(files.contains("forest-final-valid-loss.svg") && files.contains("stability.svg") && files.contains("valid-loss-vs-lr.svg"), "\(files)")
         for file in files { #expect(XMLParser(contentsOf: URL(fileURLWithPath: ws.path("plots/" + file)))?.parse() == true, "\(file)") }
         let html = try String(contentsOfFile: ws.path("report.html"), encoding: .utf8)
         #expect(!html.contains("<script") && !html.contains(" src=") && !html.contains(" href=") && !html.contains("@import"))

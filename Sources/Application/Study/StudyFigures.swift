@@ -30,18 +30,44 @@ struct StudyFigures {
         return SVGPlot.Series(name: arm.name, points: points, band: band)
     }
 
-    func lossCurves(lr: Double, upTo: Int, title: String) throws -> String {
-        var plot = SVGPlot(title: title, xLabel: "update", yLabel: "training loss (nats/token, label-smoothed)")
-        plot.width = 620; plot.height = 400
-        return plot.render(try settings.arms.map { try lossSeries($0, lr: lr, upTo: upTo) })
+    /// Training loss of every arm at each learning rate, one panel per lr on one shared y axis
+    /// (small multiples of one quantity), and a zoom on the start at `zoomLR`.
+    func lossCurves(upTo: Int, zoom: Int, zoomLR: Double) throws -> [(file: String, svg: String)] {
+        let panels = try settings.lrs.map { lr in (lr, try settings.arms.map { try lossSeries($0, lr: lr, upTo: upTo) }) }
+        let shared = SVGPlot.range(of: panels.map(\.1), log: false, yAxis: true)
+        var out: [(file: String, svg: String)] = []
+        for (lr, series) in panels {
+            var plot = SVGPlot(title: "training loss, η = \(lr) (mean, band: min–max over seeds)", xLabel: "update",
+                               yLabel: "training loss (nats/token, label-smoothed)")
+            plot.width = 1200; plot.height = 420
+            plot.yRange = shared
+            out.append(("loss-lr\(lr).svg", plot.render(series)))
+        }
+        var plot = SVGPlot(title: "the first \(zoom) updates, η = \(zoomLR)", xLabel: "update", yLabel: "training loss (nats/token, label-smoothed)")
+        plot.width = 1200; plot.height = 420
+        out.append(("loss-start-lr\(zoomLR).svg", plot.render(try settings.arms.map { try lossSeries($0, lr: zoomLR, upTo: zoom) })))
+        return out
     }
 
-    /// η_t·r_t·ψ over the coordinates of one parameter group (median, p1–p99 band), seed 1.
-    func adaptiveRate(_ arm: StudyArm, group: String) throws -> String {
-        var plot = SVGPlot(title: "\(arm.name)", xLabel: "update", yLabel: "η·r·ψ (p1, p50, p99)", logX: true, logY: true)
-        plot.width = 310; plot.height = 250
-        plot.legend = false
-        guard let run = runs(arm, lr: focusLR).min(by: { $0.seed < $1.seed }) else { return plot.render([]) }
+    /// η_t·r_t·ψ over the coordinates of one parameter group (median, p1–p99 band), seed 1:
+    /// one panel per arm on shared axes.
+    func adaptiveRates(group: String) throws -> [(file: String, svg: String)] {
+        let arms = settings.arms.filter { !$0.sourceBlind }
+        let panels = try arms.map { try adaptiveRateSeries($0, group: group) }
+        let sharedY = SVGPlot.range(of: panels.map { [$0] }, log: true, yAxis: true)
+        let sharedX = SVGPlot.range(of: panels.map { [$0] }, log: true, yAxis: false)
+        return zip(arms, panels).map { arm, series in
+            var plot = SVGPlot(title: "\(arm.name)", xLabel: "update t (log scale)", yLabel: "η_t·r_t·ψ (p1, p50, p99)", logX: true, logY: true)
+            plot.width = 400; plot.height = 280
+            plot.legend = false
+            plot.yRange = sharedY
+            plot.xRange = sharedX
+            return ("adaptive-rate-\(arm.name).svg", plot.render([series]))
+        }
+    }
+
+    func adaptiveRateSeries(_ arm: StudyArm, group: String) throws -> SVGPlot.Series {
+        guard let run = runs(arm, lr: focusLR).min(by: { $0.seed < $1.seed }) else { return SVGPlot.Series(name: "median", points: []) }
         let schedule = arm.configure(settings, lr: focusLR).schedule
         var points: [(x: Double, y: Double)] = [], band: [(x: Double, low: Double, high: Double)] = []
         for d in try store.diagnostics(run: run.run) where d.group == group {
@@ -52,7 +78,7 @@ struct StudyFigures {
             points.append((Double(d.update), p50 * scale))
             band.append((Double(d.update), p01 * scale, p99 * scale))
         }
-        return plot.render([SVGPlot.Series(name: "median", points: points, band: band, markers: true)])
+        return SVGPlot.Series(name: "median", points: points, band: band, markers: true)
     }
 
     /// The group whose adaptive rate section 2 shows: the first decoder feed-forward block if
@@ -96,18 +122,62 @@ struct StudyFigures {
         return (0..<count).map { values[Int((Double($0) * Double(values.count - 1) / Double(count - 1)).rounded())] }
     }
 
-    /// Test BLEU (averaged checkpoint) or best valid loss against the learning rate, per arm.
-    func versusLR(_ metric: KeyPath<StudyCellSummary, SeedStatistic?>, yLabel: String, title: String) -> String {
-        var plot = SVGPlot(title: title, xLabel: "peak learning rate (log scale)", yLabel: yLabel, logX: true)
-        plot.width = 620; plot.height = 400
+    /// Test BLEU (averaged checkpoint) or final valid loss against the learning rate, per arm
+    /// (mean ± std over the seeds that trained); a cross where a seed of the arm diverged or
+    /// failed, at the top of the axis; for the loss, the source-blind control's line.
+    func versusLR(_ metric: KeyPath<StudyCellSummary, SeedStatistic?>, yLabel: String, title: String, controlLine: Bool) -> String {
+        var plot = SVGPlot(title: title, xLabel: "peak learning rate η (log scale)", yLabel: yLabel, logX: true)
+        plot.width = 1200; plot.height = 460
         plot.xTicks = settings.lrs
-        let series = settings.arms.map { arm -> SVGPlot.Series in
+        let arms = settings.arms.filter { !$0.sourceBlind }
+        var series = arms.map { arm -> SVGPlot.Series in
             let cells = results.cells.filter { $0.arm == arm.name }.sorted { $0.lr < $1.lr }
             let points = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, y: $0.mean) } }
-            let band = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, low: $0.mean - $0.std, high: $0.mean + $0.std) } }
+            // Loss and BLEU are never negative: the band stops at 0.
+            let band = cells.compactMap { c in c[keyPath: metric].map { (x: c.lr, low: max(0, $0.mean - $0.std), high: $0.mean + $0.std) } }
             return SVGPlot.Series(name: arm.name, points: points, band: band, markers: true)
         }
+        let top = SVGPlot.range(of: [series], log: false, yAxis: true)?.upperBound ?? 1
+        let failures = results.cells.filter { c in c.diverged + c.failed > 0 && arms.contains { $0.name == c.arm } }
+        if !failures.isEmpty {
+            series.append(SVGPlot.Series(name: "a seed diverged or failed", points: failures.map { (x: $0.lr, y: top) }, marker: .cross))
+        }
+        if controlLine, let control = results.controlLoss { plot.horizontalLines = [(control, "source-blind control (failure line)")] }
         return plot.render(series)
+    }
+
+    /// The seed-level differences with the baseline on the primary endpoint, with their intervals.
+    func forest() -> String? {
+        let rows = results.cells.compactMap { c -> SVGForestPlot.Row? in
+            guard let comparison = c.lossVsBaseline, let s = comparison.statistics else { return nil }
+            return SVGForestPlot.Row(label: "\(c.arm), η = \(c.lr)", estimate: s.mean, low: s.intervalLow, high: s.intervalHigh,
+                                     note: "\(comparison.description) (\(s.n) seeds)")
+        }
+        guard !rows.isEmpty else { return nil }
+        let design = settings.design ?? StudyDesign()
+        var plot = SVGForestPlot(title: "final validation loss: arm − \(settings.baseline ?? "baseline"), paired by seed (\(Int((design.confidence * 100).rounded()))% t intervals)",
+                                 xLabel: "difference in nats/token (negative: the arm is better)", margin: design.lossMargin)
+        plot.width = 1200
+        return plot.render(rows)
+    }
+
+    /// Each arm at each learning rate: every seed trained, some failed, some diverged; the
+    /// band shows where the largest stable rate's limit lies.
+    func stability() -> String {
+        let lrs = settings.lrs.sorted()
+        var grid = SVGDotGrid(title: "largest stable learning rate per arm", xLabel: "peak learning rate η (log scale)", columns: lrs,
+                              legend: [(.filled, "every seed trained"), (.open, "a seed failed (no better than the control)"),
+                                       (.cross, "a seed diverged"), (.none, "not run yet")])
+        grid.width = 1200
+        let rows = results.stableLearningRates.map { s -> SVGDotGrid.Row in
+            let marks = lrs.map { lr -> SVGDotGrid.Mark in
+                guard let c = results.cells.first(where: { $0.arm == s.arm && $0.lr == lr }), c.hasDoneRuns || c.failed > 0 else { return .none }
+                return c.diverged > 0 ? .cross : c.failed > 0 ? .open : .filled
+            }
+            let bracket = s.largest.map { l in (from: l, to: s.next ?? l * 1.4) }
+            return SVGDotGrid.Row(label: s.arm, marks: marks, notes: lrs.map { _ in "" }, bracket: bracket)
+        }
+        return grid.render(rows)
     }
 
     /// RAdam's rt against the warmup factors ωt of adam-warmup and adam-untuned (Ma & Yarats).
@@ -115,7 +185,7 @@ struct StudyFigures {
         let longestWarmup = settings.arms.compactMap(\.warmupUpdates).max() ?? 0
         let horizon = min(settings.maxUpdate, max(4 * Int(2 / (1 - settings.beta2)), 2 * longestWarmup))
         var plot = SVGPlot(title: "RAdam's rectification r_t and the warmup factors ω_t (β2 = \(settings.beta2))", xLabel: "update", yLabel: "multiplier of the learning rate")
-        plot.width = 900; plot.height = 400
+        plot.width = 1200; plot.height = 440
         var series: [SVGPlot.Series] = []
         var rt: [(x: Double, y: Double)] = []
         for t in 1...horizon {

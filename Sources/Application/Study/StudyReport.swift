@@ -33,14 +33,13 @@ public enum StudyReport {
 
         let longestWarmup = s.arms.compactMap(\.warmupUpdates).max() ?? 0
         let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), longestWarmup + 50))
-        var loss = ""
-        for l in s.lrs { loss += keep("loss-lr\(l).svg", try figures.lossCurves(lr: l, upTo: s.maxUpdate, title: "training loss, lr \(l) (mean, band: min–max over seeds)")) }
-        loss += keep("loss-start-lr\(lr).svg", try figures.lossCurves(lr: lr, upTo: zoom, title: "the first \(zoom) updates, lr \(lr)"))
-        section("1. Training loss (paper Fig. 1)", "Every arm at every learning rate; the last plot zooms on the start, where warmup matters.", loss)
+        let loss = try figures.lossCurves(upTo: s.arms.map { $0.updates(studyUpdates: s.maxUpdate) }.max() ?? s.maxUpdate, zoom: zoom, zoomLR: lr)
+            .map { keep($0.file, $0.svg) }.joined()
+        section("1. Training loss (paper Fig. 1)", "Every arm at every learning rate, one shared y axis; the last plot zooms on the start, where warmup matters.", loss)
 
         var rates = ""
         if let group = try figures.focusGroup() {
-            for arm in s.arms where !arm.sourceBlind { rates += keep("adaptive-rate-\(arm.name).svg", try figures.adaptiveRate(arm, group: group)) }
+            rates = try figures.adaptiveRates(group: group).map { keep($0.file, $0.svg) }.joined()
             rates = "<p class=\"note\">Effective adaptive learning rate η_t·r_t·ψ of the coordinates of <code>\(escape(group))</code> "
                 + "(ψ = √(1−β2^t)/(√v_t+ε); r_t = 1 for Adam; RAdam's un-rectified updates are not drawn), lr \(lr), seed \(s.seeds.min() ?? 1), "
                 + "at the updates where diagnostics were recorded. Band: 1st–99th percentile over coordinates.</p><div class=\"figs\">" + rates + "</div>"
@@ -64,16 +63,19 @@ public enum StudyReport {
         section("3. Gradient magnitudes (paper Fig. 2–3)", "Histograms of |g| over all parameters (seed \(s.seeds.min() ?? 1), lr \(lr)) at the updates where they were recorded.",
                 histograms.isEmpty ? "<p>None of adam, the baseline, radam is in this study.</p>" : histograms)
 
-        section("4. Learning-rate robustness (paper Fig. 6 analogue)", "Mean over seeds; band ± one standard deviation.",
-                keep("bleu-vs-lr.svg", figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate"))
-                + keep("valid-loss-vs-lr.svg", figures.versusLR(\.finalValidLoss, yLabel: "final validation loss (nats/token)", title: "final validation loss vs learning rate")))
+        section("4. Learning-rate robustness (paper Fig. 6 analogue)", "Mean over the seeds that trained; band ± one standard deviation; "
+                + "a cross at the top where a seed diverged or failed. Below: the largest learning rate at which every seed trained.",
+                keep("valid-loss-vs-lr.svg", figures.versusLR(\.finalValidLoss, yLabel: "final validation loss (nats/token)", title: "final validation loss vs learning rate", controlLine: true))
+                + keep("bleu-vs-lr.svg", figures.versusLR(\.bleuAverage, yLabel: "test BLEU (averaged checkpoint)", title: "test BLEU vs learning rate", controlLine: false))
+                + keep("stability.svg", figures.stability()))
 
         section("5. RAdam's r_t and warmup (Ma & Yarats)", "If RAdam were only a built-in warmup, r_t would track an ω_t of about 2/(1−β2) updates. "
                 + "r_t is drawn as 0 while ρ_t ≤ 5 (RAdam takes un-adapted momentum steps there, or none with radam-skip); dots: r_t as a radam run recorded it.",
                 keep("rt-vs-warmup.svg", try figures.rectificationVersusWarmup()))
 
+        let forest = figures.forest().map { "<div class=\"figs\">" + keep("forest-final-valid-loss.svg", $0) + "</div>" } ?? ""
         section("6. Results", "Seeds are the unit of evidence: each arm against the baseline at each lr, paired by seed.",
-                results.tables.dropFirst().map(render).joined() + definitions(results) + warnings(results) + provenance(store: store, results: results), figures: false)
+                forest + results.tables.dropFirst().map(render).joined() + definitions(results) + warnings(results) + provenance(store: store, results: results), figures: false)
         return Output(html: page(title: "nmt study \(name)", body: body), figures: figureFiles)
     }
 

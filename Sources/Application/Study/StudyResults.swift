@@ -104,6 +104,14 @@ public struct StudyComparison: Codable, Sendable {
     /// "different", "equivalent", "not shown equivalent", or why there is none ("too few seeds",
     /// "below the BLEU floor").
     public var verdict: String
+    /// Whether a higher value of the endpoint is better (BLEU) or worse (loss).
+    public var higherIsBetter: Bool
+
+    /// The verdict with, for a difference, which side it favours.
+    public var description: String {
+        guard verdict == "different", let mean = statistics?.mean else { return verdict }
+        return "different: " + ((mean > 0) == higherIsBetter ? "the arm better" : "the baseline better")
+    }
 }
 
 /// One arm at one learning rate, over its seeds.
@@ -250,12 +258,12 @@ public struct StudyResults: Codable, Sendable {
                     summary.lossVsBaseline = StudyComparison(
                         endpoint: "final validation loss", seeds: loss.map(\.seed),
                         statistics: PairedComparison(loss.map(\.arm), minus: loss.map(\.base), confidence: design.confidence, margin: design.lossMargin),
-                        verdict: "")
+                        verdict: "", higherIsBetter: false)
                     let bleu = pairs(\.bleuAverage)
                     summary.bleuVsBaseline = StudyComparison(
                         endpoint: "test BLEU (averaged checkpoint)", seeds: bleu.map(\.seed),
                         statistics: PairedComparison(bleu.map(\.arm), minus: bleu.map(\.base), confidence: design.confidence, margin: design.bleuMargin),
-                        verdict: "")
+                        verdict: "", higherIsBetter: true)
                     let armBLEU = bleu.map(\.arm).reduce(0, +) / Double(max(1, bleu.count)), baseBLEU = bleu.map(\.base).reduce(0, +) / Double(max(1, bleu.count))
                     if !bleu.isEmpty && min(armBLEU, baseBLEU) < design.bleuFloor { summary.bleuVsBaseline?.verdict = "below the BLEU floor" }
                     if let references {

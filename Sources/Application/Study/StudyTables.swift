@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// A table of the study's results as cells of text: modelled once here, rendered as text by
 /// `nmt study show` and as HTML by the report (`--format json` writes `StudyResults` itself).
@@ -54,7 +55,7 @@ extension StudyResults {
                 let s = comparison.statistics
                 let difference = s.map { String(format: "%+.\(digits)f [%+.\(digits)f, %+.\(digits)f]", $0.mean, $0.intervalLow, $0.intervalHigh) } ?? "-"
                 rows.append([String(c.lr), c.arm, comparison.endpoint, String(comparison.seeds.count), difference, p(s?.pValue), p(comparison.adjustedPValue),
-                             p(comparison.adjustedEquivalencePValue), comparison.verdict])
+                             p(comparison.adjustedEquivalencePValue), comparison.description])
             }
         }
         let level = Int(((settings.design ?? StudyDesign()).confidence * 100).rounded())
@@ -87,4 +88,22 @@ extension StudyResults {
 
     /// The tables `show` and the report print, in order.
     public var tables: [StudyTable] { [armsTable, cellsTable, comparisonsTable, stabilityTable, bootstrapTable] }
+}
+
+/// `nmt study show --storage`: what each run of a study takes in the database file (its
+/// share of each table's pages, by rows), and the file itself.
+public enum StudyStorage {
+    public static func table(store: RunStore, study: String) throws -> StudyTable {
+        var rows: [[String]] = []
+        var total = 0
+        for member in try store.studyRuns(study: study) {
+            let bytes = try store.storedBytes(run: member.run)
+            total += bytes
+            rows.append([member.run, String(format: "%.1f kB", Double(bytes) / 1000)])
+        }
+        let file = try store.fileBytes()
+        rows.append(["all \(rows.count) runs", String(format: "%.1f kB", Double(total) / 1000)])
+        rows.append(["the database file", String(format: "%.1f kB", Double(file) / 1000)])
+        return StudyTable(title: "storage (each run's share of the pages of the tables it has rows in)", headers: ["run", "bytes"], rows: rows)
+    }
 }
