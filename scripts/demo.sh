@@ -2,10 +2,12 @@
 # The main job on the built-in corpus, end to end. First the bundled model (models/bible-es-en, the
 # `make train-small` recipe) translates a few test verses, shown next to the reference, and the whole
 # test set is scored. Then, in miniature, `nmt study run demo --quick` trains
-# every arm of the warmup-vs-RAdam study (adam, adam-warmup, adam-untuned, adam-2k, adam-eps, radam,
-# radam-skip, adam-preln) at two learning rates and two seeds on a small model, evaluates each run on
-# the first 100 test sentences, prints `nmt study show demo` and writes the HTML report.
-# The full study is `nmt study run bible` (docs/study.md).
+# the arms of the warmup-vs-RAdam study (adam, adam-warmup-12, adam-untuned, adam-2k, adam-eps, radam,
+# radam-skip, adam-preln and the source-blind control) at two learning rates and two seeds on a small
+# model, evaluates each run on the first 100 test sentences, measures the adaptive rate's variance over
+# gradient noise at updates 1 and 10, prints `nmt study show demo` (the seed-level comparisons with
+# their verdicts) and writes the HTML report. The full study: `nmt study plan bible` and
+# `nmt study run bible` (docs/study-method.md, docs/study.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NMT=${NMT:-.build/release/nmt}

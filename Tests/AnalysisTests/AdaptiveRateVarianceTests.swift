@@ -88,7 +88,8 @@ struct AdaptiveRateVarianceTests {
         s.iterations = 100
         s.smaSamples = 200
         let svg = try VarianceStudy(s).svg()
-        #expect(svg.hasPrefix("<?xml") && svg.contains("update t (log)") && svg.contains("rho (log)") && svg.contains("RAdam, mu=0.1"))
+        // The labels say what is plotted, in the paper's symbols.
+        #expect(svg.hasPrefix("<?xml") && svg.contains("update t (log scale)") && svg.contains("ρ (log scale)") && svg.contains("RAdam r_t·ψ_t, μ = 0.1"))
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 2 * 2 + 3)
         #expect(throws: OptimError.self) { var bad = VarianceStudy.Settings(); bad.beta2 = 1; _ = try VarianceStudy(bad) }
     }
