@@ -8,6 +8,13 @@ import Transformer
 /// `nmt eval`: translate a split with a run's checkpoint, score BLEU and chrF exactly as
 /// `nmt bleu` does, write the translations and store the evaluation with the run.
 public enum Evaluation {
+    /// `base.suffix`, or the first `base.N.suffix` (N = 2, 3, …) that does not exist yet.
+    static func freshPath(base: String, suffix: String) -> String {
+        var candidate = "\(base).\(suffix)", n = 2
+        while FileManager.default.fileExists(atPath: candidate) { candidate = "\(base).\(n).\(suffix)"; n += 1 }
+        return candidate
+    }
+
     public struct Request: Sendable {
         public var database: String
         public var run: String
@@ -66,7 +73,9 @@ public enum Evaluation {
             progress.update(hypotheses.count)
         }
         progress.finish(hypotheses.count)
-        let hypPath = request.output ?? "\(request.run).\(request.split).hyp"
+        // The default name never overwrites an earlier evaluation's file: RUN.SPLIT.hyp, then
+        // RUN.SPLIT.2.hyp, … (an explicit --out is written as asked).
+        let hypPath = request.output ?? Self.freshPath(base: "\(request.run).\(request.split)", suffix: "hyp")
         let hypText = hypotheses.map { $0 + "\n" }.joined()
         if request.writeTranslations { try Data(hypText.utf8).write(to: URL(fileURLWithPath: hypPath)) }
         let score = try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: refPath)

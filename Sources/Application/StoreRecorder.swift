@@ -10,6 +10,10 @@ final class StoreRecorder: TrainingRecorder {
     let keepLast: Int
     /// Told the update of each checkpoint once it is saved.
     var afterCheckpoint: ((Int) -> Void)?
+    /// Told each validation once it is recorded, and each checkpoint's update and kind once
+    /// saved (the command's feedback lines).
+    var afterValidation: ((ValidationResult) -> Void)?
+    var afterSave: ((Int, CheckpointKind) -> Void)?
 
     init(store: RunStore, run: String, keepLast: Int) {
         // Checkpoint saves should cost their own write only (RunStore.copyWALInBackground).
@@ -31,6 +35,7 @@ final class StoreRecorder: TrainingRecorder {
         func finite(_ x: Double) -> Double { x.isNaN ? .infinity : x }
         try store.appendValidation(ValidationRow(update: v.update, epoch: v.epoch, validLoss: finite(v.loss), nll: finite(v.nll),
                                                  perplexity: finite(v.perplexity), bleu: v.bleu, chrF: v.chrF), run: run)
+        afterValidation?(v)
     }
 
     func recordDiagnostics(_ d: DiagnosticsRecord) throws {
@@ -54,5 +59,6 @@ final class StoreRecorder: TrainingRecorder {
                                      kind: c.kind, keepLast: keepLast)
         }
         afterCheckpoint?(c.update)
+        afterSave?(c.update, c.kind)
     }
 }

@@ -166,7 +166,15 @@ public final class TrainingRun {
         var restored = try RunRestore.restore(store: store, run: name, at: .last)
         // Limits may be raised on resume; the schedule stays as stored, so the learning rates
         // of updates already planned do not change.
-        if let m = limits.maxUpdate { restored.config.trainer.maxUpdate = m }
+        if let m = limits.maxUpdate {
+            let schedule = restored.config.schedule
+            // Past the end of a linear decay to 0 every update runs at rate 0: refused, not done silently.
+            if schedule.kind == .linear && schedule.minLR == 0 && schedule.maxUpdate > 0 && m > schedule.maxUpdate {
+                throw ApplicationError("run '\(name)': its linear schedule decays to 0 at update \(schedule.maxUpdate), so updates "
+                    + "\(schedule.maxUpdate + 1)–\(m) would run at rate 0; train a new run (nmt show \(name) --config gives its settings) with a longer --max-update")
+            }
+            restored.config.trainer.maxUpdate = m
+        }
         if let e = limits.maxEpoch { restored.config.trainer.maxEpoch = e }
         if let t = limits.maxTime { restored.config.trainer.maxTimeSeconds = t }
         // Another number of ranks than before takes the same updates: the batches of an
@@ -239,6 +247,17 @@ public final class TrainingRun {
         let progress = ProgressLine("update", total: total, unit: "updates", quiet: console.quiet)
         let startUpdate = trainer.state.update
         let startFraction = trainer.completedFraction
+        // Each validation and checkpoint as a line of its own, TTY or not.
+        if let recorder = trainer.recorder as? StoreRecorder {
+            recorder.afterValidation = { [trainer, console] v in
+                progress.clear()
+                console.info(Self.validationLine(v, state: trainer.state, metric: trainer.settings.selectionMetric))
+            }
+            recorder.afterSave = { [console] update, kind in
+                progress.clear()
+                console.info("checkpoint saved at update \(update) (\(kind.rawValue))")
+            }
+        }
         let reason: Trainer.StopReason
         do {
             reason = try trainer.run { p in
@@ -263,6 +282,20 @@ public final class TrainingRun {
         return Summary(name: name, reason: reason, updates: s.update, bestValidLoss: s.bestValidLoss, bestValidUpdate: s.bestValidUpdate,
                        bestSelectionValue: s.bestSelectionValue ?? s.bestValidLoss, bestSelectionUpdate: s.bestSelectionUpdate ?? s.bestValidUpdate,
                        skippedNonFinite: s.skippedNonFinite)
+    }
+
+    /// "validation at update 500 (epoch 2): loss 5.123, nll 4.870, ppl 130.3, BLEU 12.34, chrF 40.12; best loss 5.123 (update 500)"
+    static func validationLine(_ v: ValidationResult, state: TrainingState, metric: BestCheckpointMetric) -> String {
+        var line = "validation at update \(v.update) (epoch \(v.epoch)): loss \(String(format: "%.3f", v.loss)), nll \(String(format: "%.3f", v.nll)), "
+            + "ppl \(String(format: "%.1f", v.perplexity))"
+        if let bleu = v.bleu { line += ", BLEU \(String(format: "%.2f", bleu))" }
+        if let chrF = v.chrF { line += ", chrF \(String(format: "%.2f", chrF))" }
+        let best = state.bestSelectionValue ?? (metric == .loss ? state.bestValidLoss : nil)
+        let bestUpdate = state.bestSelectionUpdate ?? (metric == .loss ? state.bestValidUpdate : nil)
+        if let best, let bestUpdate {
+            line += "; best \(metric.rawValue) \(String(format: metric == .loss ? "%.3f" : "%.2f", metric.display(best))) (update \(bestUpdate))"
+        }
+        return line
     }
 
     static func defaultName(_ c: RunConfiguration) -> String {

@@ -22,11 +22,11 @@ struct MetricsCommand: ParsableCommand {
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions
     @Option(help: "csv, jsonl or tensorboard.") var format: Format = .csv
-    @Option(help: "Output file (csv, jsonl; standard output when omitted) or log directory (tensorboard).") var out: String?
+    @Option(help: "Output file (csv, jsonl; standard output when omitted or '-') or log directory (tensorboard).") var out: String?
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if format == .tensorboard && out == nil { throw ValidationError("--format tensorboard needs --out DIR (a log directory)") }
+        if format == .tensorboard && (out == nil || out == "-") { throw ValidationError("--format tensorboard needs --out DIR (a log directory)") }
     }
 
     func run() throws {
@@ -35,7 +35,8 @@ struct MetricsCommand: ParsableCommand {
         switch format {
         case .csv, .jsonl:
             let text = format == .csv ? table.csv() : table.jsonLines()
-            guard let out else { print(text, terminator: ""); return }
+            // "-" is standard output, as everywhere on the command line.
+            guard let out, out != "-" else { print(text, terminator: ""); return }
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) }
             catch { throw CLIError("\(out): cannot write: \(error.localizedDescription)") }
             print("wrote \(out): \(table.rows.count) rows of run \(name)")

@@ -65,6 +65,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--max-time must look like 90s, 45m, 2h or 1h30m, got '\(maxTime)'")
         }
         if resume != nil && name != nil { throw ValidationError("--resume names the run already; drop --name") }
+        if resume != nil, let flag = Self.settingsGivenOnResume(CommandLine.arguments) {
+            throw ValidationError("--resume continues a run with its stored settings; \(flag) would be ignored: drop it "
+                + "(only --max-update, --max-epoch, --max-time, --db, --threads and --quiet apply to a resumed run)")
+        }
         if histogramEvery < 0 { throw ValidationError("--histogram-every must be non-negative, got \(histogramEvery)") }
         if let learnVocab, learnVocab < 5 { throw ValidationError("--learn-vocab must be at least 5 (4 special tokens and a character)") }
         if learnVocab != nil && name == nil { throw ValidationError("--learn-vocab needs --name (the vocabulary file is named after the run)") }
@@ -83,7 +87,10 @@ struct TrainCommand: ParsableCommand {
             if let learnVocab, let name, job.isRoot {
                 vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [corpus.src, corpus.tgt], console: console)
             }
-            run = try TrainingRun.start(plan(vocabulary: vocabPath), collective: job, console: console)
+            let plan = try plan(vocabulary: vocabPath)
+            run = try TrainingRun.start(plan, collective: job, console: console)
+            // Said once the run is accepted, so a refused one still ends in one error line.
+            for warning in optim.warnings(schedule: plan.schedule, maxUpdate: maxUpdate ?? 0) where job.isRoot { console.warn(warning) }
         }
         let s = try run.run()
         Job.finish()
@@ -94,6 +101,15 @@ struct TrainCommand: ParsableCommand {
             best += ", best valid \(metric.rawValue) \(String(format2: metric.display(value))) at update \(s.bestSelectionUpdate ?? 0)"
         }
         print("run \(s.name): stopped after \(s.updates) updates (\(s.reason.rawValue)); \(best); skipped \(s.skippedNonFinite) non-finite updates")
+    }
+
+    /// Flags a resumed run may take: its limits and how this process runs.
+    static let resumeFlags: Set<String> = ["--resume", "--max-update", "--max-epoch", "--max-time", "--db", "--threads", "--quiet"]
+
+    /// The first flag on the command line that a resumed run would ignore (its settings are stored).
+    static func settingsGivenOnResume(_ arguments: [String]) -> String? {
+        arguments.dropFirst().lazy.filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=", maxSplits: 1)[0]) }
+            .first { !resumeFlags.contains($0) }
     }
 
     /// The run these flags describe (with `vocabulary` in place of --vocab when given).

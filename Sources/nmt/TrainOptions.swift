@@ -66,22 +66,22 @@ struct ModelOptions: ParsableArguments {
 struct OptimizerOptions: ParsableArguments {
     @Option(help: "adam (Adam with decoupled weight decay), radam (Rectified Adam), sgd (momentum).")
     var optimizer: OptimizerKind = .adam
-    @Option(help: "Peak learning rate.") var lr: Double = 5e-4
+    @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double = 5e-4
     @Option(help: ArgumentHelp("Warmup updates (0 = none), or 'untuned' for Ma & Yarats' 2/(1-beta2) updates. Default: 4000 for adam and sgd, 0 for radam.", valueName: "N|untuned"))
     var warmup: [String] = []
     @Option(name: .customLong("warmup-shape"), help: "With --warmup untuned: linear, min(1, t(1-b2)/2), or exponential, 1-exp(-(1-b2)t).")
     var warmupShape: Schedule.WarmupShape = .linear
     @Option(help: "constant, inverse-sqrt or linear. Default: inverse-sqrt (linear for radam when --max-update is set, else constant).")
     var schedule: Schedule.Kind?
-    @Option(name: .customLong("warmup-init-lr"), help: "Learning rate at the start of warmup.") var warmupInitLR: Double = 0
-    @Option(name: .customLong("min-lr"), help: "Final learning rate of the linear schedule.") var minLR: Double = 0
+    @Option(name: .customLong("warmup-init-lr"), parsing: .unconditional, help: "Learning rate at the start of warmup.") var warmupInitLR: Double = 0
+    @Option(name: .customLong("min-lr"), parsing: .unconditional, help: "Final learning rate of the linear schedule.") var minLR: Double = 0
     @Option(help: "Adam betas as 'b1,b2'.") var betas: String = "0.9,0.98"
-    @Option(help: "Adam epsilon.") var eps: Double = 1e-8
+    @Option(parsing: .unconditional, help: "Adam epsilon.") var eps: Double = 1e-8
     @Option(name: .customLong("eps-placement"), help: "Adam: where epsilon is added: torch (to sqrt(v_hat), torch.optim.Adam; the default) or inside (to sqrt(v) before the sqrt(1-b2^t) factor: fairseq's Adam and the RAdam authors' adam2.py).")
     var epsPlacement: EpsilonPlacement?
     @Option(name: .customLong("lr-convention"), help: "Which schedule position update t takes: fairseq (t-1 updates done, as fairseq and the RAdam authors; the default) or legacy (t, runs of nmt before this option).")
     var lrConvention: Schedule.StepConvention = .fairseq
-    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay.") var weightDecay: Double = 0
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay.") var weightDecay: Double = 0
     @Option(name: .customLong("rho-threshold"), help: "RAdam: rectify once ρt exceeds this (5 as torch; 4 as the paper's box).")
     var rhoThreshold: Double = 5
     @Option(help: "SGD momentum.") var momentum: Double = 0.9
@@ -92,6 +92,15 @@ struct OptimizerOptions: ParsableArguments {
     @Flag(name: .customLong("adam-freeze-rescale-lr"), help: "Adam-2k: multiply the learning rate by M/(M-N), M = --max-update (frozen updates included), as the authors' recipe does (M 72000, N 2000: x72/70).")
     var adamFreezeRescaleLR = false
     @Option(name: .customLong("clip-norm"), help: "Global gradient-norm clipping (0 = off).") var clipNorm: Double = 0
+
+    /// What these flags leave to a default that defeats the run, as a warning: Adam's default
+    /// warmup not shorter than the run (the rate would still be rising at the end).
+    func warnings(schedule: Schedule, maxUpdate: Int) -> [String] {
+        guard warmup.isEmpty, schedule.kind != .constant, schedule.warmup > 0, maxUpdate > 0, schedule.warmup >= maxUpdate else { return [] }
+        let peak = schedule.learningRate(update: maxUpdate)
+        return ["the default warmup for \(optimizer.rawValue) is \(schedule.warmup) updates, not shorter than --max-update \(maxUpdate): "
+            + "the rate only reaches \(String(format: "%.2g", peak)) of --lr \(lr); give --warmup N (e.g. \(max(1, maxUpdate / 10))) or --warmup 0"]
+    }
 
     func resolve(maxUpdate: Int) throws -> (OptimizerConfig, Schedule) {
         var o = OptimizerConfig(kind: optimizer)

@@ -32,6 +32,11 @@ struct MetricsCommandTests {
         }
         #expect(objects.map { $0["update"] as? Int } == updates)
         #expect(objects.compactMap { $0["valid_bleu"] as? Double }.count == stored.count)
+        // `--out -` is standard output, not a file named "-".
+        let dash = try ws.run(["metrics", "m", "--format", "jsonl", "--out", "-"])
+        let written = try String(contentsOfFile: ws.path("m.jsonl"), encoding: .utf8)
+        #expect(dash.status == 0 && dash.stdout == written)
+        #expect(!FileManager.default.fileExists(atPath: ws.path("-")))
 
         for _ in 0..<2 {   // exporting again replaces the file
             let tb = try ws.run(["metrics", "m", "--format", "tensorboard", "--out", "tb/m"])

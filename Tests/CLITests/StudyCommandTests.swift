@@ -187,6 +187,11 @@ struct StudyCommandTests {
         let ran = try ws.run(["study", "run", "p", "--jobs", "2"])
         #expect(ran.status == 0, "\(ran.stderr)")
         #expect(try store.studyRuns(study: "p").count == 3 && store.studyRuns(study: "p").allSatisfy { $0.status == .finished })
+        // Once runs exist, a changed plan is refused the same way, and the stored one is untouched.
+        let stored = try store.study(named: "p")?.settingsJSON
+        let after = try ws.run(["study", "plan", "p"] + planFlags + ["--loss-margin", "0.1"])
+        #expect(after.status != 0 && after.errorLines.count == 1 && after.stderr.contains("exists with different settings (design.lossMargin)"), "\(after.stderr)")
+        #expect(try store.study(named: "p")?.settingsJSON == stored)
         let missing = try ws.run(["study", "run", "nothing"])
         #expect(missing.status != 0 && missing.errorLines.count == 1 && missing.stderr.contains("plan it first"), "\(missing.stderr)")
     }

@@ -188,4 +188,43 @@ struct TrainCommandTests {
         let mismatch = try ws.run(["train", "--resume", "r", "--max-update", "10"])
         #expect(mismatch.status != 0 && mismatch.stderr.contains("small.bpe") && mismatch.errorLines.count == 1)
     }
+
+    /// Settings that would defeat a run, or be ignored, are refused with one line, never taken silently.
+    @Test func defaultsThatDefeatTheRunAreRefused() throws {
+        let ws = try TrainingWorkspace(label: "train-defeat")
+        let common = ["--d-model", "16", "--heads", "2", "--ffn", "32", "--encoder-layers", "1", "--decoder-layers", "1", "--quiet"]
+        func refused(_ r: NMTProcess.Result, _ fragment: String) {
+            #expect(r.status != 0 && r.stderr.contains(fragment) && (r.errorLines.count == 1 || r.stderr.hasPrefix("Error:")), "'\(r.stderr)' should say '\(fragment)'")
+        }
+        // Adam's default warmup of 4,000 updates in a 3-update run: said, with what to do (a warning:
+        // the run is still the one asked for).
+        let warned = try ws.train("w", common + ["--optimizer", "adam", "--max-update", "3"])
+        #expect(warned.status == 0 && warned.stderr.contains("warning: the default warmup for adam is 4000 updates, not shorter than --max-update 3")
+                && warned.stderr.contains("give --warmup N"), "\(warned.stderr)")
+        // A negative rate is a value, not a missing one.
+        refused(try ws.train("n", common + ["--lr", "-1", "--max-update", "3"]), "learning rate must be positive, got -1")
+        // RAdam's linear decay reaches 0 at update 4: resuming to 6 would train two updates at rate 0.
+        #expect(try ws.train("r", common + ["--optimizer", "radam", "--max-update", "4", "--valid-every", "2", "--save-every", "2"]).status == 0)
+        refused(try ws.run(["train", "--resume", "r", "--max-update", "6"]), "updates 5–6 would run at rate 0")
+        // Flags a resumed run would ignore.
+        refused(try ws.run(["train", "--resume", "r", "--lr", "1e-3"]), "--lr would be ignored")
+        refused(try ws.run(["train", "--resume", "r", "--keep-last", "9"]), "--keep-last would be ignored")
+        #expect(try RunStore(path: ws.path("nmt.sqlite")).validations(run: "r").last?.update == 4, "nothing trained")
+    }
+
+    /// Each validation (and each checkpoint) is a line of its own while training, TTY or not.
+    @Test func validationsArePrintedAsTheyHappen() throws {
+        let ws = try TrainingWorkspace(label: "train-lines")
+        let loud = TrainingWorkspace.modelFlags.filter { $0 != "--quiet" }
+        let r = try ws.run(["train", "--name", "v"] + loud + ["--d-model", "16", "--heads", "2", "--ffn", "32", "--encoder-layers", "1", "--decoder-layers", "1",
+                                   "--optimizer", "radam", "--max-update", "4", "--valid-every", "2", "--save-every", "2", "--eval-bleu"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("validation at update") }
+        #expect(lines.count == 2 && lines[0].contains("validation at update 2 (epoch 1): loss ") && lines[1].contains("update 4"), "\(r.stderr)")
+        #expect(lines.allSatisfy { $0.contains(", BLEU ") && $0.contains(", chrF ") && $0.contains("; best loss ") }, "\(lines)")
+        #expect(r.stderr.contains("checkpoint saved at update 2 (periodic)"), "\(r.stderr)")
+        let quiet = try ws.train("q", ["--d-model", "16", "--heads", "2", "--ffn", "32", "--encoder-layers", "1", "--decoder-layers", "1",
+                                       "--optimizer", "radam", "--max-update", "2", "--valid-every", "2", "--quiet"])
+        #expect(quiet.status == 0 && !quiet.stderr.contains("validation at"), "--quiet keeps them off")
+    }
 }

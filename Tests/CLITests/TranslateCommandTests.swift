@@ -102,6 +102,11 @@ struct TranslateCommandTests {
         #expect(abs((json["bleu"]!["score"] as! Double) - evaluation.bleu) < 1e-9)
         #expect(abs((json["chrf"]!["score"] as! Double) - evaluation.chrF) < 1e-9)
         #expect(evaluation.signature == json["bleu"]!["signature"] as! String)
+        // A second evaluation writes its translations beside the first's, never over them.
+        let first = try String(contentsOfFile: ws.path("r.test.hyp"), encoding: .utf8)
+        let again = try ws.run(["eval", "r", "--split", "test", "--checkpoint", "last", "--beam", "1"])
+        #expect(again.status == 0 && again.stdout.contains("translations in r.test.2.hyp"), "\(again.stdout)")
+        #expect(try String(contentsOfFile: ws.path("r.test.hyp"), encoding: .utf8) == first)
         let runs = try ws.run(["runs"])
         #expect(runs.stdout.contains(String(format: "%.2f", evaluation.bleu)))
     }
