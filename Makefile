@@ -9,7 +9,7 @@ DEBUG_BIN := .build/debug/nmt
 NMT ?= $(RELEASE_BIN)
 VOCAB := vocab/bible.8k.bpe
 
-.PHONY: all deps build build-debug test test-kernels data vocab vocab-update demo bench train-small package-model clean
+.PHONY: all deps build build-debug test test-kernels data vocab vocab-update demo bench bench-deps train-small package-model clean
 
 all: build
 
@@ -54,7 +54,13 @@ test-kernels: deps
 demo: build data
 	bash scripts/demo.sh
 
-bench: build data
+# The peers `make bench` compares against, at the versions its figures were measured with
+# (pip, from PyPI; tests never need them). Installed only where one is missing or another version.
+BENCH_PIP := torch==2.15.0 safetensors==0.7.0 numpy sacrebleu==2.6.0 ctranslate2==4.8.5 sentencepiece==0.2.1
+bench-deps:
+	@python3 scripts/bench/check_peers.py $(BENCH_PIP) || python3 -m pip install --quiet $(BENCH_PIP)
+
+bench: build data bench-deps
 	bash scripts/bench.sh
 
 # The `small` preset with RAdam for about an hour (the recipe chosen by the search in the README's

@@ -19,8 +19,13 @@ public final class TranslationServer: @unchecked Sendable {
     private let inFlight = InFlightCounter()
     private var serving: Task<Void, Error>?
 
+    private let host: String
+    private let port: UInt16
+
     public init(api: TranslationAPI, host: String, port: UInt16, requestTimeout: Double = 300, drainSeconds: Double = 60) throws {
         self.api = api
+        self.host = host
+        self.port = port
         self.drainSeconds = drainSeconds
         let address: any SocketAddress
         do {
@@ -57,7 +62,19 @@ public final class TranslationServer: @unchecked Sendable {
             try await serving.value
         } catch {
             // Ending the serving task is how a stop ends: only other errors are errors.
-            if !stopRequested.value { announce.cancel(); throw error }
+            if !stopRequested.value { announce.cancel(); throw Self.explained(error, host: host, port: port) }
+        }
+    }
+
+    /// A socket error as one line naming the address (FlyingSocks prints its enum otherwise).
+    static func explained(_ error: Error, host: String, port: UInt16) -> Error {
+        guard case let SocketError.failed(type, code, message) = error else { return error }
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        switch (type, code) {
+        case ("Bind", EADDRINUSE): return ServingSetupError("cannot listen on \(address): the port is in use (another server?); choose another --port, or --port 0 for a free one")
+        case ("Bind", EACCES): return ServingSetupError("cannot listen on \(address): permission denied (ports below 1024 need root)")
+        case ("Bind", EADDRNOTAVAIL): return ServingSetupError("cannot listen on \(address): no such address on this machine")
+        default: return ServingSetupError("cannot \(type.lowercased()) on \(address): \(message) (errno \(code))")
         }
     }
 

@@ -64,6 +64,11 @@ struct ServeCommandTests {
         #expect(model["run"] as? String == "r" && (model["vocabulary_sha256"] as? String)?.count == 64)
         #expect((model["config"] as? [String: Any])?["modelDimension"] as? Int == 32)
 
+        // A second server on the same port: one line naming the address, exit non-zero.
+        let second = try ws.run(["serve", "--run", "r", "--port", String(port), "--threads", "1"])
+        #expect(second.status != 0 && second.errorLines.count == 1 && second.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"),
+                "\(second.stderr)")
+
         server.send(signal: SIGTERM)
         let end = try server.finish()
         #expect(end.status == 0, "\(end.stderr)")
