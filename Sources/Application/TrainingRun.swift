@@ -194,6 +194,10 @@ public final class TrainingRun {
         let corpora = try CorpusFiles(config.data, vocabulary: vocabulary, database: database, console: console)
         try corpora.checkUnchanged(since: restored.record.run.corpus, run: name)
         let checkpoint = restored.checkpoint
+        guard !checkpoint.payload.optimizerState.isEmpty else {
+            throw ApplicationError("run '\(name)': the optimizer state of checkpoint \(checkpoint.info.id) was dropped (nmt prune --drop-moments); "
+                + "the run translates and evaluates, and cannot be resumed")
+        }
         let optimizer = try config.optimizer.restoreOptimizer(parameterCount: restored.model.parameterCount,
                                                              from: Array(checkpoint.payload.optimizerState))
         let state = try Trainer.decodeState(Array(checkpoint.payload.trainingState))

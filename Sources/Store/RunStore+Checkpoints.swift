@@ -134,7 +134,15 @@ extension RunStore {
     }
 
     /// Loads a checkpoint and verifies the SHA-256 of each blob.
-    public func loadCheckpoint(run name: String, _ selector: CheckpointSelector) throws -> Checkpoint {
+    /// The checkpoint a selector names, without reading its blobs (nil when there is none).
+    public func checkpointInfo(run name: String, _ selector: CheckpointSelector) throws -> CheckpointInfo? {
+        let query = try selectCheckpoint(run: name, selector)
+        guard try query.step() else { return nil }
+        return try Self.info(query, run: name)
+    }
+
+    /// The query of `loadCheckpoint` and `checkpointInfo`: one row or none.
+    private func selectCheckpoint(run name: String, _ selector: CheckpointSelector) throws -> Statement {
         let runID = try requireRunID(name)
         let columns = """
             SELECT id, update_step, epoch, created_at, valid_loss, kind, selection_value,
@@ -156,6 +164,11 @@ extension RunStore {
             query = try database.prepare(columns + " AND id = ?2")
             try query.bind(.int(runID), .int(id))
         }
+        return query
+    }
+
+    public func loadCheckpoint(run name: String, _ selector: CheckpointSelector) throws -> Checkpoint {
+        let query = try selectCheckpoint(run: name, selector)
         guard try query.step() else { throw StoreError.checkpointNotFound(run: name, selector: selector.description) }
         let info = try Self.info(query, run: name)
         // The two big blobs are read (without a whole-blob copy: readBlob) while the query's
@@ -208,5 +221,17 @@ extension RunStore {
                 try delete.run()
             }
         }
+    }
+}
+
+extension RunStore {
+    /// Empties the optimizer state of a run's checkpoints (Adam's moments are two thirds of a
+    /// checkpoint): they still translate and evaluate, and no longer resume.
+    public func dropOptimizerStates(run name: String) throws {
+        let runID = try requireRunID(name)
+        let empty = [UInt8]().withUnsafeBytes { SHA256.hexDigest(of: $0) }
+        let update = try database.prepare("UPDATE checkpoints SET optimizer = X'', optimizer_sha256 = ?2 WHERE run_id = ?1")
+        try update.bind(.int(runID), .text(empty))
+        try update.run()
     }
 }

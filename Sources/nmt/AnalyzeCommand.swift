@@ -6,22 +6,27 @@ import Tensor
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "analyze", abstract: "Simulations about the optimizers, and their adaptive rate measured on a run.",
+        commandName: "analyze", abstract: "Optimizer simulations, and their adaptive rate measured on a run.",
         subcommands: [AnalyzeVarianceCommand.self, AnalyzeGradientNoiseCommand.self])
 }
 
 struct AnalyzeGradientNoiseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradient-noise",
-        abstract: "The variance of a run's adaptive learning rate over gradient noise (Liu et al. 2020, claim (a)), at the updates named.",
+        abstract: "The variance of a run's adaptive learning rate over gradient noise.",
         discussion: """
-        At the parameters and second moment v before update t (reached by replaying the run from its stored
-        configuration: training is deterministic), K independent mini-batch gradients each give the adaptive rate
-        psi_i = sqrt(1-b2^t) / (sqrt(b2 v_i + (1-b2) g_i^2) + eps); its variance over the K gradients, per
-        coordinate, summarised per parameter group (mean and median over coordinates, and the median of
-        Var/mean^2). lr is the schedule's rate at t, r_t RAdam's rectification (none before it rectifies).
+        Measured at the updates named (Liu et al. 2020, claim (a)).
+        At the parameters and second moment v before update t (reached by replaying the
+        run from its stored configuration: training is deterministic), K independent
+        mini-batch gradients each give the adaptive rate
+        psi_i = sqrt(1-b2^t) / (sqrt(b2 v_i + (1-b2) g_i^2) + eps); its variance over
+        the K gradients, per coordinate, summarised per parameter group (mean and median
+        over coordinates, and the median of Var/mean^2). lr is the schedule's rate at t,
+        r_t RAdam's rectification (none before it rectifies).
         The measurements are stored with the run (the study's report plots them).
-        Example: nmt analyze gradient-noise bible.adam.lr0.004.s1 --db docs/study/bible.sqlite --at 1,10,50,100 --batches 8
+        Example:
+          nmt analyze gradient-noise bible.adam.lr0.004.s1 \\
+              --db docs/study/bible.sqlite --at 1,10,50,100 --batches 8
         """)
 
     @Argument(help: "The run.") var name: String
@@ -55,11 +60,13 @@ struct AnalyzeGradientNoiseCommand: ParsableCommand {
 struct AnalyzeVarianceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "variance",
-        abstract: "Monte Carlo of the adaptive learning rate's variance for Adam and RAdam (Liu et al. 2020, Fig. 8 and 9).",
+        abstract: "Monte Carlo of the adaptive learning rate's variance: Adam and RAdam.",
         discussion: """
-        psi_t = sqrt((1-b2^t)/v_t) for gradients g ~ N(mu, sigma^2): Var[psi_t] (Adam) and Var[r_t*psi_t] (RAdam's
-        rectified rate) over many trajectories, and the closed form Var[psi] of an SMA of rho gradients against
-        the paper's approximation rho/(2(rho-2)(rho-4)sigma^2) and a Monte Carlo of it.
+        As in Liu et al. 2020, Fig. 8 and 9.
+        psi_t = sqrt((1-b2^t)/v_t) for gradients g ~ N(mu, sigma^2): Var[psi_t] (Adam)
+        and Var[r_t*psi_t] (RAdam's rectified rate) over many trajectories, and the
+        closed form Var[psi] of an SMA of rho gradients against the paper's
+        approximation rho/(2(rho-2)(rho-4)sigma^2) and a Monte Carlo of it.
         """)
 
     @Option(help: "Gradient means, comma-separated.") var mu = "0,0.001,0.01,0.1"

@@ -5,12 +5,13 @@ import ArgumentParser
 struct AverageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "average",
-        abstract: "Average checkpoints of a run into a new checkpoint of the run (select it with --checkpoint avg).",
+        abstract: "Average checkpoints of a run into a new checkpoint of the run.",
         discussion: """
-        The members are the newest N training checkpoints (--last, the default: 10), the N best by
-        the run's --best-checkpoint-metric (--best), or the checkpoints named by id (--checkpoints,
-        as `nmt show NAME` lists them). Only checkpoints still kept can be averaged: train with
-        --keep-last N or more.
+        Select the new checkpoint with --checkpoint avg.
+        The members are the newest N training checkpoints (--last, the default: 10),
+        the N best by the run's --best-checkpoint-metric (--best), or the checkpoints
+        named by id (--checkpoints, as `nmt show NAME` lists them). Only checkpoints
+        still kept can be averaged: train with --keep-last N or more.
           nmt average radam --last 5
           nmt average radam --best 3
           nmt average radam --checkpoints 12,15,18

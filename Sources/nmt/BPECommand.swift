@@ -6,8 +6,9 @@ struct BPECommand: ParsableCommand {
         commandName: "bpe",
         abstract: "Learn, apply and invert BPE.",
         discussion: """
-        Text is normalized (NFKC by default, control characters removed, white space collapsed)
-        and split SentencePiece-style: "▁" marks the start of each word, so decoding is lossless.
+        Text is normalized (NFKC by default, control characters removed, white space
+        collapsed) and split SentencePiece-style: "▁" marks the start of each word, so
+        decoding is lossless.
         """,
         subcommands: [BPELearnCommand.self, BPEEncodeCommand.self, BPEDecodeCommand.self]
     )

@@ -9,8 +9,11 @@ import Glibc
 struct BPEDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode pieces (or ids) from stdin, separated by spaces, back into text, one line per line.",
-        discussion: "An unknown piece or an id outside the vocabulary is an error naming the line."
+        abstract: "Decode pieces (or ids) from stdin back into text, one line per line.",
+        discussion: """
+        Pieces (or ids) are separated by spaces. An unknown piece or an id outside the
+        vocabulary is an error naming the line.
+        """
     )
 
     @OptionGroup var model: BPEModelOption

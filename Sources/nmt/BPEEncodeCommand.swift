@@ -9,11 +9,12 @@ import Glibc
 struct BPEEncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode text from stdin into pieces (or ids) separated by single spaces, one line per line.",
+        abstract: "Encode text from stdin into pieces (or ids), one line per line.",
         discussion: """
-        Streams: reads in bounded chunks and encodes each chunk's lines on all cores, writing in order.
-        Characters not in the model's alphabet become <unk> and are counted in a warning on stderr.
-        Invalid UTF-8 is an error naming the line.
+        Pieces (or ids) are separated by single spaces.
+        Streams: reads in bounded chunks and encodes each chunk's lines on all cores,
+        writing in order. Characters not in the model's alphabet become <unk> and are
+        counted in a warning on stderr. Invalid UTF-8 is an error naming the line.
         """
     )
 

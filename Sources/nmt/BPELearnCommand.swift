@@ -6,7 +6,7 @@ import Text
 struct BPELearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "learn",
-        abstract: "Learn a joint BPE model from training text files (one sentence per line)."
+        abstract: "Learn a joint BPE model from training files (one sentence per line)."
     )
 
     @Option(name: .long, help: "Vocabulary size: 4 special tokens + the characters + merged pieces.")

@@ -10,10 +10,11 @@ struct BleuCommand: ParsableCommand {
         commandName: "bleu",
         abstract: "Score translations exactly as sacreBLEU does.",
         discussion: """
-        Corpus BLEU with sacreBLEU 2.x's defaults (tokenizer 13a, smoothing exp), chrF2 (character order 6, \
-        beta 2) and TER (Tercom's shifts, sacreBLEU's --ter-* options); -m picks the metrics (default bleu; \
-        --chrf adds chrf). Lines are read as sacreBLEU's command line reads them: split on newlines, trailing \
-        whitespace dropped. Several reference files are several references.
+        Corpus BLEU with sacreBLEU 2.x's defaults (tokenizer 13a, smoothing exp),
+        chrF2 (character order 6, beta 2) and TER (Tercom's shifts, sacreBLEU's
+        --ter-* options); -m picks the metrics (default bleu; --chrf adds chrf).
+        Lines are read as sacreBLEU's command line reads them: split on newlines,
+        trailing whitespace dropped. Several reference files are several references.
         """
     )
 

@@ -7,7 +7,11 @@ import Training
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare runs side by side: best valid loss, when it was reached, losses at fixed updates, divergence, and loss curves.")
+        abstract: "Compare runs side by side.",
+        discussion: """
+        Shows the best valid loss, when it was reached, losses at fixed updates,
+        divergence, and loss curves.
+        """)
     @Argument(help: "Two or more run names.") var names: [String]
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Plot width in characters.") var width = 72

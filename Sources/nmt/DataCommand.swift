@@ -14,12 +14,15 @@ struct DataCommand: ParsableCommand {
 struct BibleDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bible",
-        abstract: "Build the Spanish→English Bible corpus (Reina-Valera 1909 → World English Bible) from the Debian SWORD modules.",
+        abstract: "Build the Spanish→English Bible corpus from the Debian SWORD modules.",
         discussion: """
-        Writes OUT/{train,valid,test}.{es,en,ref}, one verse per line, split by book, and OUT/dropped.tsv,
-        every verse left out (missing or empty on a side, or misaligned) with its reason. With --manifest,
-        checks every file against the manifest (line count and SHA-256); with --write-manifest,
-        (re)writes the manifest instead. Needs the apt packages diatheke, sword-text-sparv and sword-text-web.
+        Reina-Valera 1909 → World English Bible.
+        Writes OUT/{train,valid,test}.{es,en,ref}, one verse per line, split by book,
+        and OUT/dropped.tsv, every verse left out (missing or empty on a side, or
+        misaligned) with its reason. With --manifest, checks every file against the
+        manifest (line count and SHA-256); with --write-manifest, (re)writes the
+        manifest instead. Needs the apt packages diatheke, sword-text-sparv and
+        sword-text-web.
         """
     )
 

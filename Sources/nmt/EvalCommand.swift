@@ -5,10 +5,12 @@ import Store
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Translate a split with a run's checkpoint, score BLEU and chrF (as nmt bleu), and store the evaluation with the run.",
+        abstract: "Translate a split with a run's checkpoint and score BLEU and chrF.",
         discussion: """
-        The split's files default to the run's validation files with 'valid' replaced by the split name
-        (data/bible/test.es and data/bible/test.en for the built-in corpus); --src/--ref override them.
+        Scores as nmt bleu does, and stores the evaluation with the run.
+        The split's files default to the run's validation files with 'valid' replaced
+        by the split name (data/bible/test.es and data/bible/test.en for the built-in
+        corpus); --src/--ref override them.
         """)
     @Argument(help: "Run name.") var name: String
     @OptionGroup var database: DatabaseOptions

@@ -8,15 +8,18 @@ struct ExportCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a run's checkpoint as a safetensors model (loads in PyTorch) or a CTranslate2 model directory.",
+        abstract: "Write a run's checkpoint as a safetensors or CTranslate2 model.",
         discussion: """
-        safetensors: one file, fairseq's tensor names (docs/safetensors.md).
-        ctranslate2: a directory (model.bin, config.json, shared_vocabulary.json) that
-        ctranslate2.Translator loads; it decodes like nmt translate (decoder starts at <s>, </s>
-        appended to the source); pass BPE pieces (nmt bpe encode) and --compute-type int8 to quantize.
-        bundle: a directory with model.safetensors, the run's BPE model (vocab.bpe) and model.json
-        (configuration, corpus and vocabulary hashes, the checkpoint, its stored evaluations, file
-        hashes): `nmt translate --model DIR` uses it without the database.
+        safetensors: one file that loads in PyTorch, with fairseq's tensor names
+        (docs/safetensors.md).
+        ctranslate2: a model directory (model.bin, config.json, shared_vocabulary.json)
+        that ctranslate2.Translator loads; it decodes like nmt translate (decoder starts
+        at <s>, </s> appended to the source); pass BPE pieces (nmt bpe encode) and
+        --compute-type int8 to quantize.
+        bundle: a directory with model.safetensors, the run's BPE model (vocab.bpe) and
+        model.json (configuration, corpus and vocabulary hashes, the checkpoint, its
+        stored evaluations, file hashes): `nmt translate --model DIR` uses it without
+        the database.
           nmt export radam --out radam.safetensors
           nmt export radam --format ctranslate2 --out radam-ct2
           nmt export radam --checkpoint avg --format bundle --out models/radam

@@ -7,16 +7,20 @@ struct MetricsCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "metrics",
-        abstract: "Export a run's training and validation curves as CSV, JSON lines or TensorBoard scalars.",
+        abstract: "Export a run's training and validation curves.",
         discussion: """
-        One row per update that has training metrics or a validation (columns: update, epoch,
-        \(MetricsTable.columns.map(\.name).joined(separator: ", "))); a cell is empty (CSV) or the
-        key absent (JSON lines) where that update has no such value.
+        Formats: CSV, JSON lines or TensorBoard scalars.
+        One row per update that has training metrics or a validation (columns: update,
+        epoch, \(MetricsTable.columns.prefix(6).map(\.name).joined(separator: ", ")),
+        \(MetricsTable.columns.dropFirst(6).prefix(6).map(\.name).joined(separator: ", ")),
+        \(MetricsTable.columns.dropFirst(12).map(\.name).joined(separator: ", "))); a cell is empty (CSV) or the key absent (JSON lines)
+        where that update has no such value.
         With --format tensorboard, --out is a log directory: the run's event file (tags
-        \(MetricsTable.columns.filter { !$0.tag.isEmpty }.map(\.tag).prefix(3).joined(separator: ", ")), …) is written
-        there, replacing an earlier export of the same run.
+        \(MetricsTable.columns.filter { !$0.tag.isEmpty }.map(\.tag).prefix(3).joined(separator: ", ")), …) is written there, replacing an earlier
+        export of the same run.
           nmt metrics radam --format csv --out radam.csv
-          nmt metrics radam --format tensorboard --out tb/radam && tensorboard --logdir tb
+          nmt metrics radam --format tensorboard --out tb/radam && \\
+              tensorboard --logdir tb
         """)
 
     @Argument(help: "Run name.") var name: String

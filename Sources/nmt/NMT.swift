@@ -7,15 +7,17 @@ import Tensor
 struct NMT: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmt",
-        abstract: "Neural machine translation on the CPU: tokenize, train (Adam+warmup or RAdam), translate, score.",
+        abstract: "Neural machine translation on the CPU.",
         discussion: """
+        Tokenize, train (Adam+warmup or RAdam), translate, score.
         Typical flow on the built-in Spanish→English Bible corpus:
-          nmt data bible                      build data/bible/{train,valid,test}.{es,en}
-          nmt bpe learn --vocab-size 8000 --out vocab/bible.bpe data/bible/train.es data/bible/train.en
+          nmt data bible                    build data/bible/{train,valid,test}.{es,en}
+          nmt bpe learn --vocab-size 8000 --out vocab/bible.bpe \\
+              data/bible/train.es data/bible/train.en
           nmt bleu data/bible/test.en --hyp output.txt
         """,
         version: "nmt \(BuildInfo.version)\n\(BLASRuntime.description)",
-        subcommands: [DataCommand.self, BPECommand.self, TrainCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self, ExportCommand.self, MetricsCommand.self, TranslateCommand.self, ServeCommand.self, ShortlistCommand.self, ScoreCommand.self, AverageCommand.self, EvalCommand.self, BleuCommand.self, AnalyzeCommand.self, StudyCommand.self, VersionCommand.self]
+        subcommands: [DataCommand.self, BPECommand.self, TrainCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self, ExportCommand.self, MetricsCommand.self, TranslateCommand.self, ServeCommand.self, ShortlistCommand.self, ScoreCommand.self, AverageCommand.self, RemoveCommand.self, PruneCommand.self, EvalCommand.self, BleuCommand.self, AnalyzeCommand.self, StudyCommand.self, VersionCommand.self]
     )
 
     static func main() {
@@ -71,7 +73,7 @@ extension NMT {
 }
 
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version, the BLAS kernel, the vector kernels and the int8 decoding kernel in use.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version and the BLAS, vector and int8 decoding kernels used.")
     @OptionGroup var runtime: RuntimeOptions
     func run() throws {
         runtime.apply()

@@ -7,8 +7,9 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Forced decoding: the model's log-probability of given translations.",
         discussion: """
-        stdout: one line per pair, "TOTAL<tab>PER_TOKEN<tab>TOKENS": the natural-log probability of the target
-        (its </s> included), per token, and the token count. stderr: the corpus NLL per token and perplexity.
+        stdout: one line per pair, "TOTAL<tab>PER_TOKEN<tab>TOKENS": the natural-log
+        probability of the target (its </s> included), per token, and the token count.
+        stderr: the corpus NLL per token and perplexity.
         No label smoothing, no dropout: the NLL equals the trainer's on the same pairs.
         """)
     @OptionGroup var source: ModelSourceOptions

@@ -6,17 +6,24 @@ import Serving
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve translations over HTTP (JSON; requests arriving together share one beam search).",
+        abstract: "Serve translations over HTTP (JSON).",
         discussion: """
-          POST /translate             {"text": ["Hola."], "beam": 5} -> {"translations": ["Hello."], "scores": [-0.31]}
-          POST /translator/translate  OpenNMT-py's REST shape: [{"src": "Hola.", "id": 0}] -> [[{"src", "tgt", "n_best", "pred_score"}]]
+        Requests arriving together share one beam search.
+          POST /translate             {"text": ["Hola."], "beam": 5}
+                                      -> {"translations": ["Hello."], "scores": [-0.31]}
+          POST /translator/translate  OpenNMT-py's REST shape:
+                                      [{"src": "Hola.", "id": 0}]
+                                      -> [[{"src", "tgt", "n_best", "pred_score"}]]
           GET  /health                {"status": "ok"}
-          GET  /model                 run, checkpoint, model configuration, vocabulary hash, decoding defaults
-        A score is the log-probability divided by length^lenpen (natural log). Errors are JSON
-        {"error": "..."} with status 400 (bad request), 404, 405, 413 (body too large) or 503 with
-        Retry-After (queue full). SIGTERM finishes the requests in flight, then exits 0.
+          GET  /model                 run, checkpoint, model configuration,
+                                      vocabulary hash, decoding defaults
+        A score is the log-probability divided by length^lenpen (natural log). Errors
+        are JSON {"error": "..."} with status 400 (bad request), 404, 405, 413 (body
+        too large) or 503 with Retry-After (queue full). SIGTERM finishes the requests
+        in flight, then exits 0.
           nmt serve --run radam --port 8080
-          curl -s localhost:8080/translate -d '{"text": ["En el principio creó Dios los cielos y la tierra."]}'
+          curl -s localhost:8080/translate \\
+              -d '{"text": ["En el principio creó Dios los cielos y la tierra."]}'
         """)
 
     @OptionGroup var source: ModelSourceOptions

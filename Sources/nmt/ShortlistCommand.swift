@@ -5,7 +5,8 @@ import Decoding
 struct ShortlistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shortlist",
-        abstract: "Lexical shortlists: decode over a few hundred likely target tokens instead of the whole vocabulary.",
+        abstract: "Lexical shortlists: decode over a few hundred likely target tokens.",
+        discussion: "Decoding with a shortlist scores those tokens instead of the whole vocabulary.",
         subcommands: [ShortlistLearnCommand.self]
     )
 }
@@ -13,12 +14,13 @@ struct ShortlistCommand: ParsableCommand {
 struct ShortlistLearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "learn",
-        abstract: "Learn a run's shortlist from its training pairs and store it with the run.",
+        abstract: "Learn a run's shortlist from its training pairs, stored with the run.",
         discussion: """
-        For each source token, the --best target tokens that co-occur with it most specifically
-        (Dice coefficient over the training pairs), plus the --frequent most frequent target
-        tokens for every sentence. `nmt translate --run NAME --shortlist` (and eval, serve) then
-        score only the union of a batch's candidates: faster, an approximation; compare BLEU with
+        For each source token, the --best target tokens that co-occur with it most
+        specifically (Dice coefficient over the training pairs), plus the --frequent
+        most frequent target tokens for every sentence.
+        `nmt translate --run NAME --shortlist` (and eval, serve) then score only the
+        union of a batch's candidates: faster, an approximation; compare BLEU with
         `nmt eval NAME --split test` and `nmt eval NAME --split test --shortlist`.
           nmt shortlist learn small-radam --db out/small.sqlite
         """)

@@ -9,7 +9,13 @@ import Training
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "The warmup-vs-RAdam study: a planned grid of arms × learning rates × seeds, its results and an HTML report.",
+        abstract: "The warmup-vs-RAdam study: plan, run, show, report, merge.",
+        discussion: """
+        A study is a planned grid of arms × learning rates × seeds: `plan` stores its
+        design, `run` trains it (in shards if you like, then `merge`), `show` and
+        `report` give its results, judged by seed-level comparisons with the baseline
+        (docs/study-method.md).
+        """,
         subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyShowCommand.self, StudyReportCommand.self, StudyMergeCommand.self])
 }
 
@@ -168,15 +174,18 @@ struct StudyGridOptions: ParsableArguments {
 struct StudyPlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Store a study's design before any run (arms, lrs, seeds, updates, endpoints, comparisons, margins, α) and estimate its cost here.",
+        abstract: "Store a study's design before any run, and estimate its cost here.",
         discussion: """
+        The design: arms, lrs, seeds, updates, endpoints, comparisons, margins and α.
         Arms:\(StudyArmCatalog.help(warmups: StudyDefaults.full.warmups, freeze: StudyDefaults.full.freeze))
-        Every arm shares model, data, batch order, seeds, peak lr and the linear decay to zero at --max-update.
-        After the plan, `nmt study run NAME` (no other flags) trains it; a run with other settings is refused
-        unless --extend. The cost estimate times 20 updates of the first cell on this machine.
+        Every arm shares model, data, batch order, seeds, peak lr and the linear decay
+        to zero at --max-update. After the plan, `nmt study run NAME` (no other flags)
+        trains it; a run with other settings is refused unless --extend. The cost
+        estimate times 20 updates of the first cell on this machine.
         Examples:
           nmt study plan bible
-          nmt study plan deep --layers 6 --arms adam,adam-warmup,radam,adam-preln,adam-preln-warmup --lrs 5e-4,1e-3 --seeds 1,2,3
+          nmt study plan deep --layers 6 --lrs 5e-4,1e-3 --seeds 1,2,3 \\
+              --arms adam,adam-warmup,radam,adam-preln,adam-preln-warmup
         """)
 
     @Argument(help: "Study name (letters, digits, '-', '_').") var name: String
@@ -214,19 +223,22 @@ struct StudyPlanCommand: ParsableCommand {
 struct StudyRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train and evaluate every run of a study that is not done yet (resumable: run the same command again).",
+        abstract: "Train and evaluate every run of a study not done yet (resumable).",
         discussion: """
-        With only the study's name (and --db, --jobs, --shard, --threads), runs the stored plan (nmt study plan).
-        With grid flags, plans the study from them first (or checks them against the stored plan).
+        Killed at any point (kill -9 too), run the same command again to resume.
+        With only the study's name (and --db, --jobs, --shard, --threads), runs the
+        stored plan (nmt study plan). With grid flags, plans the study from them first
+        (or checks them against the stored plan).
         Arms:\(StudyArmCatalog.help(warmups: StudyDefaults.full.warmups, freeze: StudyDefaults.full.freeze))
-        Each finished run is evaluated on the test split (beam search, the average of the last --average-last
-        checkpoints), translations stored; then its checkpoints are dropped (--keep-checkpoints keeps them).
-        Killed at any point (kill -9 too), the same command resumes.
+        Each finished run is evaluated on the test split (beam search, the average of
+        the last --average-last checkpoints), translations stored; then its checkpoints
+        are dropped (--keep-checkpoints keeps them).
         Examples:
           nmt study run demo --quick
           nmt study plan bible && nmt study run bible
-          nmt study run bible --db shard2.sqlite --shard 2/4      each shard in its own copy of the planned database
-          nmt study run bible --seeds 1,2,3,4,5,6 --extend        add a seed
+          nmt study run bible --db shard2.sqlite --shard 2/4
+                                  one shard, in its own copy of the planned database
+          nmt study run bible --seeds 1,2,3,4,5,6 --extend     add a seed
         """)
 
     @Argument(help: "Study name (letters, digits, '-', '_').") var name: String
@@ -269,13 +281,15 @@ struct StudyRunCommand: ParsableCommand {
 struct StudyMergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the databases of a study's shards into one (every input must hold the same plan; no run twice).",
+        abstract: "Combine the databases of a study's shards into one.",
         discussion: """
+        Every input must hold the same plan, and no run may be in two inputs.
         Example (a study in 4 shards, e.g. a Slurm job array or 4 machines):
           nmt study plan bible --db plan.sqlite
           for i in 1 2 3 4; do cp plan.sqlite shard$i.sqlite; done
           nmt study run bible --db shard$I.sqlite --shard $I/4        (job I)
-          nmt study merge bible.sqlite shard1.sqlite shard2.sqlite shard3.sqlite shard4.sqlite
+          nmt study merge bible.sqlite shard1.sqlite shard2.sqlite \\
+              shard3.sqlite shard4.sqlite
         """)
 
     @Argument(help: "The merged database (created if missing).") var output: String

@@ -5,7 +5,8 @@ import Foundation
 struct StudyReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a study's report: one self-contained HTML file with inline SVG plots (no scripts, no network).")
+        abstract: "Write a study's report: one self-contained HTML file.",
+        discussion: "The plots are inline SVG; the file needs no scripts and no network.")
 
     @Argument(help: "Study name.") var name: String
     @Option(help: "The HTML file to write.") var html: String

@@ -6,7 +6,11 @@ import Store
 struct StudyShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "A study's plan and results: per arm × lr over seeds, the seed-level comparisons with the baseline and their verdicts, the largest stable learning rates.")
+        abstract: "A study's plan and results.",
+        discussion: """
+        Results per arm × lr over seeds, the seed-level comparisons with the baseline
+        and their verdicts, the largest stable learning rates.
+        """)
 
     enum Format: String, ExpressibleByArgument { case text, json }
 

@@ -7,13 +7,18 @@ import Training
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a Transformer (Adam with warmup, RAdam, or SGD); runs, metrics and checkpoints go to SQLite.",
+        abstract: "Train a Transformer (Adam with warmup, RAdam, or SGD).",
         discussion: """
+        Runs, metrics and checkpoints go to SQLite.
         Examples:
-          nmt train --name adam-warmup --preset tiny --optimizer adam --lr 1e-3 --warmup 500 --max-update 2000
-          nmt train --name radam --preset tiny --optimizer radam --lr 1e-3 --max-update 2000
-          nmt train --resume radam            continue a run from its last checkpoint (after a crash or kill -9 too)
-          nmt train --config run.yaml --lr 2e-3   the settings of run.yaml, with another learning rate
+          nmt train --name adam-warmup --preset tiny --optimizer adam --lr 1e-3 \\
+              --warmup 500 --max-update 2000
+          nmt train --name radam --preset tiny --optimizer radam --lr 1e-3 \\
+              --max-update 2000
+          nmt train --resume radam                resume a run from its last checkpoint
+                                                  (after a crash or kill -9 too)
+          nmt train --config run.yaml --lr 2e-3   the settings of run.yaml, with another
+                                                  learning rate
         Defaults use the built-in corpus (make data) and vocab/bible.8k.bpe.
         """)
 

@@ -31,13 +31,16 @@ struct TranslateCommand: ParsableCommand {
         commandName: "translate",
         abstract: "Translate standard input, one sentence per line, to standard output.",
         discussion: """
-        Exactly one output line per input line, in order; an empty line gives an empty line.
-        Each line is answered as soon as it has arrived and the input pauses, so a person typing
-        or a program writing a line and waiting (a coprocess) gets its translation at once.
-        With --nbest N (N > 1) the output is fairseq's S-/H-/D-/P- lines, or --nbest-format tsv.
+        Exactly one output line per input line, in order; an empty line gives an empty
+        line. Each line is answered as soon as it has arrived and the input pauses, so
+        a person typing or a program writing a line and waiting (a coprocess) gets its
+        translation at once.
+        With --nbest N (N > 1) the output is fairseq's S-/H-/D-/P- lines, or
+        --nbest-format tsv.
         Progress and warnings go to stderr, translations only to stdout.
           nmt translate --run radam --checkpoint best < data/bible/test.es > test.hyp
-          nmt translate --model model.safetensors --vocab vocab/bible.8k.bpe --beam 1 < in.txt
+          nmt translate --model model.safetensors --vocab vocab/bible.8k.bpe \\
+              --beam 1 < in.txt
         """)
 
     @OptionGroup var source: ModelSourceOptions

@@ -173,11 +173,19 @@ public enum StudyArmCatalog {
         }
     }
 
-    /// `--help`'s list of arms.
+    /// `--help`'s list of arms: each name, then its summary wrapped to 80 columns under itself
+    /// (ArgumentParser would re-wrap a longer line and break the columns).
     public static func help(warmups: [Int], freeze: Int) -> String {
         names.compactMap { name -> String? in
             guard let arm = try? expand(name, warmups: [warmups.first ?? 0], freeze: freeze).first else { return nil }
-            return "\n  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(arm.summary)"
+            let indent = String(repeating: " ", count: 21)
+            var lines: [String] = [], line = ""
+            for word in arm.summary.split(separator: " ") {
+                if !line.isEmpty && indent.count + line.count + 1 + word.count > 80 { lines.append(line); line = "" }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            lines.append(line)
+            return "\n  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) " + lines.joined(separator: "\n" + indent)
         }.joined()
     }
 }
