@@ -3,7 +3,7 @@ import Decoding
 import Foundation
 
 /// Dynamic batching for a server: requests that arrive within `maxWait` of each other share
-/// one beam search (per beam size), on one worker thread that owns the translators. The queue
+/// one beam search (per beam size and n-best count), on one worker thread that owns the translators. The queue
 /// is bounded in sentences; a request that would overflow it is refused at once
 /// (`ServingError.busy`), so memory never grows with the offered load.
 public final class BatchingTranslator: @unchecked Sendable {
@@ -22,13 +22,18 @@ public final class BatchingTranslator: @unchecked Sendable {
         }
     }
 
-    /// Translates a batch with a beam size; run on the worker thread only.
-    public typealias Translate = (_ lines: [String], _ beam: Int) throws -> [ScoredTranslation]
+    /// Translates a batch with a beam size, keeping the `nbest` best hypotheses of each
+    /// sentence; run on the worker thread only.
+    public typealias Translate = (_ lines: [String], _ beam: Int, _ nbest: Int) throws -> [ScoredTranslation]
 
     private struct Job {
         var lines: [String]
         var beam: Int
+        var nbest: Int
         var done: (Result<[ScoredTranslation], Error>) -> Void
+
+        /// Jobs share a search when they ask for the same one.
+        func sharesSearch(with other: Job) -> Bool { beam == other.beam && nbest == other.nbest }
     }
 
     public let limits: Limits
@@ -53,23 +58,27 @@ public final class BatchingTranslator: @unchecked Sendable {
     }
 
     /// A batching translator over `translator`'s model and settings, one Translator per beam
-    /// size asked for (created on first use, at most `maxBeam` of them).
+    /// size and n-best count asked for (created on first use).
     public convenience init(_ translator: Translator, limits: Limits) {
-        var byBeam: [Int: Translator] = [translator.search.settings.beam: translator]
-        self.init(limits: limits) { lines, beam in
-            if byBeam[beam] == nil {
-                var settings = translator.search.settings
-                settings.beam = beam
-                settings.nbest = 1
-                byBeam[beam] = try Translator(model: translator.model, vocabulary: translator.vocabulary, settings: settings,
-                                              maxTokens: translator.maxTokens, shortlist: translator.shortlist, int8: translator.int8)
+        struct Key: Hashable { var beam: Int; var nbest: Int }
+        let settings = translator.search.settings
+        var translators: [Key: Translator] = [Key(beam: settings.beam, nbest: settings.nbest): translator]
+        self.init(limits: limits) { lines, beam, nbest in
+            let key = Key(beam: beam, nbest: nbest)
+            if translators[key] == nil {
+                var s = settings
+                s.beam = beam
+                s.nbest = nbest
+                translators[key] = try Translator(model: translator.model, vocabulary: translator.vocabulary, settings: s,
+                                                  maxTokens: translator.maxTokens, shortlist: translator.shortlist, int8: translator.int8)
             }
-            return try byBeam[beam]!.translateScored(lines)
+            return try translators[key]!.translateScored(lines)
         }
     }
 
-    /// The translations of `lines` (in order), sharing a search with whatever else arrives.
-    public func translate(_ lines: [String], beam: Int) async throws -> [ScoredTranslation] {
+    /// The translations of `lines` (in order, each with its `nbest` best hypotheses), sharing a
+    /// search with whatever else arrives asking for the same one.
+    public func translate(_ lines: [String], beam: Int, nbest: Int = 1) async throws -> [ScoredTranslation] {
         if lines.isEmpty { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
@@ -80,7 +89,7 @@ public final class BatchingTranslator: @unchecked Sendable {
                 return
             }
             queued += lines.count
-            jobs.append(Job(lines: lines, beam: beam, done: { continuation.resume(with: $0) }))
+            jobs.append(Job(lines: lines, beam: beam, nbest: nbest, done: { continuation.resume(with: $0) }))
             condition.signal()
         }
     }
@@ -96,7 +105,7 @@ public final class BatchingTranslator: @unchecked Sendable {
     private func work() {
         while let batch = nextBatch() {
             let lines = batch.flatMap(\.lines)
-            let result = Result { try runBatch(lines, batch[0].beam) }
+            let result = Result { try runBatch(lines, batch[0].beam, batch[0].nbest) }
             condition.lock()
             queued -= lines.count
             batches += 1
@@ -111,18 +120,18 @@ public final class BatchingTranslator: @unchecked Sendable {
         }
     }
 
-    /// Waits for a job, then up to `maxWait` for more with the same beam; nil once stopped and empty.
+    /// Waits for a job, then up to `maxWait` for more asking for the same search; nil once stopped and empty.
     private func nextBatch() -> [Job]? {
         condition.lock()
         defer { condition.unlock() }
         while jobs.isEmpty && !stopping { condition.wait() }
         if jobs.isEmpty { return nil }
         let deadline = Date().addingTimeInterval(limits.maxWait)
-        func sameBeamSentences() -> Int { jobs.filter { $0.beam == jobs[0].beam }.reduce(0) { $0 + $1.lines.count } }
+        func sameBeamSentences() -> Int { jobs.filter { $0.sharesSearch(with: jobs[0]) }.reduce(0) { $0 + $1.lines.count } }
         while !stopping && sameBeamSentences() < limits.maxBatchSentences && condition.wait(until: deadline) {}
         var batch: [Job] = [], count = 0, rest: [Job] = []
         for job in jobs {
-            if job.beam == jobs[0].beam && (batch.isEmpty || count + job.lines.count <= limits.maxBatchSentences) {
+            if job.sharesSearch(with: jobs[0]) && (batch.isEmpty || count + job.lines.count <= limits.maxBatchSentences) {
                 batch.append(job)
                 count += job.lines.count
             } else {

@@ -4,9 +4,13 @@ import Foundation
 /// The HTTP API of `nmt serve`, apart from any socket: a request (method, path, body) in, a
 /// response (status, headers, JSON) out, so every route and error is testable directly.
 ///   POST /translate             {"text": ["…"], "beam": 5} → {"translations": ["…"], "scores": [s]}
-///   POST /translator/translate  OpenNMT-py's shape: [{"src": "…", "id": 0}] →
-///                               [[{"src": "…", "tgt": "…", "n_best": 1, "pred_score": s}]]
-///   GET  /health                {"status": "ok"}
+///   POST /translate             with "nbest": k also → {"nbest": [[{"translation", "score"} × k] per sentence]}
+///   POST /translator/translate  OpenNMT-py's REST shape: [{"src": "…", "id": 100, "n_best": k}] →
+///                               [[{"src": "…", "tgt": "…", "n_best": k, "pred_score": s} × k per src]]
+///                               ("id" is the model's, as GET /translator/models lists it; "tgt_prefix"
+///                               is refused: nmt does not force a prefix)
+///   GET  /translator/health     {"status": "ok"} (also GET /health)
+///   GET  /translator/models     [{"model_id": 100, "loaded": true, "opt": {the model document}, …}]
 ///   GET  /model                 what is served (run, checkpoint, model configuration, vocabulary hash)
 /// A score is the hypothesis's log-probability (natural log, `</s>` included) divided by
 /// length^lenpen, as `nmt translate --nbest-format tsv` prints it. Every error is a JSON
@@ -18,8 +22,12 @@ public struct TranslationAPI: Sendable {
         public var maxLineCharacters = 2000
         public var maxBeam = 64
         public var defaultBeam = 5
+        /// Hypotheses per sentence when a request does not say (`nmt serve --nbest`).
+        public var defaultNBest = 1
 
-        public init(maxBodyBytes: Int = 1 << 20, maxSentences: Int = 256, maxLineCharacters: Int = 2000, maxBeam: Int = 64, defaultBeam: Int = 5) {
+        public init(maxBodyBytes: Int = 1 << 20, maxSentences: Int = 256, maxLineCharacters: Int = 2000, maxBeam: Int = 64, defaultBeam: Int = 5,
+                    defaultNBest: Int = 1) {
+            self.defaultNBest = defaultNBest
             self.maxBodyBytes = maxBodyBytes
             self.maxSentences = maxSentences
             self.maxLineCharacters = maxLineCharacters
@@ -46,16 +54,21 @@ public struct TranslationAPI: Sendable {
     public let limits: Limits
     /// The GET /model document (a JSON object).
     public let modelJSON: Data
-    private let translate: @Sendable ([String], Int) async throws -> [ScoredTranslation]
+    /// Translates sentences with a beam size, keeping the n best hypotheses of each.
+    private let translate: @Sendable ([String], Int, Int) async throws -> [ScoredTranslation]
+
+    /// OpenNMT-py's id of the one model served (its example configuration's first id).
+    public static let openNMTModelID = 100
 
     public init(limits: Limits, modelJSON: Data,
-                translate: @escaping @Sendable ([String], Int) async throws -> [ScoredTranslation]) {
+                translate: @escaping @Sendable ([String], Int, Int) async throws -> [ScoredTranslation]) {
         self.limits = limits
         self.modelJSON = modelJSON
         self.translate = translate
     }
 
-    static let routes: [String: String] = ["/translate": "POST", "/translator/translate": "POST", "/health": "GET", "/model": "GET"]
+    static let routes: [String: String] = ["/translate": "POST", "/translator/translate": "POST", "/health": "GET", "/model": "GET",
+                                           "/translator/health": "GET", "/translator/models": "GET"]
 
     /// Whether `path` is routed and `method` is the one it takes: the server reads a body only then.
     public static func accepts(method: String, path: String) -> Bool { routes[path] == method }
@@ -65,8 +78,12 @@ public struct TranslationAPI: Sendable {
         guard let allowed = Self.routes[path] else { return .error(404, "no such path '\(path)'; the API has \(Self.routes.keys.sorted().joined(separator: ", "))") }
         guard method == allowed else { return .error(405, "\(path) takes \(allowed), not \(method)", headers: ["Allow": allowed]) }
         switch path {
-        case "/health": return .json(200, ["status": "ok"])
+        case "/health", "/translator/health": return .json(200, ["status": "ok"])
         case "/model": return Response(status: 200, headers: ["Content-Type": "application/json"], body: modelJSON)
+        case "/translator/models":
+            let model = (try? JSONSerialization.jsonObject(with: modelJSON)) ?? [String: Any]()
+            return .json(200, [["model_id": Self.openNMTModelID, "loaded": true, "timeout": -1, "on_timeout": "unload",
+                                "opt": ["model": model, "beam_size": limits.defaultBeam, "n_best": limits.defaultNBest] as [String: Any]] as [String: Any]])
         default: break
         }
         guard let body else { return .error(413, "request body over the limit of \(limits.maxBodyBytes) bytes") }
@@ -106,6 +123,14 @@ public struct TranslationAPI: Sendable {
         return items
     }
 
+    /// Hypotheses per sentence: 1...beam.
+    private func nbest(_ value: JSONValue?, beam: Int, field: String) throws -> Int {
+        guard let value else { return min(limits.defaultNBest, beam) }
+        guard let n = value.integer else { throw RequestError(message: "'\(field)' must be an integer") }
+        guard (1...beam).contains(n) else { throw RequestError(message: "'\(field)' must be in 1...\(beam) (the beam size), got \(n)") }
+        return n
+    }
+
     private func beam(_ value: JSONValue?) throws -> Int {
         guard let value else { return limits.defaultBeam }
         guard let beam = value.integer else { throw RequestError(message: "'beam' must be an integer") }
@@ -119,31 +144,57 @@ public struct TranslationAPI: Sendable {
         guard case .object(let object) = json else {
             throw RequestError(message: #"body must be a JSON object such as {"text": ["Hola."], "beam": 5}"#)
         }
-        if let unknown = object.keys.sorted().first(where: { !["text", "beam"].contains($0) }) {
-            throw RequestError(message: "unknown field '\(unknown)' (known: text, beam)")
+        if let unknown = object.keys.sorted().first(where: { !["text", "beam", "nbest"].contains($0) }) {
+            throw RequestError(message: "unknown field '\(unknown)' (known: text, beam, nbest)")
         }
         guard let raw = object["text"] else { throw RequestError(message: "'text' is missing: a list of sentences") }
         guard case .array(let items) = raw, items.allSatisfy({ $0.string != nil }) else {
             throw RequestError(message: "'text' must be a list of strings")
         }
-        let results = try await translate(try lines(items.map { $0.string! }, what: "'text'"), try beam(object["beam"]))
+        let beam = try beam(object["beam"])
+        let nbest = try nbest(object["nbest"], beam: beam, field: "nbest")
+        let results = try await translate(try lines(items.map { $0.string! }, what: "'text'"), beam, nbest)
         let translations: [String] = results.map { $0.hypotheses[0].text }
         let scores: [Double] = results.map { $0.hypotheses[0].score }
-        return .json(200, ["translations": translations, "scores": scores] as [String: Any])
+        var answer: [String: Any] = ["translations": translations, "scores": scores]
+        if object["nbest"] != nil || nbest > 1 {
+            answer["nbest"] = results.map { $0.hypotheses.map { ["translation": $0.text, "score": $0.score] as [String: Any] } }
+        }
+        return .json(200, answer)
     }
 
     private func translateOpenNMT(_ json: JSONValue) async throws -> Response {
         guard case .array(let items) = json else { throw RequestError(message: #"body must be a JSON list such as [{"src": "Hola.", "id": 0}]"#) }
         var sources: [String] = []
+        var requested: Int?
         for (i, item) in items.enumerated() {
             guard case .object(let object) = item else { throw RequestError(message: "item \(i) must be an object with 'src'") }
+            if let unknown = object.keys.sorted().first(where: { !["src", "id", "n_best", "tgt_prefix"].contains($0) }) {
+                throw RequestError(message: "item \(i): unknown field '\(unknown)' (known: src, id, n_best)")
+            }
             guard let src = object["src"]?.string else { throw RequestError(message: "item \(i): 'src' must be a string") }
-            if let id = object["id"], !id.isNumber { throw RequestError(message: "item \(i): 'id' must be a number") }
+            if let id = object["id"] {
+                // OpenNMT-py's "id" names the model that translates the item.
+                guard id.integer == Self.openNMTModelID else {
+                    throw RequestError(message: "item \(i): no model with id \(id.integer.map(String.init) ?? "that is not an integer"); "
+                        + "this server has model \(Self.openNMTModelID) (GET /translator/models)")
+                }
+            }
+            if object["tgt_prefix"] != nil {
+                throw RequestError(message: "item \(i): 'tgt_prefix' is not supported (nmt does not force a target prefix)")
+            }
+            if let n = object["n_best"] {
+                let value = try nbest(n, beam: limits.defaultBeam, field: "n_best")
+                if let requested, requested != value { throw RequestError(message: "item \(i): every item of a request must ask for the same 'n_best'") }
+                requested = value
+            }
             sources.append(src)
         }
-        let results = try await translate(try lines(sources, what: "the list"), limits.defaultBeam)
-        let answers: [[String: Any]] = zip(sources, results).map { src, r in
-            ["src": src, "tgt": r.hypotheses[0].text, "n_best": 1, "pred_score": r.hypotheses[0].score]
+        let nbest = requested ?? min(limits.defaultNBest, limits.defaultBeam)
+        let results = try await translate(try lines(sources, what: "the list"), limits.defaultBeam, nbest)
+        // OpenNMT-py lists the n best of each source one after another, in one list.
+        let answers: [[String: Any]] = zip(sources, results).flatMap { src, r in
+            r.hypotheses.prefix(nbest).map { h in ["src": src, "tgt": h.text, "n_best": nbest, "pred_score": h.score] as [String: Any] }
         }
         return .json(200, [answers])
     }

@@ -11,12 +11,15 @@ struct ServeCommand: ParsableCommand {
         Requests arriving together share one beam search.
           POST /translate             {"text": ["Hola."], "beam": 5}
                                       -> {"translations": ["Hello."], "scores": [-0.31]}
+                                      ("nbest": k adds the k best of each sentence)
           POST /translator/translate  OpenNMT-py's REST shape:
-                                      [{"src": "Hola.", "id": 0}]
+                                      [{"src": "Hola.", "id": 100, "n_best": 1}]
                                       -> [[{"src", "tgt", "n_best", "pred_score"}]]
-          GET  /health                {"status": "ok"}
+          GET  /translator/models     the model, as OpenNMT-py lists it (id 100)
+          GET  /health                {"status": "ok"} (also /translator/health)
           GET  /model                 run, checkpoint, model configuration,
                                       vocabulary hash, decoding defaults
+        --nbest sets the hypotheses per sentence a request gets when it does not ask.
         A score is the log-probability divided by length^lenpen (natural log). Errors
         are JSON {"error": "..."} with status 400 (bad request), 404, 405, 413 (body
         too large) or 503 with Retry-After (queue full). SIGTERM finishes the requests
@@ -41,7 +44,6 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if decoding.nbest != 1 { throw ValidationError("serve answers one translation per sentence: drop --nbest") }
         for (value, flag) in [(maxQueue, "--max-queue"), (maxBatchSentences, "--max-batch-sentences"), (maxSentences, "--max-sentences"),
                               (maxLineChars, "--max-line-chars"), (maxBodyBytes, "--max-body-bytes")] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, got \(value)")
@@ -60,9 +62,9 @@ struct ServeCommand: ParsableCommand {
                                                                     maxBatchSentences: maxBatchSentences))
         let api = TranslationAPI(
             limits: .init(maxBodyBytes: maxBodyBytes, maxSentences: maxSentences, maxLineCharacters: maxLineChars,
-                          maxBeam: decoding.maxBeam, defaultBeam: decoding.beam),
+                          maxBeam: decoding.maxBeam, defaultBeam: decoding.beam, defaultNBest: decoding.nbest),
             modelJSON: try ServedModel.json(loaded, settings: decoding.settings, maxBeam: decoding.maxBeam, int8: int8.int8),
-            translate: { lines, beam in try await batcher.translate(lines, beam: beam) })
+            translate: { lines, beam, nbest in try await batcher.translate(lines, beam: beam, nbest: nbest) })
         let server = try TranslationServer(api: api, host: host, port: port, requestTimeout: requestTimeout)
         let what = loaded.run.map { "run \($0.name), checkpoint \($0.checkpoint.info.id) (update \($0.checkpoint.info.update))" } ?? loaded.modelFile ?? ""
         let finished = DispatchSemaphore(value: 0)

@@ -33,9 +33,14 @@ struct ServeCommandTests {
         let object = try #require(native.json as? [String: Any])
         #expect(object["translations"] as? [String] == expected)
         #expect((object["scores"] as? [Double])?.count == sentences.count)
-        let openNMT = try LoopbackHTTP.post(port: port, "/translator/translate", json: #"[{"src": "Y dijo Dios", "id": 0}]"#)
+        let openNMT = try LoopbackHTTP.post(port: port, "/translator/translate", json: #"[{"src": "Y dijo Dios", "id": 100}]"#)
         let rows = try #require(openNMT.json as? [[[String: Any]]])
         #expect(rows[0][0]["tgt"] as? String == expected[1] && rows[0][0]["pred_score"] is Double)
+        // n-best over HTTP, as OpenNMT-py clients expect: the first is the beam-2 answer.
+        let nbest = try LoopbackHTTP.post(port: port, "/translator/translate", json: #"[{"src": "Y dijo Dios", "n_best": 2}]"#)
+        let two = try #require((nbest.json as? [[[String: Any]]])?.first)
+        #expect(two.count == 2 && two[0]["tgt"] as? String == expected[1] && two.allSatisfy { $0["n_best"] as? Int == 2 }, "\(nbest.text)")
+        #expect((two[0]["pred_score"] as? Double ?? 0) >= (two[1]["pred_score"] as? Double ?? 0))
 
         // Eight clients at once: every answer is its own sentence's.
         let results = ConcurrentResults(count: 8)

@@ -15,7 +15,7 @@ import Testing
     /// With a `gate`, each search waits for the gate after logging its batch, so a test can act
     /// while a batch is known to be in flight (no sleeps: a loaded machine cannot reorder events).
     func batcher(_ log: Log, wait: Double = 0.2, queue: Int = 100, batch: Int = 50, gate: DispatchSemaphore? = nil) -> BatchingTranslator {
-        BatchingTranslator(limits: .init(maxQueuedSentences: queue, maxWait: wait, maxBatchSentences: batch)) { lines, beam in
+        BatchingTranslator(limits: .init(maxQueuedSentences: queue, maxWait: wait, maxBatchSentences: batch)) { lines, beam, _ in
             log.add(lines, beam)
             // Bounded: a regression fails the test, never hangs it. 10 minutes, not less: until the
             // test signals, the queue bound depends on this batch being in flight, and on a loaded
