@@ -33,35 +33,64 @@ enum TrainConfigFile {
         var command: Command
     }
 
-    /// `arguments` (after the program name) with a train command's `--config FILE` replaced by
-    /// the file's settings, placed first and left out where the command line gives the same flag.
+    /// `arguments` (after the program name) with a train command's `--config FILE`s replaced by
+    /// the files' settings, placed first. Several files are layered as Marian does: a later file
+    /// wins over an earlier one, and the command line over every file.
     static func expand(_ arguments: [String]) throws -> [String] {
         guard arguments.first == "train" else { return arguments }
         var rest = Array(arguments.dropFirst())
-        var path: String?
-        if let i = rest.firstIndex(of: "--config") {
-            guard i + 1 < rest.count else { throw ValidationError("--config needs a file name") }
-            path = rest[i + 1]
-            rest.removeSubrange(i...(i + 1))
-        } else if let i = rest.firstIndex(where: { $0.hasPrefix("--config=") }) {
-            path = String(rest[i].dropFirst("--config=".count))
-            rest.remove(at: i)
+        var paths: [String] = []
+        var i = 0
+        while i < rest.count, rest[i] != "--" {
+            if rest[i] == "--config" {
+                guard i + 1 < rest.count else { throw ValidationError("--config needs a file name") }
+                paths.append(rest[i + 1])
+                rest.removeSubrange(i...(i + 1))
+            } else if rest[i].hasPrefix("--config=") {
+                paths.append(String(rest[i].dropFirst("--config=".count)))
+                rest.remove(at: i)
+            } else {
+                i += 1
+            }
         }
-        guard let path else { return arguments }
-        if rest.contains(where: { $0 == "--config" || $0.hasPrefix("--config=") }) {
-            throw ValidationError("--config is given more than once")
-        }
-        let onCommandLine = Set(rest.prefix { $0 != "--" }.compactMap { argument -> String? in
+        guard !paths.isEmpty else { return arguments }
+        var taken = Set(rest.prefix { $0 != "--" }.compactMap { argument -> String? in
             guard argument.hasPrefix("--") else { return nil }
             return String(argument.dropFirst(2).prefix { $0 != "=" })
         })
-        return ["train"] + (try commandLine(from: ConfigFile(path: path), path: path, skipping: onCommandLine)) + rest
+        // From the last file to the first, each takes the keys nothing later has set.
+        var layers: [[String]] = []
+        for path in paths.reversed() {
+            let file = try ConfigFile(path: path)
+            layers.insert(try commandLine(from: file, path: path, skipping: taken), at: 0)
+            taken.formUnion(file.entries.map(\.key))
+        }
+        return ["train"] + layers.joined() + rest
+    }
+
+    /// Flags whose one value is a comma-separated list, so a YAML list may stand for it.
+    static let commaListKeys: Set<String> = ["betas"]
+
+    /// Keys whose values are file paths: a relative one is read relative to the config file
+    /// (unless the file is a pipe, e.g. `<(nmt show A --config)`: then relative to here).
+    static let pathKeys: Set<String> = ["src", "tgt", "valid-src", "valid-tgt", "vocab", "db"]
+
+    /// The directory relative paths in `path` are taken from (nil: the current one).
+    static func baseDirectory(of path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty || directory == "." ? nil : directory
     }
 
     /// The command-line form of a file's entries.
     static func commandLine(from file: ConfigFile, path: String, skipping given: Set<String> = []) throws -> [String] {
         var out: [String] = []
-        for entry in file.entries {
+        let base = baseDirectory(of: path)
+        for var entry in file.entries {
+            if let base, pathKeys.contains(entry.key), case .text(let value) = entry.value, !value.hasPrefix("/") {
+                entry.value = .text(base + "/" + value)
+            }
             let place = "\(path):\(entry.line)"
             guard let flag = trainFlags[entry.key], entry.key != "help" else {
                 throw ApplicationError("\(place): unknown key '\(entry.key)': not a flag of nmt train (nmt train --help lists them)")
@@ -77,9 +106,13 @@ enum TrainConfigFile {
                 out.append("--\(entry.key)=\(text)")
             case (.boolean(let on), true):
                 out.append("--\(entry.key)=\(on)")
-            case (.list(let items), true):
-                guard flag.isRepeating else { throw ApplicationError("\(place): '\(entry.key)' takes one value, not a list") }
+            case (.list(let items), true) where flag.isRepeating:
                 out += items.map { "--\(entry.key)=\($0)" }
+            case (.list(let items), true) where commaListKeys.contains(entry.key):
+                // betas: [0.9, 0.98] is --betas=0.9,0.98.
+                out.append("--\(entry.key)=\(items.joined(separator: ","))")
+            case (.list, true):
+                throw ApplicationError("\(place): '\(entry.key)' takes one value, not a list")
             }
         }
         return out

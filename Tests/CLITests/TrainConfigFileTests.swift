@@ -54,6 +54,35 @@ struct TrainConfigFileTests {
         #expect(changed.sorted() == ["max-update: 2", "seed: 8"], "\(changed)")
     }
 
+    /// Several --config files layer as Marian's do (a later file wins, the command line over
+    /// all); a list stands for a comma-separated flag; relative paths are read from the file's
+    /// own directory.
+    @Test func configFilesLayerTakeListsAndResolvePathsFromTheirDirectory() throws {
+        let ws = try TrainingWorkspace(label: "config-layers")
+        try FileManager.default.createDirectory(atPath: ws.path("conf"), withIntermediateDirectories: true)
+        try """
+        optimizer: radam
+        lr: 1e-3
+        max-update: 3
+        betas: [0.9, 0.99]
+        seed: 5
+        """.write(toFile: ws.path("base.yaml"), atomically: true, encoding: .utf8)
+        try """
+        lr: 2e-3
+        vocab: ../small.bpe
+        """.write(toFile: ws.path("conf/override.yaml"), atomically: true, encoding: .utf8)
+        let flags = TrainingWorkspace.modelFlags.filter { $0 != "--vocab" && $0 != "small.bpe" }
+        let r = try ws.run(["train", "--name", "layered", "--config", "base.yaml", "--config", "conf/override.yaml", "--seed", "6"] + flags)
+        #expect(r.status == 0, "\(r.stderr)")
+        let config = try RunStore(path: ws.path("nmt.sqlite")).run(named: "layered").run.configurationJSON
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(config.utf8)) as? [String: Any])
+        let schedule = try #require(object["schedule"] as? [String: Any]), optimizer = try #require(object["optimizer"] as? [String: Any])
+        #expect(schedule["lr"] as? Double == 2e-3, "the later file wins")
+        #expect(optimizer["beta2"] as? Double == 0.99 && optimizer["kind"] as? String == "radam", "the earlier file's other keys stay")
+        #expect((object["trainer"] as? [String: Any])?["seed"] as? Int == 6, "the command line wins over every file")
+        #expect((object["data"] as? [String: Any])?["vocabulary"] as? String == "conf/../small.bpe", "read from the file's directory")
+    }
+
     @Test(arguments: [
         ("lr: 1e-3\nlrr: 2\n", "bad.yaml:2: unknown key 'lrr'"),
         ("seed: [1, 2]\n", "bad.yaml:1: 'seed' takes one value, not a list"),
