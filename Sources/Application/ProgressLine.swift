@@ -40,14 +40,27 @@ public final class ProgressLine {
     /// given, is the count displayed (e.g. updates including those before a resume).
     /// `fraction` (work done of the whole, at this process's start and now) gives the ETA and
     /// a percentage when there is no `total` to count towards (a time or epoch limit).
+    /// `otherSeconds`: time still to come that the count does not measure (e.g. a study's test
+    /// evaluations), added to the ETA.
     public func update(_ done: Int, detail: String = "", force: Bool = false, shownDone: Int? = nil,
-                       fraction: (start: Double, now: Double)? = nil) {
+                       fraction: (start: Double, now: Double)? = nil, otherSeconds: Double = 0) {
         guard !quiet else { return }
         let t = ProgressLine.now()
         guard force || t - lastDraw >= interval else { return }
         lastDraw = t
         drawn = true
-        let elapsed = t - start
+        let text = self.text(done, elapsed: t - start, detail: detail, shownDone: shownDone, fraction: fraction, otherSeconds: otherSeconds)
+        if isTerminal {
+            fputs("\r\u{1B}[2K" + text, stderr)
+        } else {
+            fputs(text + "\n", stderr)
+        }
+        fflush(stderr)
+    }
+
+    /// The line `update` draws after `elapsed` seconds.
+    func text(_ done: Int, elapsed: Double, detail: String = "", shownDone: Int? = nil, fraction: (start: Double, now: Double)? = nil,
+              otherSeconds: Double = 0) -> String {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let shown = shownDone ?? done
         var text = "\(label) \(shown)"
@@ -55,18 +68,13 @@ public final class ProgressLine {
         text += " \(unit)"
         if total == nil, let fraction { text += " (\(Int((fraction.now * 100).rounded(.down)))%)" }
         text += " | \(ProgressLine.format(rate: rate))/s"
-        if let total, rate > 0, shown < total {
-            text += " | ETA \(ProgressLine.format(duration: Double(total - shown) / rate))"
+        if let total, rate > 0, shown < total || otherSeconds > 0 {
+            text += " | ETA \(ProgressLine.format(duration: Double(max(0, total - shown)) / rate + otherSeconds))"
         } else if total == nil, let fraction {
             if let eta = ProgressLine.remaining(fraction: fraction, elapsed: elapsed) { text += " | ETA \(ProgressLine.format(duration: eta))" }
         }
         if !detail.isEmpty { text += " | " + detail }
-        if isTerminal {
-            fputs("\r\u{1B}[2K" + text, stderr)
-        } else {
-            fputs(text + "\n", stderr)
-        }
-        fflush(stderr)
+        return text
     }
 
     /// Seconds left at the pace of this process: the fraction still to do over the rate at

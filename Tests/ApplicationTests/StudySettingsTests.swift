@@ -175,6 +175,15 @@ struct StudySettingsTests {
 
 /// The ETA of a run limited by time or epochs: what is left at this process's pace.
 @Suite struct ProgressETATests {
+    /// A study's ETA counts the evaluations still to come beside the updates: 100 of 200
+    /// updates in 50 s leaves 50 s of training, plus 30 s of evaluations.
+    @Test func theETACountsWhatTheCountDoesNotMeasure() {
+        let line = ProgressLine("study s", total: 200, unit: "updates", quiet: true)
+        #expect(line.text(100, elapsed: 50).contains("ETA 50s"), "\(line.text(100, elapsed: 50))")
+        #expect(line.text(100, elapsed: 50, otherSeconds: 30).contains("ETA 1m20s"), "\(line.text(100, elapsed: 50, otherSeconds: 30))")
+        #expect(line.text(200, elapsed: 50, otherSeconds: 30).contains("ETA 30s"), "training done, evaluations left")
+    }
+
     @Test func remainingTimeFollowsThePaceSinceTheStart() {
         // A resumed run: 20% done at the start, 40% after 60 s → 60% left at 20% per minute.
         #expect(ProgressLine.remaining(fraction: (0.2, 0.4), elapsed: 60) == 180)

@@ -38,7 +38,11 @@ final class StudyWork: @unchecked Sendable {
         }
     }
 
+    /// Runs trained at once (the ETA's evaluations share them).
+    private var jobs = 1
+
     func run(jobs: Int) throws {
+        self.jobs = jobs
         // Runs whose training and evaluation are complete are skipped without opening them.
         let store = try RunStore(path: database)
         queue = try queue.filter { cell in
@@ -85,6 +89,10 @@ final class StudyWork: @unchecked Sendable {
     private var totalUpdates: Int { updates.values.reduce(0, +) }
     private var freshUpdates: Int { updates.reduce(0) { $0 + $1.value - (initial[$1.key] ?? $1.value) } }
 
+    /// Seconds the test evaluations of this process took, and how many: the ETA counts the
+    /// evaluations still to come at that pace (until one is timed, it counts training only).
+    private var evaluationSeconds = 0.0, evaluationsTimed = 0
+
     private func report(_ run: String, update: Int) {
         lock.lock()
         updates[run] = update
@@ -92,8 +100,10 @@ final class StudyWork: @unchecked Sendable {
         let done = totalUpdates, fresh = freshUpdates
         let detail = "\(doneAtStart + finishedCells)/\(cellCount) runs | " + active.map { name in
             "\(name.dropFirst(study.count + 1)) \(updates[name] ?? 0)" }.joined(separator: ", ")
+        let remainingEvaluations = max(0, cellCount - doneAtStart - finishedCells) * settings.evaluate.count
+        let evaluationETA = evaluationsTimed > 0 ? evaluationSeconds / Double(evaluationsTimed) * Double(remainingEvaluations) / Double(max(1, jobs)) : 0
         lock.unlock()
-        progress.update(fresh, detail: detail, shownDone: done)
+        progress.update(fresh, detail: detail, shownDone: done, otherSeconds: evaluationETA)
     }
 
     private func setActive(_ run: String, _ on: Bool) {
@@ -198,6 +208,8 @@ final class StudyWork: @unchecked Sendable {
         }
         for selector in evaluated where !done.contains(selector.description) {
             guard !Trainer.stopRequested else { return }
+            let started = Date()
+            defer { locked { evaluationSeconds += Date().timeIntervalSince(started); evaluationsTimed += 1 } }
             _ = try Evaluation.run(Evaluation.Request(
                 database: database, run: name, split: "test", checkpoint: selector, decoding: BeamSearch.Settings(beam: settings.beam),
                 batchTokens: settings.trainer.maxTokens, source: settings.testSource, reference: settings.testTarget, output: nil,
