@@ -27,6 +27,8 @@ public enum Evaluation {
         public var reference: String?
         /// Where the translations go (default: RUN.SPLIT.hyp).
         public var output: String?
+        /// The run's vocabulary file, when not where the run recorded it (checked by hash).
+        public var vocabulary: String?
         /// False: the translations are only stored with the evaluation (`nmt study`).
         public var writeTranslations = true
         /// Only the split's first N sentences (`nmt study --quick`); nil = all.
@@ -56,9 +58,13 @@ public enum Evaluation {
     public static func run(_ request: Request, console: Console) throws -> Outcome {
         let store = try RunDatabase.openExisting(request.database)
         let run = try RunRestore.restore(store: store, run: request.run, at: request.checkpoint, fallBackToLast: true, console: console)
-        let vocabulary = try RunRestore.vocabulary(of: run)
-        let srcPath = try request.source ?? splitFile(run.config.data.validSource, split: request.split)
-        let refPath = try request.reference ?? splitFile(run.config.data.validTarget, split: request.split)
+        let vocabulary = try RunRestore.vocabulary(of: run, path: request.vocabulary)
+        let database = run.store.database.path
+        func stored(_ role: String) -> String? { run.record.run.corpus.first { $0.role == role }?.sha256 }
+        let srcPath = try request.source ?? splitFile(StoredPath.resolve(run.config.data.validSource, database: database, sha256: stored("valid.source"),
+                                                                         what: "valid source of run \(request.run)", flag: "--src"), split: request.split)
+        let refPath = try request.reference ?? splitFile(StoredPath.resolve(run.config.data.validTarget, database: database, sha256: stored("valid.target"),
+                                                                            what: "valid target of run \(request.run)", flag: "--ref"), split: request.split)
         let corpus = try ParallelCorpus.read(source: srcPath, target: refPath)
         let lines = min(request.firstLines ?? corpus.count, corpus.count)
         let text = (source: Array(corpus.source.prefix(lines)), target: Array(corpus.target.prefix(lines)), count: lines)

@@ -50,9 +50,12 @@ public enum RunRestore {
     }
 
     /// The run's vocabulary (or `path` instead of the stored one), checked against the hash
-    /// the run was trained with.
+    /// the run was trained with. The stored path is found from any directory (`StoredPath`).
     public static func vocabulary(of run: RestoredRun, path: String? = nil) throws -> BPEModel {
-        let vocabPath = path ?? run.config.data.vocabulary
+        // Only a file with the run's vocabulary hash is taken from the places looked in.
+        let vocabPath = try path ?? StoredPath.resolve(run.config.data.vocabulary, database: run.store.database.path,
+                                                       sha256: run.record.run.vocabularySHA256, what: "vocabulary of run \(run.name)",
+                                                       flag: "--vocab", hash: { try BPEModel.load(path: $0).hash })
         let vocabulary = try BPEModel.load(path: vocabPath)
         let expected = run.record.run.vocabularySHA256
         guard vocabulary.hash == expected else {

@@ -168,10 +168,10 @@ public final class TrainingRun {
         // of updates already planned do not change.
         if let m = limits.maxUpdate {
             let schedule = restored.config.schedule
-            // Past the end of a linear decay to 0 every update runs at rate 0: refused, not done silently.
+            // Past the end of a linear decay to 0 every update runs at rate 0: done as asked, not silently.
             if schedule.kind == .linear && schedule.minLR == 0 && schedule.maxUpdate > 0 && m > schedule.maxUpdate {
-                throw ApplicationError("run '\(name)': its linear schedule decays to 0 at update \(schedule.maxUpdate), so updates "
-                    + "\(schedule.maxUpdate + 1)–\(m) would run at rate 0; train a new run (nmt show \(name) --config gives its settings) with a longer --max-update")
+                console.warn("run '\(name)': its linear schedule decays to 0 at update \(schedule.maxUpdate), so updates "
+                    + "\(schedule.maxUpdate + 1)–\(m) run at rate 0; for more training, train a new run (nmt show \(name) --config gives its settings) with a longer --max-update")
             }
             restored.config.trainer.maxUpdate = m
         }

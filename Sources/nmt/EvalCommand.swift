@@ -19,7 +19,8 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup(title: "Decoding") var decoding: DecodingOptions
     @Option(help: "Source file (default: from the run's data).") var src: String?
     @Option(help: "Reference file (default: from the run's data).") var ref: String?
-    @Option(help: "Where to write the translations (default: NAME.SPLIT.hyp).") var out: String?
+    @Option(help: "Where to write the translations (default: NAME.SPLIT.hyp, or NAME.SPLIT.2.hyp, … if taken).") var out: String?
+    @Option(help: "The run's BPE model, when not where the run recorded it (checked against the run's hash).") var vocab: String?
     @Flag(help: "Score only the run's lexical shortlist candidates (opt-in, see `nmt shortlist learn`); the evaluation records it.")
     var shortlist = false
     @OptionGroup var int8: Int8Option
@@ -31,6 +32,7 @@ struct EvalCommand: ParsableCommand {
             database: database.db, run: name, split: split, checkpoint: checkpoint, decoding: decoding.settings,
             batchTokens: decoding.batchTokens, source: src, reference: ref, output: out)
         request.shortlist = shortlist
+        request.vocabulary = vocab
         request.int8 = int8.int8
         let e = try Evaluation.run(request, console: console)
         print("run \(name), checkpoint \(e.checkpoint.id) (update \(e.checkpoint.update)), \(split), beam \(decoding.beam)\(shortlist ? ", shortlist" : "")\(int8.int8 ? ", int8" : ""): "

@@ -182,11 +182,9 @@ public struct StudyResults: Codable, Sendable {
     public static let pairedSamples = 1000
 
     /// The test references the runs were evaluated against (the first `testLines` of them).
-    static func references(_ s: StudySettings) throws -> TextLines {
-        guard let data = FileManager.default.contents(atPath: s.testTarget) else {
-            throw ApplicationError("\(s.testTarget): cannot read the study's test references (paths are stored as given when the study was run; "
-                + "run from that directory)")
-        }
+    static func references(_ s: StudySettings, database: String) throws -> TextLines {
+        let path = try StoredPath.resolve(s.testTarget, database: database, what: "study's test references", flag: "--test-tgt (when running it)")
+        guard let data = FileManager.default.contents(atPath: path) else { throw ApplicationError("\(path): cannot read the study's test references") }
         var bytes = Array(data)
         if let n = s.testLines {
             var seen = 0
@@ -215,7 +213,7 @@ public struct StudyResults: Codable, Sendable {
         let controlLoss = Self.markFailures(&runs, settings: settings)
         var warnings: [String] = []
         let references: TextLines?
-        do { references = try Self.references(settings) } catch {
+        do { references = try Self.references(settings, database: store.database.path) } catch {
             references = nil
             if settings.baseline != nil { warnings.append("\(error); the per-seed paired bootstrap is left out") }
         }

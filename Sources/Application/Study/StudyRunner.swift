@@ -77,7 +77,8 @@ public enum StudyRunner {
             guard let stored = try existing.study(named: request.name) else {
                 throw ApplicationError("no study named '\(request.name)' in \(request.database); plan it first (nmt study plan \(request.name)) or give its settings")
             }
-            settings = try StudySettings.decode(stored.settingsJSON, study: request.name)
+            // The plan's files are found from anywhere (relative to the database too).
+            settings = try StudySettings.decode(stored.settingsJSON, study: request.name).resolvingPaths(database: request.database)
             try checkReadable(settings)
         }
         let store = try RunStore(path: request.database)
@@ -86,7 +87,10 @@ public enum StudyRunner {
         let studyID: Int64
         if let stored = try store.study(named: request.name) {
             let old = try StudySettings.decode(stored.settingsJSON, study: request.name)
-            if request.settings != nil, let grown = try settings.reconcile(with: old, study: request.name, extend: request.extend) {
+            if request.settings == nil {
+                settings = try old.resolvingPaths(database: request.database)
+                try store.appendStudyCommands(name: request.name, [request.command])
+            } else if let grown = try settings.reconcile(with: old, study: request.name, extend: request.extend) {
                 try store.extendStudy(name: request.name, settingsJSON: try grown.json(), command: request.command)
                 console.info("study \(request.name): extended to \(grown.arms.count) arms × \(grown.lrs.count) lrs × \(grown.seeds.count) seeds")
                 settings = grown

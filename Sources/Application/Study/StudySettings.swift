@@ -163,6 +163,23 @@ public struct StudySettings: Codable, Equatable, Sendable {
         }
     }
 
+    /// The settings with every file found where it now is (`StoredPath`): a stored plan run
+    /// from another directory than the one it was planned in.
+    public func resolvingPaths(database: String) throws -> StudySettings {
+        var s = self
+        func find(_ path: String, _ what: String, _ flag: String) throws -> String {
+            try StoredPath.resolve(path, database: database, what: "study's \(what)", flag: flag)
+        }
+        s.data.trainSource = try find(data.trainSource, "training source", "--src")
+        s.data.trainTarget = try find(data.trainTarget, "training target", "--tgt")
+        s.data.validSource = try find(data.validSource, "valid source", "--valid-src")
+        s.data.validTarget = try find(data.validTarget, "valid target", "--valid-tgt")
+        s.data.vocabulary = try find(data.vocabulary, "vocabulary", "--vocab")
+        s.testSource = try find(testSource, "test source", "--test-src")
+        s.testTarget = try find(testTarget, "test references", "--test-tgt")
+        return s
+    }
+
     /// The arm named `name`.
     public func arm(named name: String) -> StudyArm? { arms.first { $0.name == name } }
 
