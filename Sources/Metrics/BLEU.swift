@@ -48,7 +48,13 @@ public struct BLEUScore: Equatable, Sendable {
 public enum BLEU {
     /// sacreBLEU's `BLEU.compute_bleu` with its defaults: smoothing `exp` (mteval-v13a's: the k-th
     /// order without matches gets precision 1 / (2^k · total)), no effective order, orders 1…4.
-    public static func score(_ stats: BLEUStatistics) -> BLEUScore {
+    public static func score(_ stats: BLEUStatistics) -> BLEUScore { score(stats, smoothing: .exp, effectiveOrder: false) }
+
+    /// `compute_bleu` with any smoothing: no match at any order is a score of 0 (checked before
+    /// add-k adds its value); add-k adds to orders 2…4; an order without n-grams ends the orders
+    /// counted (with `effectiveOrder` the average then runs over the orders before it, else over
+    /// all four, a missing one counting as log 0).
+    public static func score(_ stats: BLEUStatistics, smoothing: BLEUSmoothing, effectiveOrder: Bool) -> BLEUScore {
         let order = BLEUStatistics.maxOrder
         let sys = stats.hypothesisLength, ref = stats.referenceLength
         var bp = 1.0
@@ -59,18 +65,29 @@ public enum BLEU {
         guard stats.correct.contains(where: { $0 != 0 }) else {
             return BLEUScore(score: 0, precisions: precisions, brevityPenalty: bp, hypothesisLength: sys, referenceLength: ref)
         }
+        var correct = stats.correct.map(Double.init), total = stats.total.map(Double.init)
         var smooth = 1.0
+        var counted = order
         for n in 0 ..< order {
-            if stats.total[n] == 0 { break }
-            if stats.correct[n] == 0 {
-                smooth *= 2
-                precisions[n] = 100.0 / (smooth * Double(stats.total[n]))
+            if case .addK(let k) = smoothing, n > 0 { correct[n] += k; total[n] += k }
+            if total[n] == 0 { break }
+            if effectiveOrder { counted = n + 1 }
+            if correct[n] == 0 {
+                switch smoothing {
+                case .exp:
+                    smooth *= 2
+                    precisions[n] = 100.0 / (smooth * total[n])
+                case .floor(let v):
+                    precisions[n] = 100.0 * v / total[n]
+                case .none, .addK:
+                    break
+                }
             } else {
-                precisions[n] = 100.0 * Double(stats.correct[n]) / Double(stats.total[n])
+                precisions[n] = 100.0 * correct[n] / total[n]
             }
         }
-        let logSum = precisions.reduce(0.0) { $0 + flooredLog($1) }
-        let score = bp * exp(logSum / Double(order))
+        let logSum = precisions.prefix(counted).reduce(0.0) { $0 + flooredLog($1) }
+        let score = bp * exp(logSum / Double(counted))
         return BLEUScore(score: score, precisions: precisions, brevityPenalty: bp, hypothesisLength: sys, referenceLength: ref)
     }
 

@@ -4,6 +4,7 @@ public enum BLEUTokenizer: String, CaseIterable, Sendable {
     case none
     case intl
     case char
+    case zh
 
     /// Writes the tokenized line to `output`: tokens are the maximal runs of non-whitespace in it,
     /// as BLEU's `line.split()` sees them. `scratch` is working space.
@@ -13,6 +14,8 @@ public enum BLEUTokenizer: String, CaseIterable, Sendable {
             Tokenizer13a.tokenize(line, into: &output, scratch: &scratch)
         case .intl:
             TokenizerIntl.tokenize(line, into: &output, scratch: &scratch)
+        case .zh:
+            TokenizerZh.tokenize(line, into: &output, scratch: &scratch)
         case .none:
             output.removeAll()
             output.append(contentsOf: line)

@@ -4,10 +4,47 @@ import Parallelism
 public struct BLEUOptions: Equatable, Sendable {
     public var tokenizer: BLEUTokenizer
     public var lowercase: Bool
+    public var smoothing: BLEUSmoothing
+    /// Average only over the orders the hypothesis has n-grams of (sacreBLEU's sentence-level BLEU).
+    public var effectiveOrder: Bool
 
-    public init(tokenizer: BLEUTokenizer = .thirteenA, lowercase: Bool = false) {
+    public init(tokenizer: BLEUTokenizer = .thirteenA, lowercase: Bool = false, smoothing: BLEUSmoothing = .exp, effectiveOrder: Bool = false) {
         self.tokenizer = tokenizer
         self.lowercase = lowercase
+        self.smoothing = smoothing
+        self.effectiveOrder = effectiveOrder
+    }
+}
+
+/// sacreBLEU's smoothing of orders without matches (`--smooth-method`, `--smooth-value`).
+public enum BLEUSmoothing: Equatable, Sendable {
+    /// mteval-v13a's: the k-th order without matches gets precision 100 / (2^k · total).
+    case exp
+    case none
+    /// Orders without matches get precision 100 · value / total (default value 0.1).
+    case floor(Double)
+    /// value added to the matches and n-grams of every order but the first (default 1).
+    case addK(Double)
+
+    /// As the signature writes it: exp, none, floor[0.10], add-k[1.00].
+    public var signature: String {
+        switch self {
+        case .exp: return "exp"
+        case .none: return "none"
+        case .floor(let v): return "floor[\(String(format: "%.2f", v))]"
+        case .addK(let v): return "add-k[\(String(format: "%.2f", v))]"
+        }
+    }
+
+    /// From sacreBLEU's flags: a method name and an optional value (ignored by exp and none).
+    public init(method: String, value: Double?) throws {
+        switch method {
+        case "exp": self = .exp
+        case "none": self = .none
+        case "floor": self = .floor(value ?? 0.1)
+        case "add-k": self = .addK(value ?? 1)
+        default: throw MetricsInputError.invalidSetting("--smooth-method must be none, floor, add-k or exp, got '\(method)'")
+        }
     }
 }
 

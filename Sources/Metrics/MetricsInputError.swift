@@ -4,6 +4,7 @@ public enum MetricsInputError: Error, CustomStringConvertible, Equatable {
     case lineCountMismatch(file: String, lines: Int, expectedFile: String, expectedLines: Int)
     case noReferences
     case emptyCorpus(file: String)
+    case invalidSetting(String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum MetricsInputError: Error, CustomStringConvertible, Equatable {
             return "no reference file given"
         case let .emptyCorpus(file):
             return "\(file) is empty: there is nothing to score"
+        case let .invalidSetting(message):
+            return message
         }
     }
 }

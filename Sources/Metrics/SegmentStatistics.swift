@@ -54,7 +54,7 @@ public struct SegmentStatistics: Sendable {
                 stats.referenceLength = Int(sums[1].rounded())
                 stats.correct = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + $0].rounded()) }
                 stats.total = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + BLEUStatistics.maxOrder + $0].rounded()) }
-                return BLEU.score(stats).score
+                return BLEU.score(stats, smoothing: options.smoothing, effectiveOrder: options.effectiveOrder).score
             }
         }
     }

@@ -5,7 +5,8 @@ public enum Signature {
 
     /// e.g. `nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0`
     public static func bleu(references: Int, options: BLEUOptions) -> String {
-        "nrefs:\(references)|case:\(options.lowercase ? "lc" : "mixed")|eff:no|tok:\(options.tokenizer.rawValue)|smooth:exp|version:\(sacreBLEUVersion)"
+        "nrefs:\(references)|case:\(options.lowercase ? "lc" : "mixed")|eff:\(options.effectiveOrder ? "yes" : "no")|tok:\(options.tokenizer.rawValue)"
+            + "|smooth:\(options.smoothing.signature)|version:\(sacreBLEUVersion)"
     }
 
     /// e.g. `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`

@@ -41,8 +41,25 @@ struct BleuCommand: ParsableCommand {
     @Flag(name: [.customShort("b"), .customLong("score-only")], help: "Print only the score of each metric, one per line.")
     var scoreOnly = false
 
-    @Option(name: [.customShort("w"), .customLong("width")], help: "Decimal places of the printed scores.")
-    var width = 2
+    @Option(name: [.customShort("w"), .customLong("width")], help: "Decimal places of the printed scores (default 2; 1 with --format, as sacreBLEU).")
+    var widthOption: Int?
+
+    /// nmt's own output keeps two decimals by default; sacreBLEU's formats its one.
+    var width: Int { widthOption ?? (format == nil && !sentenceLevel ? 2 : 1) }
+
+    @Option(name: [.customShort("f"), .customLong("format")], help: "sacreBLEU's output: json or text (default: nmt's lines below).")
+    var format: SacreBLEUOutput.Format?
+    @Flag(name: [.customLong("sentence-level"), .customLong("sl", withSingleDash: true)],
+          help: "One score per sentence, as sacreBLEU -sl (BLEU with effective order); one metric only.")
+    var sentenceLevel = false
+    @Option(name: [.customShort("s"), .customLong("smooth-method")], help: "BLEU smoothing: exp (default), floor, add-k or none.")
+    var smoothMethod = "exp"
+    @Option(name: [.customLong("smooth-value"), .customLong("sv", withSingleDash: true)],
+            help: "The value of floor (default 0.1) or add-k (default 1).")
+    var smoothValue: Double?
+    @Option(name: [.customLong("num-refs"), .customLong("nr", withSingleDash: true)],
+            help: "The references as one file of N tab-separated fields per line.")
+    var numRefs: Int?
 
     @Option(name: .customLong("chrf-char-order"), help: "chrF: character n-gram order.") var chrfCharOrder = 6
     @Option(name: .customLong("chrf-word-order"), help: "chrF: word n-gram order (2 = chrF++).") var chrfWordOrder = 0
@@ -56,10 +73,12 @@ struct BleuCommand: ParsableCommand {
     var terAsianSupport = false
     @Flag(name: .customLong("ter-normalized"), help: "TER: Tercom's normalization (punctuation split, XML entities).") var terNormalized = false
 
-    @Option(help: ArgumentHelp("BLEU tokenizer: 13a, none, intl or char.", valueName: "13a|none|intl|char"))
-    var tokenize: BLEUTokenizer = .thirteenA
+    @Option(name: [.customLong("tokenize"), .customLong("tok", withSingleDash: true)],
+            help: ArgumentHelp("BLEU tokenizer: 13a, none, intl, char or zh.", valueName: "13a|none|intl|char|zh"))
+    var tokenizeName = "13a"
 
-    @Flag(help: "Lowercase before computing BLEU (chrF stays case-sensitive, as in sacreBLEU).")
+    @Flag(name: [.customLong("lowercase"), .customLong("lc", withSingleDash: true)],
+          help: "Lowercase before computing BLEU (chrF stays case-sensitive, as in sacreBLEU).")
     var lowercase = false
 
     @Flag(help: "Also compute chrF2.")
@@ -70,9 +89,45 @@ struct BleuCommand: ParsableCommand {
 
     @OptionGroup var runtime: RuntimeOptions
 
+    /// The tokenizer named, or why it is not here.
+    var tokenize: BLEUTokenizer {
+        get throws {
+            if let t = BLEUTokenizer(rawValue: tokenizeName) { return t }
+            switch tokenizeName {
+            case "ja-mecab", "ko-mecab":
+                throw ValidationError("--tokenize \(tokenizeName) needs MeCab and its dictionary, which nmt does not ship; use sacreBLEU for it")
+            case "spm", "flores101", "flores200", "spBLEU-1K":
+                throw ValidationError("--tokenize \(tokenizeName) needs a SentencePiece model sacreBLEU downloads; nmt works offline and does not have it")
+            default:
+                throw ValidationError("--tokenize must be 13a, none, intl, char or zh, got '\(tokenizeName)'")
+            }
+        }
+    }
+
+    var bleuOptions: BLEUOptions {
+        get throws {
+            BLEUOptions(tokenizer: try tokenize, lowercase: lowercase, smoothing: try BLEUSmoothing(method: smoothMethod, value: smoothValue),
+                        effectiveOrder: sentenceLevel)
+        }
+    }
+
     func validate() throws {
         if referenceFiles.isEmpty { throw ValidationError("give at least one reference file") }
         if width < 0 || width > 17 { throw ValidationError("--width must be in 0...17, got \(width)") }
+        _ = try bleuOptions
+        if let numRefs {
+            if numRefs < 1 { throw ValidationError("--num-refs must be at least 1, got \(numRefs)") }
+            if referenceFiles.count != 1 { throw ValidationError("--num-refs takes one reference file of tab-separated references, got \(referenceFiles.count)") }
+        }
+        if sentenceLevel {
+            if selected.count > 1 { throw ValidationError("--sentence-level scores one metric at a time, got \(selected.count)") }
+            if hypothesisFiles.count > 1 || confidence || pairedBS || pairedAR {
+                throw ValidationError("--sentence-level scores one system's sentences: drop the other systems, --confidence and --paired-*")
+            }
+        }
+        if format != nil && (hypothesisFiles.count > 1 || confidence || json) {
+            throw ValidationError("--format prints sacreBLEU's single-system output: one system, without --confidence or --json")
+        }
         do { try chrFOptions.validate() } catch { throw ValidationError("\(error)") }
         if pairedBS && pairedAR { throw ValidationError("--paired-bs and --paired-ar exclude each other") }
         if (pairedBS || pairedAR) && hypothesisFiles.count < 2 {
@@ -112,11 +167,20 @@ struct BleuCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let references = try referenceFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
+        let references = try numRefs.map { try SacreBLEUOutput.splitReferences(file: referenceFiles[0], bytes: try readInput(path: referenceFiles[0]), count: $0) }
+            ?? referenceFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
         let systems = try hypothesisFiles.isEmpty
             ? [NamedLines(name: "standard input", lines: try TextLines(utf8: try readStandardInput(), name: "standard input"))]
             : hypothesisFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
         for system in systems { try CorpusScorer.checkAlignment(hypotheses: system, references: references) }
+        if sentenceLevel || format != nil {
+            let output = SacreBLEUOutput(width: width, scoreOnly: scoreOnly, bleu: try bleuOptions, chrF: chrFOptions, ter: terOptions,
+                                         metrics: [MetricName.bleu, .chrf, .ter].filter(selected.contains).map(\.rawValue))
+            print(sentenceLevel ? output.sentences(systems[0].lines, references: references.map(\.lines))
+                                : output.corpus(systems[0].lines, references: references.map(\.lines), format: format ?? .json),
+                  terminator: "")
+            return
+        }
         if systems.count > 1 {
             try runSeveral(systems, references: references)
         } else {
@@ -130,11 +194,11 @@ struct BleuCommand: ParsableCommand {
 
     /// Per-segment statistics of every selected metric for each system, metrics in sacreBLEU's
     /// order (bleu, chrf, ter).
-    func segmentStatistics(_ systems: [NamedLines], references: [NamedLines]) -> [[SegmentStatistics]] {
+    func segmentStatistics(_ systems: [NamedLines], references: [NamedLines]) throws -> [[SegmentStatistics]] {
         let refs = references.map(\.lines), want = selected
         var out = [[SegmentStatistics]](repeating: [], count: systems.count)
         if want.contains(.bleu) {
-            let bleu = SegmentStatistics.bleu(systems: systems.map(\.lines), references: refs, options: BLEUOptions(tokenizer: tokenize, lowercase: lowercase))
+            let bleu = SegmentStatistics.bleu(systems: systems.map(\.lines), references: refs, options: try bleuOptions)
             for (s, stats) in bleu.enumerated() { out[s].append(stats) }
         }
         if want.contains(.chrf) {
@@ -152,7 +216,7 @@ struct BleuCommand: ParsableCommand {
 
     func runOne(_ hypotheses: NamedLines, references: [NamedLines]) throws {
         let want = selected
-        let options = BLEUOptions(tokenizer: tokenize, lowercase: lowercase)
+        let options = try bleuOptions
         let stats = CorpusScorer.statistics(hypotheses: hypotheses.lines, references: references.map(\.lines),
                                             options: options, chrF: want.contains(.chrf) ? chrFOptions : nil)
         let bleu = BLEU.score(stats.bleu)
@@ -166,7 +230,7 @@ struct BleuCommand: ParsableCommand {
         var estimates: [MetricName: Resampling.Estimate] = [:]
         if confidence {
             let seed = try Self.seed()
-            let metrics = segmentStatistics([hypotheses], references: references)[0]
+            let metrics = try segmentStatistics([hypotheses], references: references)[0]
             for (name, stats) in zip([MetricName.bleu, .chrf, .ter].filter(want.contains), metrics) {
                 estimates[name] = Resampling.confidence(stats, samples: confidenceN, seed: seed)
             }
@@ -210,12 +274,12 @@ struct BleuCommand: ParsableCommand {
 
     /// Several systems: sacreBLEU's paired-test table, or (no test asked) a table of scores.
     func runSeveral(_ systems: [NamedLines], references: [NamedLines]) throws {
-        let statistics = zip(systems, segmentStatistics(systems, references: references)).map { (name: $0.name, metrics: $1) }
+        let statistics = zip(systems, try segmentStatistics(systems, references: references)).map { (name: $0.name, metrics: $1) }
         guard pairedBS || pairedAR else {
             let names = statistics[0].metrics.map(\.name)
             if json {
                 let rows = statistics.map { s in
-                    "{\"system\": \"\(s.name)\", " + zip(names, s.metrics).map { "\"\($0)\": \($1.corpusScore)" }.joined(separator: ", ") + "}"
+                    "{\"system\": \(PythonFormat.jsonString(s.name)), " + zip(names, s.metrics).map { "\"\($0)\": \($1.corpusScore)" }.joined(separator: ", ") + "}"
                 }
                 print("[" + rows.joined(separator: ", ") + "]")
             } else {
@@ -237,7 +301,7 @@ struct BleuCommand: ParsableCommand {
     static func json(_ report: SignificanceReport) -> String {
         func number(_ v: Double?) -> String { v.map { $0.isNaN ? "null" : "\($0)" } ?? "null" }
         let rows = report.rows.map { row in
-            "{\"system\": \"\(row.system)\", " + zip(report.metricNames, row.results).map { name, r in
+            "{\"system\": \(PythonFormat.jsonString(row.system)), " + zip(report.metricNames, row.results).map { name, r in
                 "\"\(name)\": {\"score\": \(r.score), \"p_value\": \(number(r.pValue)), \"mean\": \(number(r.estimate?.mean)), \"ci\": \(number(r.estimate?.halfWidth))}"
             }.joined(separator: ", ") + "}"
         }
@@ -267,7 +331,7 @@ struct BleuCommand: ParsableCommand {
     }
 }
 
-extension BLEUTokenizer: ExpressibleByArgument {}
+extension SacreBLEUOutput.Format: ExpressibleByArgument {}
 
 /// A file or standard input that cannot be read, with the system's reason.
 struct InputReadError: Error, CustomStringConvertible {

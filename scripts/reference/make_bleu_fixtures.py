@@ -18,7 +18,7 @@ from sacrebleu.metrics import BLEU, CHRF
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OUT = os.path.normpath(os.path.join(ROOT, "Tests", "Fixtures", "bleu"))
-TOKENIZERS = ["13a", "none", "intl", "char"]
+TOKENIZERS = ["13a", "none", "intl", "char", "zh"]
 
 # name -> (hypothesis lines, [reference lines, ...]); lines are written joined by "\n" plus a final "\n"
 # unless the set says otherwise (raw bytes).
