@@ -65,6 +65,10 @@ public enum Evaluation {
                                                                          what: "valid source of run \(request.run)", flag: "--src"), split: request.split)
         let refPath = try request.reference ?? splitFile(StoredPath.resolve(run.config.data.validTarget, database: database, sha256: stored("valid.target"),
                                                                             what: "valid target of run \(request.run)", flag: "--ref"), split: request.split)
+        if let output = request.output, request.writeTranslations {
+            try OutputPath.refuse(output, flag: "--out", inputs: [("run database", request.database), ("source", srcPath), ("reference", refPath)]
+                + (request.vocabulary.map { [("vocabulary", $0)] } ?? []))
+        }
         let corpus = try ParallelCorpus.read(source: srcPath, target: refPath)
         let lines = min(request.firstLines ?? corpus.count, corpus.count)
         let text = (source: Array(corpus.source.prefix(lines)), target: Array(corpus.target.prefix(lines)), count: lines)
@@ -83,7 +87,7 @@ public enum Evaluation {
         // RUN.SPLIT.2.hyp, … (an explicit --out is written as asked).
         let hypPath = request.output ?? Self.freshPath(base: "\(request.run).\(request.split)", suffix: "hyp")
         let hypText = hypotheses.map { $0 + "\n" }.joined()
-        if request.writeTranslations { try Data(hypText.utf8).write(to: URL(fileURLWithPath: hypPath)) }
+        if request.writeTranslations { try Data(hypText.utf8).write(to: URL(fileURLWithPath: hypPath), options: .atomic) }
         let score = try CorpusBLEU.score(hypotheses: hypotheses, references: text.target, name: refPath)
         let seconds = Date().timeIntervalSince(started)
         let d = request.decoding

@@ -131,6 +131,7 @@ public final class TrainingRun {
         let corpora = try CorpusFiles(config.data, vocabulary: vocabulary, database: plan.database, console: console)
         let store = try RunStore(path: plan.database)
         let runName = plan.name ?? defaultName(config)
+        try checkName(runName)
         if (try? store.run(named: runName)) != nil {
             throw ApplicationError("a run named '\(runName)' already exists in \(plan.database): continue it with --resume \(runName), or choose another --name")
         }
@@ -145,8 +146,16 @@ public final class TrainingRun {
             try RankHandshake(name: runName, configurationJSON: try config.json(), vocabularySHA256: vocabulary.hash, corpus: corpora.files,
                               optimizer: nil, state: nil).send(weights: model.parameters, over: collective)
         }
-        let run = try TrainingRun(store: store, name: runName, config: config, model: model, optimizer: optimizer, state: nil,
+        let run: TrainingRun
+        do {
+            run = try TrainingRun(store: store, name: runName, config: config, model: model, optimizer: optimizer, state: nil,
                                   corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
+        } catch {
+            // Refused after its row was written (e.g. no training pair left once over-long ones
+            // are skipped): the row goes too, so the name is free and no run sits in 'running'.
+            try? store.deleteRun(runName)
+            throw error
+        }
         console.info("run \(runName): \(config.preset) (\(model.parameterCount) parameters), \(config.optimizer.kind.rawValue), lr \(config.schedule.lr), "
             + "\(config.schedule.kind.rawValue) schedule, warmup \(config.schedule.warmup); \(BLASRuntime.description)\(collective.jobDescription(config.trainer))")
         corpora.report(trainer: run.trainer, console: console)
@@ -163,6 +172,23 @@ public final class TrainingRun {
             throw ApplicationError("no run database at \(database) (give --db)")
         }
         let store = try RunStore(path: database)
+        // Killed before its first checkpoint: nothing to resume from, so the run starts again
+        // from its stored configuration (its updates are a function of it; nothing is lost).
+        if try store.checkpointInfo(run: name, .last) == nil {
+            let record = try store.run(named: name)
+            if try store.studyNames().contains(where: { study in try store.studyRuns(study: study).contains { $0.run == name } }) {
+                throw ApplicationError("run '\(name)' has no checkpoint and belongs to a study: `nmt study run` starts it again")
+            }
+            var config = try RunConfiguration.decode(json: record.run.configurationJSON)
+            if let m = limits.maxUpdate { config.trainer.maxUpdate = m }
+            if let e = limits.maxEpoch { config.trainer.maxEpoch = e }
+            if let t = limits.maxTime { config.trainer.maxTimeSeconds = t }
+            console.info("run \(name) has no checkpoint (stopped before its first): starting it again from its stored configuration")
+            try store.deleteRun(name)
+            return try start(Plan(name: name, database: database, preset: config.preset, model: { [config] _ in config.model },
+                                  optimizer: config.optimizer, schedule: config.schedule, trainer: config.trainer, data: config.data,
+                                  threads: threads), collective: collective, console: console)
+        }
         var restored = try RunRestore.restore(store: store, run: name, at: .last)
         // Limits may be raised on resume; the schedule stays as stored, so the learning rates
         // of updates already planned do not change.
@@ -300,6 +326,17 @@ public final class TrainingRun {
             line += "; best \(metric.rawValue) \(String(format: metric == .loss ? "%.3f" : "%.2f", metric.display(best))) (update \(bestUpdate))"
         }
         return line
+    }
+
+    /// A run's name becomes part of file names (`--learn-vocab` writes NAME.bpe beside the
+    /// database) and of study run names: letters, digits, '.', '_' and '-', not starting with
+    /// '.' or '-', at most 200 characters.
+    public static func checkName(_ name: String) throws {
+        let allowed = name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._-".unicodeScalars.contains($0) }
+        guard !name.isEmpty, name.count <= 200, allowed, !name.hasPrefix("."), !name.hasPrefix("-") else {
+            throw ApplicationError("run name '\(name.unicodeScalars.map { $0.value < 0x20 ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())' "
+                + "must be 1–200 letters, digits, '.', '_' or '-', not starting with '.' or '-'")
+        }
     }
 
     static func defaultName(_ c: RunConfiguration) -> String {

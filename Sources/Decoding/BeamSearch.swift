@@ -36,6 +36,10 @@ public struct BeamSearch {
             if beam < 1 { throw DecodingError.invalidSetting("--beam must be at least 1, got \(beam)") }
             if nbest < 1 || nbest > beam { throw DecodingError.invalidSetting("--nbest must be in 1...beam (\(beam)), got \(nbest)") }
             if maxLenA < 0 || maxLenB < 0 { throw DecodingError.invalidSetting("--max-len-a and --max-len-b must be non-negative") }
+            // a·length + b must stay a number of tokens: 1e300, NaN or Int.max would overflow it.
+            if !maxLenA.isFinite || maxLenA > 1000 { throw DecodingError.invalidSetting("--max-len-a must be a number in 0...1000, got \(maxLenA)") }
+            if maxLenB > 1_000_000 { throw DecodingError.invalidSetting("--max-len-b must be at most 1000000, got \(maxLenB)") }
+            if !lenpen.isFinite { throw DecodingError.invalidSetting("--lenpen must be a number, got \(lenpen)") }
         }
 
         /// Maximum output length in tokens, `</s>` excluded.

@@ -53,6 +53,26 @@ public enum TER {
         perSegment(hypotheses: hypotheses, references: references, options: options).reduce(into: TERStatistics()) { $0 += $1 }
     }
 
+    /// The most cells TER's edit-distance table may have for one segment (it stores a cost and
+    /// an operation per cell, ~9 bytes): 10⁸ cells, about 0.9 GB.
+    public static let maxCells = 100_000_000
+
+    /// Refuses, before any table is allocated, a segment whose hypothesis and reference are so
+    /// long that the table would not fit: their lengths in code points bound their word counts.
+    public static func checkSize(hypotheses: NamedLines, references: [NamedLines]) throws {
+        for i in 0..<hypotheses.lines.count {
+            let h = hypotheses.lines.withLine(i) { $0.count }
+            for reference in references {
+                let r = reference.lines.withLine(i) { $0.count }
+                let (cells, overflow) = (h + 1).multipliedReportingOverflow(by: r + 1)
+                if overflow || cells > maxCells {
+                    throw MetricsInputError.invalidSetting("\(hypotheses.name): line \(i + 1): TER of a \(h)-character segment against a \(r)-character "
+                        + "reference (\(reference.name)) would need more than \(maxCells) table cells; nmt scores TER on shorter segments")
+                }
+            }
+        }
+    }
+
     /// Every segment's statistics, in order (what resampling needs).
     public static func perSegment(hypotheses: TextLines, references: [TextLines], options: TEROptions) -> [TERStatistics] {
         var out = [TERStatistics](repeating: TERStatistics(), count: hypotheses.count)

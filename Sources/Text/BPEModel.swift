@@ -6,6 +6,10 @@
 import Hashing
 
 public final class BPEModel: @unchecked Sendable {
+    /// The most pieces (and merges) a model file may declare: far above any real vocabulary
+    /// (sentencepiece's largest common models have 256k), far below what would exhaust memory.
+    public static let maxPieces = 1 << 24
+
     // Special tokens with fixed ids.
     public static let padId: Int32 = 0
     public static let bosId: Int32 = 1

@@ -185,6 +185,10 @@ struct ModelFileParser {
         guard vocabSize >= 4 + characterCount else {
             throw fail("vocab-size \(vocabSize) is smaller than 4 special tokens + \(characterCount) characters", line: 3)
         }
+        // Sizes from the file are bounded before anything is allocated for them.
+        for (key, value) in [("vocab-size", vocabSize), ("merges", mergeCount)] where value > BPEModel.maxPieces {
+            throw fail("\(key) \(value) is over the limit of \(BPEModel.maxPieces) (a damaged or hostile header)", line: 3)
+        }
         guard try nextText("'vocab'") == "vocab" else { throw fail("expected 'vocab'") }
 
         var vocabulary: [String] = []

@@ -96,6 +96,10 @@ public struct TrainerSettings: Codable, Equatable, Sendable {
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalidSetting(message) } }
         try check(maxTokens >= 16, "--max-tokens must be at least 16, got \(maxTokens)")
+        try check(maxTokens <= 1 << 20, "--max-tokens must be at most \(1 << 20) tokens per batch, got \(maxTokens)")
+        try check(maxLength <= 1 << 16, "--max-len must be at most \(1 << 16), got \(maxLength)")
+        try check(updateFreq <= 1 << 16, "--update-freq must be at most \(1 << 16), got \(updateFreq)")
+        try check(evalBLEUBeam <= 64, "--eval-bleu-beam must be at most 64 (the work per sentence grows with it), got \(evalBLEUBeam)")
         try check(maxLength >= 2, "--max-len must be at least 2, got \(maxLength)")
         try check(updateFreq >= 1, "--update-freq must be at least 1, got \(updateFreq)")
         try check(rankCount >= 1, "the number of ranks must be at least 1, got \(rankCount)")

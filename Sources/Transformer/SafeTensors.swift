@@ -60,14 +60,26 @@ public struct SafeTensorsFile {
             }
             let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
             let offs = offsAny.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeAny.count, offs.count == 2, shape.allSatisfy({ $0 >= 0 }) else {
+            guard shape.count == shapeAny.count, offs.count == 2, shape.allSatisfy({ $0 >= 0 }), offs.allSatisfy({ $0 >= 0 }) else {
                 throw fail("tensor '\(name)': shape and data_offsets must be non-negative integers")
             }
             guard offs[0] <= offs[1] else { throw fail("tensor '\(name)': data_offsets [\(offs[0]), \(offs[1])] are reversed") }
             guard offs[1] <= dataLength else {
                 throw fail("truncated: tensor '\(name)' ends at byte \(offs[1]) of the data block, which has only \(dataLength) bytes")
             }
+            // The element count, checked for overflow: a hostile shape must not wrap around.
+            var elements = 1
+            for d in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= dataLength else { throw fail("tensor '\(name)': shape \(shape) holds more values than the file has bytes") }
+                elements = product
+            }
             entries[name] = SafeTensorsEntry(dtype: dtype, shape: shape, begin: offs[0], end: offs[1])
+        }
+        // Tensors may not share bytes (the format's rule; overlapping ones would alias weights).
+        let spans = entries.sorted { ($0.value.begin, $0.value.end, $0.key) < ($1.value.begin, $1.value.end, $1.key) }
+        for (a, b) in zip(spans, spans.dropFirst()) where b.value.begin < a.value.end {
+            throw fail("tensors '\(a.key)' and '\(b.key)' overlap in the data block (bytes \(b.value.begin)..<\(a.value.end))")
         }
         self.entries = entries
         self.metadata = metadata
@@ -95,6 +107,10 @@ public struct SafeTensorsFile {
         #if _endian(big)
         out = out.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
         #endif
+        // A NaN or infinite weight makes every translation empty, silently: refused here.
+        if let bad = out.firstIndex(where: { !$0.isFinite }) {
+            throw fail("tensor '\(name)' has a non-finite value (\(out[bad])) at index \(bad)")
+        }
         return out
     }
 

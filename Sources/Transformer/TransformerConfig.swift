@@ -82,5 +82,30 @@ public struct TransformerConfig: Codable, Equatable, Sendable {
             if !(p >= 0 && p < 1) { try fail("\(name) must be in [0, 1), got \(p)") }
         }
         if maxPositions < 1 { try fail("maxPositions must be positive, got \(maxPositions)") }
+        // Sizes are bounded before anything is allocated for them (a command-line typo or a
+        // hostile model file must end in one line, not in an allocation failure).
+        for (name, value, limit) in [("vocabularySize", vocabularySize, 1 << 24), ("modelDimension", modelDimension, 1 << 15),
+                                     ("ffnDimension", ffnDimension, 1 << 17), ("heads", heads, 1 << 10), ("encoderLayers", encoderLayers, 1 << 10),
+                                     ("decoderLayers", decoderLayers, 1 << 10), ("maxPositions", maxPositions, 1 << 20)] where value > limit {
+            try fail("\(name) \(value) is over the limit of \(limit)")
+        }
+        let parameters = estimatedParameterCount
+        if parameters > Double(Self.maxParameters) {
+            try fail(String(format: "the model would have %.3g parameters (%.1f GB of weights), over the limit of %d", parameters, parameters * 4 / 1e9, Self.maxParameters))
+        }
+    }
+
+    /// The most parameters a model may have: 4 GiB of float32 weights (training needs four
+    /// times that, with gradients and Adam's moments).
+    public static let maxParameters = 1 << 30
+
+    /// The parameter count, in Double so that no size can overflow: embeddings, and per layer
+    /// the attention projections, feed-forward layers and norms.
+    public var estimatedParameterCount: Double {
+        let d = Double(modelDimension), f = Double(ffnDimension)
+        let attention = 4 * d * d + 4 * d, ffn = 2 * d * f + d + f, norm = 2 * d
+        let encoder = Double(encoderLayers) * (attention + ffn + 2 * norm)
+        let decoder = Double(decoderLayers) * (2 * attention + ffn + 3 * norm)
+        return Double(vocabularySize) * d + encoder + decoder + 2 * norm
     }
 }

@@ -34,6 +34,7 @@ struct BPELearnCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
+        try OutputPath.refuse(out, flag: "--out", inputs: trainFiles.map { ("training text", $0) })
         let start = DispatchTime.now().uptimeNanoseconds
         let options = BPELearnerOptions(vocabSize: vocabSize, minFrequency: Int64(minFrequency), normalization: normalize)
         let (model, summary) = try BPELearner.learn(files: trainFiles, options: options)

@@ -173,6 +173,7 @@ struct BleuCommand: ParsableCommand {
             ? [NamedLines(name: "standard input", lines: try TextLines(utf8: try readStandardInput(), name: "standard input"))]
             : hypothesisFiles.map { NamedLines(name: $0, lines: try TextLines(utf8: try readInput(path: $0), name: $0)) }
         for system in systems { try CorpusScorer.checkAlignment(hypotheses: system, references: references) }
+        if selected.contains(.ter) { for system in systems { try TER.checkSize(hypotheses: system, references: references) } }
         if sentenceLevel || format != nil {
             let output = SacreBLEUOutput(width: width, scoreOnly: scoreOnly, bleu: try bleuOptions, chrF: chrFOptions, ter: terOptions,
                                          metrics: [MetricName.bleu, .chrf, .ter].filter(selected.contains).map(\.rawValue))

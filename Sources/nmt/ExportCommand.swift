@@ -34,6 +34,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let console = runtime.apply()
+        try OutputPath.refuse(out, flag: "--out", inputs: [("run database", database.db)] + (vocab.map { [("vocabulary", $0)] } ?? []))
         let run = try RunRestore.restore(store: try RunDatabase.openExisting(database.db), run: name, at: checkpoint, fallBackToLast: true,
                                          console: console)
         switch format {

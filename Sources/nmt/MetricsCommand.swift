@@ -41,11 +41,13 @@ struct MetricsCommand: ParsableCommand {
             let text = format == .csv ? table.csv() : table.jsonLines()
             // "-" is standard output, as everywhere on the command line.
             guard let out, out != "-" else { print(text, terminator: ""); return }
+            try OutputPath.refuse(out, flag: "--out", inputs: [("run database", database.db)])
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) }
             catch { throw CLIError("\(out): cannot write: \(error.localizedDescription)") }
             print("wrote \(out): \(table.rows.count) rows of run \(name)")
         case .tensorboard:
             let directory = out!
+            try OutputPath.refuse(directory, flag: "--out", inputs: [("run database", database.db)])
             let scalars = table.scalarEvents()
             let created = table.startedAt.timeIntervalSince1970
             // Named after the run's start, so exporting again replaces the file instead of

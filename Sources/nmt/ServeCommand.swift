@@ -49,7 +49,8 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(flag) must be at least 1, got \(value)")
         }
         if maxSentences > maxQueue { throw ValidationError("--max-sentences (\(maxSentences)) cannot exceed --max-queue (\(maxQueue))") }
-        if batchWaitMs < 0 || requestTimeout <= 0 { throw ValidationError("--batch-wait-ms must be ≥ 0 and --request-timeout > 0") }
+        if !(batchWaitMs >= 0 && batchWaitMs <= 60_000) { throw ValidationError("--batch-wait-ms must be in 0...60000, got \(batchWaitMs)") }
+        if !(requestTimeout > 0 && requestTimeout <= 86_400) { throw ValidationError("--request-timeout must be in (0, 86400] seconds, got \(requestTimeout)") }
     }
 
     func run() throws {

@@ -17,6 +17,7 @@ struct StudyReportCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         let store = try RunDatabase.openExisting(database.db)
+        try OutputPath.refuse(html, flag: "--html", inputs: [("study database", database.db)])
         let report = try StudyReport.build(store: store, study: name)
         do { try report.html.write(toFile: html, atomically: true, encoding: .utf8) }
         catch { throw CLIError("\(html): cannot write the report: \(error.localizedDescription)") }

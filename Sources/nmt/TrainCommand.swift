@@ -89,6 +89,7 @@ struct TrainCommand: ParsableCommand {
             run = try TrainingRun.resume(resume, database: database.db, limits: limitOverrides(), threads: runtime.threads, collective: job, console: console)
         } else {
             var vocabPath = corpus.vocab
+            if let name { try TrainingRun.checkName(name) }
             if let learnVocab, let name, job.isRoot {
                 vocabPath = try RunVocabulary.learn(size: learnVocab, run: name, database: database.db, files: [corpus.src, corpus.tgt], console: console)
             }

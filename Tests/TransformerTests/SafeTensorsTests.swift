@@ -62,4 +62,38 @@ import TestSupport
         try expectError(file("{\"bogus\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", dataBytes: 4), contains: "unexpected tensor 'bogus'")
         try expectError(file("not json", dataBytes: 0), contains: "not a JSON object")
     }
+
+    /// Crafted files that once read outside the file, wrapped a size around, aliased weights or
+    /// loaded NaNs: each is one error naming the problem, before any copy.
+    @Test func hostileFilesAreRefused() throws {
+        let model = try TransformerModel(config: tinyConfig(), seed: 1)
+        let url = temporary("good.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let good = try SafeTensorsFile(contentsOf: url)
+        let name = "encoder.embed_tokens.weight"
+        // Negative offsets: memory before the data block.
+        try expectError(file("{\"\(name)\":{\"dtype\":\"F32\",\"shape\":[23,8],\"data_offsets\":[-1000000,-999264]}}", dataBytes: 736),
+                        contains: "must be non-negative integers")
+        // A shape whose element count overflows Int.
+        try expectError(file("{\"\(name)\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}", dataBytes: 16),
+                        contains: "holds more values than the file has bytes")
+        // Two tensors on the same bytes.
+        try expectError(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                             dataBytes: 12), contains: "tensors 'a' and 'b' overlap")
+        // A NaN weight.
+        var bytes = try Data(contentsOf: url)
+        let offset = bytes.count - 4 * model.parameterCount + 4 * (good.entries[name]!.begin / 4)
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { bytes.replaceSubrange(offset..<(offset + 4), with: $0) }
+        try expectError(bytes, contains: "'\(name)' has a non-finite value (nan) at index 0")
+        // A metadata configuration sized to exhaust memory, refused before any allocation.
+        var config = tinyConfig()
+        config.modelDimension = 1_000_000_000
+        #expect(throws: TransformerError.self) { try config.validate() }
+        do { try config.validate() } catch { #expect("\(error)".contains("modelDimension 1000000000 is over the limit")) }
+        var wide = tinyConfig()
+        wide.modelDimension = 16384; wide.ffnDimension = 131072; wide.encoderLayers = 64; wide.decoderLayers = 64
+        do { try wide.validate(); Issue.record("a 100-billion-parameter model was accepted") }
+        catch { #expect("\(error)".contains("parameters") && "\(error)".contains("over the limit")) }
+    }
 }
