@@ -8,7 +8,21 @@ public enum RunDatabase {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ApplicationError("\(path): no such run database (train a run first, or give --db)")
         }
-        return try RunStore(path: path)
+        if isWritable(path) { return try RunStore(path: path) }
+        // Read-only: opened immutable, which does not read a WAL; writes still in one would be missed.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int, size > 0 {
+            throw ApplicationError("\(path) is read-only and its last writes are still in \(path)-wal: open it once where it can be written "
+                + "(or copy both files to a writable place)")
+        }
+        return try RunStore(path: path, readOnly: true)
+    }
+
+    /// Whether SQLite can write beside the database: the file and its directory (where the
+    /// WAL and shared-memory files go) writable. As root only a read-only mount or an
+    /// immutable file says no, which `access` reports.
+    static func isWritable(_ path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        return access(path, W_OK) == 0 && access(directory.isEmpty ? "." : directory, W_OK) == 0
     }
 
     /// Best BLEU of a run: its validation BLEU or any stored evaluation, whichever is higher.

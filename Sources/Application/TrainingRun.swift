@@ -302,6 +302,8 @@ public final class TrainingRun {
         }
         progress.finish(trainer.state.update - startUpdate, shownDone: trainer.state.update)
         try store?.finishRun(name, status: reason == .interrupted ? .interrupted : .finished)
+        // The database file alone holds the run from here on (copies and archives of it too).
+        try? store?.checkpointWAL()
         let comm = trainer.communication
         if comm.updates > 0 {
             let perUpdate = { (seconds: Double) in String(format: "%.1f", 1000 * seconds / Double(comm.updates)) }

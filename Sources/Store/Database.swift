@@ -9,11 +9,16 @@ public final class Database: @unchecked Sendable {
     public let busyTimeoutMilliseconds: Int32
 
     /// Opens (creating if needed) the database at `path`; ":memory:" gives a private in-memory one.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+    /// With `readOnly`, the file is opened as immutable (`file:…?immutable=1`): no lock, no
+    /// WAL or shared-memory file is created, so a database on a read-only file, directory or
+    /// mount can be read. (What a WAL not yet copied in holds is not seen then.)
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, readOnly: Bool = false) throws {
         var db: OpaquePointer?
         // FULLMUTEX: the connection may be handed between threads; SQLite serializes calls.
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX
+            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let name = readOnly ? Self.immutableURI(path) : path
+        let code = sqlite3_open_v2(name, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
@@ -27,6 +32,17 @@ public final class Database: @unchecked Sendable {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// `file:PATH?immutable=1`, with the characters a URI path cannot hold escaped.
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var escaped = ""
+        for byte in absolute.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if c.isASCII && (c.isLetter || c.isNumber || "/-._~".contains(c)) { escaped.append(c) } else { escaped += String(format: "%%%02X", byte) }
+        }
+        return "file:\(escaped)?immutable=1"
+    }
 
     /// Runs one or more statements without results (schema, pragmas, BEGIN/COMMIT).
     public func execute(_ sql: String) throws {

@@ -8,8 +8,17 @@ public final class RunStore: @unchecked Sendable {
     public let database: Database
 
     /// Opens or creates the database at `path` (":memory:" for tests) and migrates it.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
-        database = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    /// `readOnly`: a database that cannot be written (a read-only file, directory or mount, an
+    /// archive): nothing is set or migrated, and one at an older schema is refused with one line.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, readOnly: Bool = false) throws {
+        database = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: readOnly)
+        if readOnly {
+            let version = Int32(try database.scalarInt("PRAGMA user_version") ?? 0)
+            if version > Migrations.latestVersion { throw StoreError.schemaTooNew(path: path, found: version, supported: Migrations.latestVersion) }
+            if version < Migrations.latestVersion { throw StoreError.readOnlyOldSchema(path: path, found: version, current: Migrations.latestVersion) }
+            try database.execute("PRAGMA foreign_keys = ON")
+            return
+        }
         // A new database gets 64 KiB pages: a checkpoint is tens of megabytes of blobs, and with
         // 4 KiB pages SQLite chains ~16× more overflow pages per blob. page_size only takes effect
         // before the first table exists (and before WAL), so existing databases keep theirs.
@@ -47,6 +56,13 @@ public final class RunStore: @unchecked Sendable {
 
     /// Waits for the background copier's pending work.
     public func waitForWALCopy() { walCheckpointer?.drain() }
+
+    /// Copies the WAL into the database file and empties it: the file alone then holds every
+    /// write (a copy of it, an archive, a read-only mount sees them all).
+    public func checkpointWAL() throws {
+        waitForWALCopy()
+        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
 
     public func schemaVersion() throws -> Int32 { Int32(try database.scalarInt("PRAGMA user_version") ?? 0) }
     public func journalMode() throws -> String { try database.scalarText("PRAGMA journal_mode") ?? "" }

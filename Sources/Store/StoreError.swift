@@ -6,6 +6,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notADatabase(path: String, message: String)
     case corrupt(path: String, message: String)
     case schemaTooNew(path: String, found: Int32, supported: Int32)
+    case readOnlyOldSchema(path: String, found: Int32, current: Int32)
     case sqlite(path: String, code: Int32, message: String, context: String)
     case unknownRun(name: String)
     case duplicateRun(name: String)
@@ -27,6 +28,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(path): database is corrupt (\(message))"
         case .schemaTooNew(let path, let found, let supported):
             return "\(path): database schema version \(found) is newer than this nmt supports (\(supported)); use a newer nmt"
+        case .readOnlyOldSchema(let path, let found, let current):
+            return "\(path): read-only, and at schema version \(found) (this nmt writes \(current)): copy it somewhere writable so it can be upgraded"
         case .sqlite(let path, let code, let message, let context):
             return "\(path): SQLite error \(code) while \(context): \(message)"
         case .unknownRun(let name):

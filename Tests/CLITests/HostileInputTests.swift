@@ -93,4 +93,42 @@ struct HostileInputTests {
         #expect(again.status == 0 && again.stderr.contains("starting it again"), "\(again.stderr)")
         #expect(try RunStore(path: ws.path("nmt.sqlite")).validations(run: "short").last?.update == 3)
     }
+
+    /// An archived database on a read-only file and directory (made immutable with chattr: as
+    /// root, chmod 444 does not stop a write) is read: runs, show, metrics, translate, export.
+    @Test func aReadOnlyDatabaseCanBeRead() throws {
+        let ws = try TrainingWorkspace(label: "hostile-readonly")
+        #expect(try ws.train("r", ["--optimizer", "radam", "--max-update", "2"]).status == 0)
+        let archive = ws.directory.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ws.path("nmt.sqlite"), toPath: archive.appendingPathComponent("nmt.sqlite").path)
+        func chattr(_ flag: String, _ paths: [String]) -> Bool {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+            p.arguments = [flag] + paths
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return false }
+            p.waitUntilExit()
+            return p.terminationStatus == 0
+        }
+        let frozen = [archive.appendingPathComponent("nmt.sqlite").path, archive.path]
+        guard chattr("+i", frozen) else {
+            // A file system without immutable files: nothing to freeze here (ext4 has them).
+            return
+        }
+        defer { _ = chattr("-i", frozen) }
+        let db = archive.appendingPathComponent("nmt.sqlite").path
+        #expect(FileManager.default.createFile(atPath: archive.appendingPathComponent("probe").path, contents: Data()) == false, "the directory is frozen")
+        for (args, fragment) in [(["runs", "--db", db], "r"), (["show", "r", "--db", db], "arm:"), (["metrics", "r", "--db", db], "update")] {
+            let r = try ws.run(args)
+            #expect(r.status == 0 && r.stdout.contains(fragment), "\(args): \(r.stderr)")
+        }
+        let translated = try ws.run(["translate", "--run", "r", "--db", db, "--beam", "1"], stdin: Data("hola\n".utf8))
+        #expect(translated.status == 0 && translated.stdout.split(separator: "\n").count == 1, "\(translated.stderr)")
+        let exported = try ws.run(["export", "r", "--db", db, "--out", "exported.safetensors"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        // Writing to it is refused in one line, naming the database.
+        let evaluated = try ws.run(["eval", "r", "--db", db, "--split", "test", "--beam", "1"])
+        #expect(evaluated.status != 0 && evaluated.errorLines.count == 1, "\(evaluated.stderr)")
+    }
 }
