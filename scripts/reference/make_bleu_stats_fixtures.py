@@ -56,6 +56,8 @@ import numpy
 import sacrebleu
 from sacrebleu.metrics import BLEU, CHRF, TER
 
+from fixture_json import dumps
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BLEU_DIR = "Tests/Fixtures/bleu"
 STATS_DIR = "Tests/Fixtures/bleu-stats"
@@ -310,27 +312,6 @@ def measure_timing():
 
 # ----------------------------------------------------------------------------------------------
 # Output
-
-def dumps(obj, indent=0):
-    """JSON with one line per leaf object/list (keeps the fixtures small but diffable)."""
-    pad = " " * indent
-
-    def leaf(o):
-        if isinstance(o, dict):
-            return all(not isinstance(v, (dict, list)) or (isinstance(v, list) and leaf(v)) for v in o.values())
-        if isinstance(o, list):
-            return all(not isinstance(v, (dict, list)) for v in o)
-        return True
-
-    if leaf(obj) or not isinstance(obj, (dict, list)):
-        return json.dumps(obj, ensure_ascii=False)
-    inner = " " * (indent + 1)
-    if isinstance(obj, dict):
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {dumps(v, indent + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    items = [f"{inner}{dumps(v, indent + 1)}" for v in obj]
-    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-
 
 def write_json(path, obj):
     with open(path, "w", encoding="utf-8", newline="\n") as f:

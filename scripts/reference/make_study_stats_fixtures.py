@@ -61,6 +61,8 @@ import statsmodels
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from fixture_json import dumps
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "stats", "paired_statistics.json")
 
@@ -214,27 +216,6 @@ def holm_cases():
     return out
 
 
-def dumps(obj, indent=0):
-    """JSON with one line per leaf object/list (keeps the fixture small but diffable)."""
-    pad = " " * indent
-
-    def leaf(o):
-        if isinstance(o, dict):
-            return all(not isinstance(v, (dict, list)) or (isinstance(v, list) and leaf(v)) for v in o.values())
-        if isinstance(o, list):
-            return all(not isinstance(v, (dict, list)) for v in o)
-        return True
-
-    if leaf(obj) or not isinstance(obj, (dict, list)):
-        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
-    inner = " " * (indent + 1)
-    if isinstance(obj, dict):
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {dumps(v, indent + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    items = [f"{inner}{dumps(v, indent + 1)}" for v in obj]
-    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-
-
 def main():
     cdf, ppf = t_tables()
     doc = {
@@ -248,7 +229,7 @@ def main():
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(dumps(doc))
+        f.write(dumps(doc, allow_nan=False))
         f.write("\n")
     print(f"wrote {os.path.relpath(OUT, ROOT)}: {len(cdf)} cdf, {len(ppf)} quantiles, "
           f"{len(doc['paired'])} paired cases, {len(doc['holm'])} holm families")
