@@ -18,13 +18,12 @@ public enum RunRemoval {
     public static func remove(database: String, runs names: [String], console: Console) throws -> Outcome {
         guard !names.isEmpty else { throw ApplicationError("name at least one run to remove") }
         let store = try RunDatabase.openExisting(database)
-        let members = Set(try store.studyNames().flatMap { study in try store.studyRuns(study: study).map { ($0.run) } })
         for name in names {
             let record = try store.run(named: name)
             if record.status == .running {
                 throw ApplicationError("run '\(name)' is training (status running); stop it first, or if it was killed, `nmt train --resume \(name)` first")
             }
-            if members.contains(name) { throw ApplicationError("run '\(name)' belongs to a study, which would train it again; it is kept") }
+            if try store.study(ofRun: name) != nil { throw ApplicationError("run '\(name)' belongs to a study, which would train it again; it is kept") }
         }
         let before = try store.fileBytes()
         for name in names { try store.deleteRun(name) }

@@ -26,6 +26,13 @@ public final class TrainingRun {
         public init(maxUpdate: Int? = nil, maxEpoch: Int? = nil, maxTime: Double? = nil) {
             self.maxUpdate = maxUpdate; self.maxEpoch = maxEpoch; self.maxTime = maxTime
         }
+
+        /// The limits given, in place of the stored ones.
+        func apply(to trainer: inout TrainerSettings) {
+            if let maxUpdate { trainer.maxUpdate = maxUpdate }
+            if let maxEpoch { trainer.maxEpoch = maxEpoch }
+            if let maxTime { trainer.maxTimeSeconds = maxTime }
+        }
     }
 
     /// Everything a new run is made of; the model's shape is resolved once the vocabulary
@@ -176,13 +183,11 @@ public final class TrainingRun {
         // from its stored configuration (its updates are a function of it; nothing is lost).
         if try store.checkpointInfo(run: name, .last) == nil {
             let record = try store.run(named: name)
-            if try store.studyNames().contains(where: { study in try store.studyRuns(study: study).contains { $0.run == name } }) {
+            if try store.study(ofRun: name) != nil {
                 throw ApplicationError("run '\(name)' has no checkpoint and belongs to a study: `nmt study run` starts it again")
             }
             var config = try RunConfiguration.decode(json: record.run.configurationJSON)
-            if let m = limits.maxUpdate { config.trainer.maxUpdate = m }
-            if let e = limits.maxEpoch { config.trainer.maxEpoch = e }
-            if let t = limits.maxTime { config.trainer.maxTimeSeconds = t }
+            limits.apply(to: &config.trainer)
             console.info("run \(name) has no checkpoint (stopped before its first): starting it again from its stored configuration")
             try store.deleteRun(name)
             return try start(Plan(name: name, database: database, preset: config.preset, model: { [config] _ in config.model },
@@ -192,17 +197,13 @@ public final class TrainingRun {
         var restored = try RunRestore.restore(store: store, run: name, at: .last)
         // Limits may be raised on resume; the schedule stays as stored, so the learning rates
         // of updates already planned do not change.
-        if let m = limits.maxUpdate {
-            let schedule = restored.config.schedule
-            // Past the end of a linear decay to 0 every update runs at rate 0: done as asked, not silently.
-            if schedule.kind == .linear && schedule.minLR == 0 && schedule.maxUpdate > 0 && m > schedule.maxUpdate {
-                console.warn("run '\(name)': its linear schedule decays to 0 at update \(schedule.maxUpdate), so updates "
-                    + "\(schedule.maxUpdate + 1)–\(m) run at rate 0; for more training, train a new run (nmt show \(name) --config gives its settings) with a longer --max-update")
-            }
-            restored.config.trainer.maxUpdate = m
+        // Past the end of a linear decay to 0 every update runs at rate 0: done as asked, not silently.
+        let schedule = restored.config.schedule
+        if let m = limits.maxUpdate, schedule.kind == .linear && schedule.minLR == 0 && schedule.maxUpdate > 0 && m > schedule.maxUpdate {
+            console.warn("run '\(name)': its linear schedule decays to 0 at update \(schedule.maxUpdate), so updates "
+                + "\(schedule.maxUpdate + 1)–\(m) run at rate 0; for more training, train a new run (nmt show \(name) --config gives its settings) with a longer --max-update")
         }
-        if let e = limits.maxEpoch { restored.config.trainer.maxEpoch = e }
-        if let t = limits.maxTime { restored.config.trainer.maxTimeSeconds = t }
+        limits.apply(to: &restored.config.trainer)
         // Another number of ranks than before takes the same updates: the batches of an
         // update are shared out anew.
         let stored = restored.config.trainer

@@ -86,6 +86,17 @@ extension RunStore {
         return rows
     }
 
+    /// The study a run belongs to (nil: none): a study's run is trained, resumed and removed by
+    /// its study, not one by one.
+    public func study(ofRun name: String) throws -> String? {
+        let query = try database.prepare("""
+            SELECT st.name AS study FROM study_runs s JOIN runs r ON r.id = s.run_id JOIN studies st ON st.id = s.study_id
+            WHERE r.name = ?1
+            """)
+        try query.bind(.text(name))
+        return try query.step() ? query.text("study") : nil
+    }
+
     public func setStudyRunOutcome(run name: String, outcome: String?) throws {
         let runID = try requireRunID(name)
         let update = try database.prepare("UPDATE study_runs SET outcome = ?1 WHERE run_id = ?2")

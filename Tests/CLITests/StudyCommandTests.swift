@@ -236,6 +236,10 @@ struct StudyCommandTests {
         #expect(!FileManager.default.fileExists(atPath: ws.path("mixed.sqlite")))
         let into = try ws.run(["study", "merge", "shard1.sqlite", "shard1.sqlite"])
         #expect(into.status != 0 && into.stderr.contains("is the output database too"), "\(into.stderr)")
+        // One shard under two spellings is one file named twice.
+        let spelled = try ws.run(["study", "merge", "spelled.sqlite", "shard1.sqlite", "./shard1.sqlite"])
+        #expect(spelled.status != 0 && spelled.errorLines.count == 1 && spelled.stderr.contains("./shard1.sqlite is named twice"), "\(spelled.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.path("spelled.sqlite")))
     }
 
     /// The report: self-contained (no scripts, no external resources), every SVG well-formed

@@ -15,13 +15,11 @@ public enum StudyMerge {
 
     public static func merge(output: String, inputs: [String], study requested: String?, console: Console) throws -> Outcome {
         guard !inputs.isEmpty else { throw ApplicationError("give at least one shard database to merge") }
-        let outputPath = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath().path
-        var seen = Set<String>()
-        for input in inputs {
+        // The same file under two spellings (a symlink, "./") counts once: OutputPath.sameFile.
+        for (k, input) in inputs.enumerated() {
             guard FileManager.default.fileExists(atPath: input) else { throw ApplicationError("\(input): no such database") }
-            let path = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
-            if path == outputPath { throw ApplicationError("\(input) is the output database too: merge into a new file") }
-            if !seen.insert(path).inserted { throw ApplicationError("\(input) is named twice") }
+            if OutputPath.sameFile(input, output) { throw ApplicationError("\(input) is the output database too: merge into a new file") }
+            if inputs[..<k].contains(where: { OutputPath.sameFile($0, input) }) { throw ApplicationError("\(input) is named twice") }
         }
         // Read every input first: one plan, disjoint runs.
         var plan: (name: String, json: String, settings: StudySettings)?
@@ -67,9 +65,8 @@ public enum StudyMerge {
         if let existing = try store.study(named: plan.name) {
             let settings = try StudySettings.decode(existing.settingsJSON, study: plan.name)
             guard settings == plan.settings else { throw ApplicationError("\(output) holds another plan of study '\(plan.name)'") }
-            for run in owner.keys where try store.studyRuns(study: plan.name).contains(where: { $0.run == run }) {
-                throw ApplicationError("run \(run) is in \(output) already")
-            }
+            let present = Set(try store.studyRuns(study: plan.name).map(\.run))
+            if let run = owner.keys.sorted().first(where: present.contains) { throw ApplicationError("run \(run) is in \(output) already") }
             studyID = existing.id
         } else {
             studyID = try store.createStudy(name: plan.name, settingsJSON: plan.json, command: commands.first ?? "")
