@@ -33,29 +33,29 @@ public enum GradientNoiseAnalysis {
         trainer.bestCheckpointMetric = nil
         trainer.diagnostics = false
         config.trainer = trainer
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nmt-gradient-noise-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let replay = try TrainingRun.start(TrainingRun.Plan(
-            name: "replay", database: scratch.appendingPathComponent("replay.sqlite").path, preset: config.preset,
-            model: { [config] _ in config.model }, optimizer: config.optimizer, schedule: config.schedule, trainer: trainer, data: config.data,
-            threads: config.threads), console: Console(quiet: true))
-        let wanted = Set(updates)
-        var records: [GradientNoiseRecord] = []
-        var failure: Error?
-        func measure(_ update: Int) {
-            guard failure == nil, wanted.contains(update) else { return }
-            do { records += try GradientNoise.measure(trainer: replay.trainer, update: update, batches: batches) }
-            catch { failure = error }
-        }
-        measure(1)
-        if last > 1 {
-            _ = try replay.run { p in measure(p.update + 1) }
-        }
-        if let failure { throw failure }
-        let measured = Set(records.map(\.update))
-        if let missing = wanted.subtracting(measured).min() {
-            throw ApplicationError("run '\(name)': the replay stopped before update \(missing) (it diverged or ran out of data)")
+        let records = try ScratchDirectory.with("gradient-noise") { scratch -> [GradientNoiseRecord] in
+            let replay = try TrainingRun.start(TrainingRun.Plan(
+                name: "replay", database: scratch.appendingPathComponent("replay.sqlite").path, preset: config.preset,
+                model: { [config] _ in config.model }, optimizer: config.optimizer, schedule: config.schedule, trainer: trainer, data: config.data,
+                threads: config.threads), console: Console(quiet: true))
+            let wanted = Set(updates)
+            var records: [GradientNoiseRecord] = []
+            var failure: Error?
+            func measure(_ update: Int) {
+                guard failure == nil, wanted.contains(update) else { return }
+                do { records += try GradientNoise.measure(trainer: replay.trainer, update: update, batches: batches) }
+                catch { failure = error }
+            }
+            measure(1)
+            if last > 1 {
+                _ = try replay.run { p in measure(p.update + 1) }
+            }
+            if let failure { throw failure }
+            let measured = Set(records.map(\.update))
+            if let missing = wanted.subtracting(measured).min() {
+                throw ApplicationError("run '\(name)': the replay stopped before update \(missing) (it diverged or ran out of data)")
+            }
+            return records
         }
         try store.recordGradientNoise(run: name, records)
         console.info("run \(name): adaptive-rate variance over \(batches) mini-batch gradients at updates \(updates.sorted().map(String.init).joined(separator: ", ")) stored")

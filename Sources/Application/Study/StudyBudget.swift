@@ -13,34 +13,32 @@ public enum StudyBudget {
     /// run: 20 updates in a scratch database, timed from the first progress report on (so
     /// start-up is not counted as training).
     public static func secondsPerUpdate(settings: StudySettings) throws -> Double {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nmt-calibration-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let cell = settings.cells[0]
-        var s = settings
-        s.maxUpdate = s.arms.map { max($0.warmupUpdates ?? 0, $0.freeze) }.max()! + 100
-        let c = cell.arm.configure(s, lr: cell.lr)
-        var trainer = c.trainer
-        trainer.maxUpdate = calibrationUpdates
-        trainer.logEvery = 5
-        trainer.validEvery = 0
-        trainer.saveEvery = 0
-        trainer.seed = cell.seed
-        let run = try TrainingRun.start(TrainingRun.Plan(
-            name: "calibration", database: scratch.appendingPathComponent("calibration.sqlite").path, preset: s.preset,
-            model: { _ in c.model }, optimizer: c.optimizer, schedule: c.schedule, trainer: trainer, data: s.data,
-            threads: s.threadsPerRun), console: Console(quiet: true))
-        var first: (update: Int, seconds: Double)?
-        var last: (update: Int, seconds: Double)?
-        _ = try run.run { p in
-            if first == nil { first = (p.update, p.elapsedSeconds) } else { last = (p.update, p.elapsedSeconds) }
+        try ScratchDirectory.with("calibration") { scratch in
+            let cell = settings.cells[0]
+            var s = settings
+            s.maxUpdate = s.arms.map { max($0.warmupUpdates ?? 0, $0.freeze) }.max()! + 100
+            let c = cell.arm.configure(s, lr: cell.lr)
+            var trainer = c.trainer
+            trainer.maxUpdate = calibrationUpdates
+            trainer.logEvery = 5
+            trainer.validEvery = 0
+            trainer.saveEvery = 0
+            trainer.seed = cell.seed
+            let run = try TrainingRun.start(TrainingRun.Plan(
+                name: "calibration", database: scratch.appendingPathComponent("calibration.sqlite").path, preset: s.preset,
+                model: { _ in c.model }, optimizer: c.optimizer, schedule: c.schedule, trainer: trainer, data: s.data,
+                threads: s.threadsPerRun), console: Console(quiet: true))
+            var first: (update: Int, seconds: Double)?
+            var last: (update: Int, seconds: Double)?
+            _ = try run.run { p in
+                if first == nil { first = (p.update, p.elapsedSeconds) } else { last = (p.update, p.elapsedSeconds) }
+            }
+            guard let first, let last, last.update > first.update else {
+                throw ApplicationError("the calibration run reported too little progress to time (use --max-update, or --no-estimate)")
+            }
+            return max(1e-6, (last.seconds - first.seconds) / Double(last.update - first.update))
         }
-        guard let first, let last, last.update > first.update else {
-            throw ApplicationError("the calibration run reported too little progress to time (use --max-update, or --no-estimate)")
-        }
-        return max(1e-6, (last.seconds - first.seconds) / Double(last.update - first.update))
     }
-
 
     public static func maxUpdate(budgetSeconds: Double, settings: StudySettings, jobs: Int, console: Console) throws -> Int {
         let perUpdate = try secondsPerUpdate(settings: settings)

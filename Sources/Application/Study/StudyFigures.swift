@@ -182,8 +182,7 @@ struct StudyFigures {
 
     /// RAdam's rt against the warmup factors ωt of adam-warmup and adam-untuned (Ma & Yarats).
     func rectificationVersusWarmup() throws -> String {
-        let longestWarmup = settings.arms.compactMap(\.warmupUpdates).max() ?? 0
-        let horizon = min(settings.maxUpdate, max(4 * Int(2 / (1 - settings.beta2)), 2 * longestWarmup))
+        let horizon = min(settings.maxUpdate, max(4 * Int(2 / (1 - settings.beta2)), 2 * settings.longestWarmup))
         var plot = SVGPlot(title: "RAdam's rectification r_t and the warmup factors ω_t (β2 = \(settings.beta2))", xLabel: "update", yLabel: "multiplier of the learning rate")
         plot.width = 1200; plot.height = 440
         var series: [SVGPlot.Series] = []

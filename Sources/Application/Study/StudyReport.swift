@@ -31,8 +31,7 @@ public enum StudyReport {
         }
         body += render(results.armsTable)
 
-        let longestWarmup = s.arms.compactMap(\.warmupUpdates).max() ?? 0
-        let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), longestWarmup + 50))
+        let zoom = min(s.maxUpdate, max(2 * Int(2 / (1 - s.beta2)), s.longestWarmup + 50))
         let loss = try figures.lossCurves(upTo: s.arms.map { $0.updates(studyUpdates: s.maxUpdate) }.max() ?? s.maxUpdate, zoom: zoom, zoomLR: lr)
             .map { keep($0.file, $0.svg) }.joined()
         section("1. Training loss (paper Fig. 1)", "Every arm at every learning rate, one shared y axis; the last plot zooms on the start, where warmup matters.", loss)

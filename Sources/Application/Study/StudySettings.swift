@@ -186,6 +186,9 @@ public struct StudySettings: Codable, Equatable, Sendable {
     /// The source-blind control, if the study has one.
     public var control: StudyArm? { arms.first(where: \.sourceBlind) }
 
+    /// The longest step warmup of any arm (0: none), which the report's zoomed plots span.
+    public var longestWarmup: Int { arms.compactMap(\.warmupUpdates).max() ?? 0 }
+
     /// Updates of every cell, frozen ones included: what the study trains in all.
     public var totalUpdates: Int { cells.reduce(0) { $0 + $1.arm.updates(studyUpdates: maxUpdate) } }
 

@@ -127,7 +127,7 @@ final class StudyWork: @unchecked Sendable {
     }
 
     /// What every finished run is evaluated with on the test split (the study's "avg"/"last").
-    var evaluated: [CheckpointSelector] { settings.evaluate.map { $0 == "last" ? .last : .average } }
+    var evaluated: [CheckpointSelector] { settings.evaluate.compactMap(CheckpointSelector.init) }
 
     /// The checkpoint selectors ("last", "avg") of the run's stored test evaluations with translations.
     private func evaluatedCheckpoints(_ name: String, store: RunStore) throws -> Set<String> {
@@ -218,7 +218,7 @@ final class StudyWork: @unchecked Sendable {
         }
         try pruneCheckpoints(name, store: store)
         // The adaptive rate's variance over gradient noise, by replaying the run's first updates.
-        if !Trainer.stopRequested, try !hasGradientNoise(name, store: store), settings.arms.contains(where: { $0.optimizer != .sgd }) {
+        if !Trainer.stopRequested, try !hasGradientNoise(name, store: store) {
             _ = try GradientNoiseAnalysis.measure(database: database, run: name, at: settings.gradientNoiseAt, batches: settings.gradientNoiseBatches,
                                                   console: quiet)
         }
