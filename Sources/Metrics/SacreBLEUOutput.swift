@@ -68,25 +68,21 @@ public struct SacreBLEUOutput: Sendable {
             let stats = SegmentStatistics.bleu(hypotheses: hypotheses, references: references, options: options)
             let signature = Signature.bleu(references: n, options: options)
             for s in 0..<stats.segments {
-                let row = Array(stats.values[(s * stats.dimension)..<((s + 1) * stats.dimension)])
-                var b = BLEUStatistics()
-                b.hypothesisLength = Int(row[0]); b.referenceLength = Int(row[1])
-                b.correct = (0..<BLEUStatistics.maxOrder).map { Int(row[2 + $0]) }
-                b.total = (0..<BLEUStatistics.maxOrder).map { Int(row[2 + BLEUStatistics.maxOrder + $0]) }
-                out += line(bleuResult(BLEU.score(b, smoothing: options.smoothing, effectiveOrder: true), signature: signature)) + "\n"
+                let counts = SegmentStatistics.bleuStatistics(stats.row(s))
+                out += line(bleuResult(BLEU.score(counts, smoothing: options.smoothing, effectiveOrder: true), signature: signature)) + "\n"
             }
         case "chrf":
             let stats = SegmentStatistics.chrF(hypotheses: hypotheses, references: references, options: chrF)
             let signature = Signature.chrF(references: n, options: chrF)
             for s in 0..<stats.segments {
-                out += line(Result(name: chrF.name, score: stats.score(Array(stats.values[(s * stats.dimension)..<((s + 1) * stats.dimension)])),
+                out += line(Result(name: chrF.name, score: stats.score(stats.row(s)),
                                    signature: signature)) + "\n"
             }
         default:
             let stats = SegmentStatistics.ter(hypotheses: hypotheses, references: references, options: ter)
             let signature = TER.signature(references: n, options: ter)
             for s in 0..<stats.segments {
-                out += line(Result(name: "TER", score: stats.score(Array(stats.values[(s * stats.dimension)..<((s + 1) * stats.dimension)])),
+                out += line(Result(name: "TER", score: stats.score(stats.row(s)),
                                    signature: signature)) + "\n"
             }
         }

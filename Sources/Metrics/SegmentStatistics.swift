@@ -16,6 +16,9 @@ public struct SegmentStatistics: Sendable {
 
     public var segments: Int { values.count / dimension }
 
+    /// Segment `s`'s numbers.
+    public func row(_ s: Int) -> [Double] { Array(values[(s * dimension)..<((s + 1) * dimension)]) }
+
     /// The score of the whole corpus.
     public var corpusScore: Double {
         var sums = [Double](repeating: 0, count: dimension)
@@ -49,14 +52,19 @@ public struct SegmentStatistics: Sendable {
         return split(flat, systems: k, segments: n, dimension: dimension).map { values in
             SegmentStatistics(name: "BLEU", signature: Signature.bleu(references: references.count, options: options), dimension: dimension,
                               values: values) { sums in
-                var stats = BLEUStatistics()
-                stats.hypothesisLength = Int(sums[0].rounded())
-                stats.referenceLength = Int(sums[1].rounded())
-                stats.correct = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + $0].rounded()) }
-                stats.total = (0..<BLEUStatistics.maxOrder).map { Int(sums[2 + BLEUStatistics.maxOrder + $0].rounded()) }
-                return BLEU.score(stats, smoothing: options.smoothing, effectiveOrder: options.effectiveOrder).score
+                BLEU.score(bleuStatistics(sums), smoothing: options.smoothing, effectiveOrder: options.effectiveOrder).score
             }
         }
+    }
+
+    /// BLEU's counts from numbers in its layout: one segment's row, or the sum of rows.
+    public static func bleuStatistics(_ v: [Double]) -> BLEUStatistics {
+        var stats = BLEUStatistics()
+        stats.hypothesisLength = Int(v[0].rounded())
+        stats.referenceLength = Int(v[1].rounded())
+        stats.correct = (0..<BLEUStatistics.maxOrder).map { Int(v[2 + $0].rounded()) }
+        stats.total = (0..<BLEUStatistics.maxOrder).map { Int(v[2 + BLEUStatistics.maxOrder + $0].rounded()) }
+        return stats
     }
 
     /// Segment-major values of `systems` systems side by side → one array per system.
