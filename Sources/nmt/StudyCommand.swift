@@ -253,21 +253,14 @@ struct StudyRunCommand: ParsableCommand {
     /// Flags that do not define the study: with only these, `run` takes the stored plan.
     static let runOnlyFlags: Set<String> = ["--db", "--jobs", "--shard", "--threads", "--quiet"]
 
-    /// Whether the command line names any flag that defines the study.
-    static func gridFlagsGiven(_ arguments: [String]) -> Bool {
-        arguments.dropFirst().contains { argument in
-            guard argument.hasPrefix("--") else { return false }
-            let flag = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
-            return !runOnlyFlags.contains(flag)
-        }
-    }
-
     func run() throws {
         let console = runtime.apply()
         let jobs = jobs ?? min(grid.defaults.jobs, runtime.threads)
         guard jobs >= 1 else { throw CLIError("--jobs must be at least 1") }
         let shardSpec = try shard.map(StudyShard.init(parsing:))
-        let settings = Self.gridFlagsGiven(CommandLine.arguments) ? try grid.settings(threads: runtime.threads, jobs: jobs) : nil
+        // Any flag that defines the study: plan it from the flags (or check them against the plan).
+        let gridFlagsGiven = CommandLineFlags.first(in: CommandLine.arguments, notIn: Self.runOnlyFlags) != nil
+        let settings = gridFlagsGiven ? try grid.settings(threads: runtime.threads, jobs: jobs) : nil
         let outcome = try StudyRunner.run(StudyRunner.Request(
             name: name, database: database.db, settings: settings, lossThreshold: grid.lossThreshold, extend: extend, jobs: jobs,
             shard: shardSpec, command: StudyGridOptions.commandLine()), console: console)

@@ -37,22 +37,20 @@ struct StudyShowCommand: ParsableCommand {
         case .text:
             print(Self.text(results))
         }
-        if storage {
-            let table = try StudyStorage.table(store: store, study: name)
-            var t = TextTable(table.headers)
-            for row in table.rows { t.add(row) }
-            print(table.title + ":\n" + t.render())
-        }
+        if storage { print(Self.render(try StudyStorage.table(store: store, study: name))) }
+    }
+
+    /// A table under its title, as text.
+    static func render(_ table: StudyTable) -> String {
+        var t = TextTable(table.headers)
+        for row in table.rows { t.add(row) }
+        return table.title + ":\n" + t.render()
     }
 
     static func text(_ r: StudyResults) -> String {
         var out = r.headline + "\n"
         if let design = r.designLines { out += "\nplan:\n" + design.map { "  " + $0 + "\n" }.joined() }
-        for table in r.tables where !table.rows.isEmpty {
-            var t = TextTable(table.headers)
-            for row in table.rows { t.add(row) }
-            out += "\n" + table.title + ":\n" + t.render() + "\n"
-        }
+        for table in r.tables where !table.rows.isEmpty { out += "\n" + render(table) + "\n" }
         out += "\nBLEU/chrF of the test split (sacreBLEU 13a, chrF2); 'avg' = average of the last \(r.settings.averageLast) checkpoints\n"
         for key in r.definitions.keys.sorted() { out += "\(key): \(r.definitions[key]!)\n" }
         for warning in r.warnings { out += "warning: \(warning)\n" }

@@ -70,7 +70,8 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--max-time must look like 90s, 45m, 2h or 1h30m, got '\(maxTime)'")
         }
         if resume != nil && name != nil { throw ValidationError("--resume names the run already; drop --name") }
-        if resume != nil, let flag = Self.settingsGivenOnResume(CommandLine.arguments) {
+        // A flag a resumed run would ignore (its settings are stored) is refused.
+        if resume != nil, let flag = CommandLineFlags.first(in: CommandLine.arguments, notIn: Self.resumeFlags) {
             throw ValidationError("--resume continues a run with its stored settings; \(flag) would be ignored: drop it "
                 + "(only --max-update, --max-epoch, --max-time, --db, --threads and --quiet apply to a resumed run)")
         }
@@ -111,12 +112,6 @@ struct TrainCommand: ParsableCommand {
 
     /// Flags a resumed run may take: its limits and how this process runs.
     static let resumeFlags: Set<String> = ["--resume", "--max-update", "--max-epoch", "--max-time", "--db", "--threads", "--quiet"]
-
-    /// The first flag on the command line that a resumed run would ignore (its settings are stored).
-    static func settingsGivenOnResume(_ arguments: [String]) -> String? {
-        arguments.dropFirst().lazy.filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=", maxSplits: 1)[0]) }
-            .first { !resumeFlags.contains($0) }
-    }
 
     /// The run these flags describe (with `vocabulary` in place of --vocab when given).
     func plan(vocabulary: String? = nil) throws -> TrainingRun.Plan {
