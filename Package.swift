@@ -53,14 +53,15 @@ let package = Package(
         .target(name: "CAttention", dependencies: ["CISA"], path: "Sources/CAttention", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CDropout", "CInt8", "CVectorMath", "Parallelism"], swiftSettings: optimized),
         .target(name: "Text", dependencies: ["CTextNorm", "Hashing", "Parallelism"], swiftSettings: optimized),
-        .target(name: "Corpus", dependencies: ["Hashing", "Parallelism"], swiftSettings: optimized),
+        .target(name: "Corpus", dependencies: ["Hashing", "Parallelism", "Statistics"], swiftSettings: optimized),
         .target(name: "Metrics", dependencies: ["Parallelism"], swiftSettings: optimized),
-        // Seed-level statistics of a study: Student t, paired comparisons, TOST, Holm.
+        // Seed-level statistics of a study (Student t, paired comparisons, TOST, Holm) and the median.
         .target(name: "Statistics"),
         .target(name: "Transformer", dependencies: ["CAttention", "Tensor", "Parallelism"], swiftSettings: optimized),
         .target(name: "Optim", dependencies: ["Parallelism"], swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite", "Hashing", "Parallelism"], swiftSettings: optimized),
-        .target(name: "Training", dependencies: ["Transformer", "Tensor", "Optim", "Text", "Hashing", "Store", "Parallelism", "Collective"], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Transformer", "Tensor", "Optim", "Text", "Hashing", "Store", "Parallelism", "Collective", "Statistics"],
+                swiftSettings: optimized),
         .target(name: "Decoding", dependencies: ["Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),
         // Simulations and plots about the optimizers, without training (nmt analyze, reports).
         .target(name: "Analysis", dependencies: ["Training", "Optim", "Transformer", "Tensor", "Parallelism"], swiftSettings: optimized),

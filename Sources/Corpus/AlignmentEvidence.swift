@@ -11,6 +11,7 @@
 // all right), unrelated = each verse against the verse `unrelatedOffset` places further on.
 
 import Foundation
+import Statistics
 
 public struct AlignmentEvidence: Sendable {
     public static let unrelatedOffset = 7
@@ -95,12 +96,8 @@ public struct AlignmentEvidence: Sendable {
 
     /// Median and 1.4826 × median absolute deviation: a normal fit that ignores the outliers.
     static func robustNormal(_ values: [Double]) -> (mean: Double, deviation: Double) {
-        func median(_ v: [Double]) -> Double {
-            let s = v.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
-        let m = median(values)
-        return (m, max(1e-3, 1.4826 * median(values.map { abs($0 - m) })))
+        let m = Median.of(values)
+        return (m, max(1e-3, 1.4826 * Median.of(values.map { abs($0 - m) })))
     }
 
     /// Source words that have lexicon entries, and how many of them find one in the target.

@@ -1,5 +1,6 @@
 import Foundation
 import Optim
+import Statistics
 import Store
 import Tensor
 
@@ -90,7 +91,7 @@ public enum GradientNoise {
             let c = Double(max(variances.count, 1))
             return GradientNoiseRecord(update: update, group: group.name, batches: k, learningRate: lr, rectification: rectification,
                                        adaptive: adaptive, coordinates: variances.count, psiMean: psiSum / c,
-                                       psiVarianceMean: variances.reduce(0, +) / c, psiVarianceMedian: median(&variances), psiCV2Median: median(&cv2))
+                                       psiVarianceMean: variances.reduce(0, +) / c, psiVarianceMedian: Median.of(variances), psiCV2Median: Median.of(cv2))
         }
     }
 
@@ -98,12 +99,5 @@ public enum GradientNoise {
     static func dropoutKey(seed: UInt64, update: Int, batch j: Int) -> UInt64 {
         var rng = SplitMix64.stream(seed: seed ^ 0x6E01_5E00_0000_0000, UInt64(update) << 16 | UInt64(j))
         return rng.next()
-    }
-
-    static func median(_ values: inout [Double]) -> Double {
-        guard !values.isEmpty else { return .nan }
-        values.sort()
-        let m = values.count / 2
-        return values.count % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2
     }
 }

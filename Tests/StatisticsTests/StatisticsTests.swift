@@ -106,4 +106,12 @@ struct StatisticsTests {
         let partial = Holm.adjust([0.01, nil, 0.04])
         #expect(partial[1] == nil && partial[0] == 0.02 && partial[2] == 0.04)
     }
+
+    /// The median of odd and even counts (the middle two averaged), unsorted input, and none.
+    @Test func medianOfOddEvenAndNoValues() {
+        #expect(Median.of([3, 1, 2]) == 2)
+        #expect(Median.of([4, 1, 3, 2]) == 2.5)
+        #expect(Median.of([-1e300, 7]) == (-1e300 + 7) / 2)
+        #expect(Median.of([]).isNaN)
+    }
 }
