@@ -133,7 +133,6 @@ extension RunStore {
         return infos
     }
 
-    /// Loads a checkpoint and verifies the SHA-256 of each blob.
     /// The checkpoint a selector names, without reading its blobs (nil when there is none).
     public func checkpointInfo(run name: String, _ selector: CheckpointSelector) throws -> CheckpointInfo? {
         let query = try selectCheckpoint(run: name, selector)
@@ -167,6 +166,7 @@ extension RunStore {
         return query
     }
 
+    /// Loads a checkpoint and verifies the SHA-256 of each blob.
     public func loadCheckpoint(run name: String, _ selector: CheckpointSelector) throws -> Checkpoint {
         let query = try selectCheckpoint(run: name, selector)
         guard try query.step() else { throw StoreError.checkpointNotFound(run: name, selector: selector.description) }
