@@ -118,7 +118,9 @@ public final class Database: @unchecked Sendable {
         case SQLITE_CORRUPT:
             return .corrupt(path: path, message: message)
         default:
-            return .sqlite(path: path, code: code, message: message, context: context)
+            // One line: the statement a context quotes may span several.
+            let oneLine = context.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return .sqlite(path: path, code: code, message: message, context: oneLine)
         }
     }
 }

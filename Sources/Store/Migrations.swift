@@ -210,17 +210,28 @@ enum Migrations {
 
     static var latestVersion: Int32 { Int32(all.count) }
 
-    /// Brings `database` to the latest schema, one transaction per migration.
+    /// Brings `database` to the latest schema in one transaction: a failure leaves it at the
+    /// version it had (never half-way), and processes creating or upgrading one database at
+    /// once take turns on SQLite's write lock (BEGIN IMMEDIATE, within the busy timeout), each
+    /// reading the version again under it, so the later ones find the work done.
     static func migrate(_ database: Database) throws {
-        let current = Int32(try database.scalarInt("PRAGMA user_version") ?? 0)
-        guard current <= latestVersion else {
-            throw StoreError.schemaTooNew(path: database.path, found: current, supported: latestVersion)
+        func version() throws -> Int32 { Int32(try database.scalarInt("PRAGMA user_version") ?? 0) }
+        func checkNotNewer(_ v: Int32) throws {
+            if v > latestVersion { throw StoreError.schemaTooNew(path: database.path, found: v, supported: latestVersion) }
         }
-        for version in Int(current)..<all.count {
-            try database.transaction {
-                try database.execute(all[version])
+        // Up to date: no write lock is taken (readers of a database in use stay readers).
+        let seen = try version()
+        try checkNotNewer(seen)
+        guard seen < latestVersion else { return }
+        try database.transaction {
+            let current = try version()
+            try checkNotNewer(current)
+            do {
+                for step in Int(current)..<all.count { try database.execute(all[step]) }
                 // PRAGMA takes no bound parameters; the value is our own integer.
-                try database.execute("PRAGMA user_version = \(version + 1)")
+                try database.execute("PRAGMA user_version = \(latestVersion)")
+            } catch StoreError.sqlite(_, _, let message, _) {
+                throw StoreError.migrationFailed(path: database.path, from: current, to: latestVersion, message: message)
             }
         }
     }

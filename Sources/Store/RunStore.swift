@@ -24,8 +24,19 @@ public final class RunStore: @unchecked Sendable {
         // before the first table exists (and before WAL), so existing databases keep theirs.
         if try database.scalarInt("PRAGMA page_count") == 0 { try database.execute("PRAGMA page_size = 65536") }
         // WAL: readers (`nmt runs` during training) never block the writer. The first statement
-        // is also where a file that is not a database is detected.
-        _ = try database.scalarText("PRAGMA journal_mode = WAL")
+        // is also where a file that is not a database is detected. Switching a new database to
+        // WAL needs the file to itself for a moment, and SQLite answers "busy" at once instead
+        // of waiting (its busy handler is not consulted): another process creating the same
+        // database at the same instant is waited for here, up to the busy timeout.
+        let deadline = Date().addingTimeInterval(Double(busyTimeoutMilliseconds) / 1000)
+        while true {
+            do {
+                _ = try database.scalarText("PRAGMA journal_mode = WAL")
+                break
+            } catch StoreError.busy where Date() < deadline {
+                usleep(10_000)
+            }
+        }
         try database.execute("PRAGMA synchronous = NORMAL")
         // Reads map the file instead of copying each page through read(): loading a checkpoint
         // of ~90 MB took 0.16 s with read() and 0.11 s mapped (scripts/bench/25-store-checkpoint.sh).

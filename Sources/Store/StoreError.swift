@@ -7,6 +7,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     case schemaTooNew(path: String, found: Int32, supported: Int32)
     case readOnlyOldSchema(path: String, found: Int32, current: Int32)
+    /// Bringing the schema up to date failed; the database was left at `from`.
+    case migrationFailed(path: String, from: Int32, to: Int32, message: String)
     case sqlite(path: String, code: Int32, message: String, context: String)
     case unknownRun(name: String)
     case duplicateRun(name: String)
@@ -30,6 +32,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(path): database schema version \(found) is newer than this nmt supports (\(supported)); use a newer nmt"
         case .readOnlyOldSchema(let path, let found, let current):
             return "\(path): read-only, and at schema version \(found) (this nmt writes \(current)): copy it somewhere writable so it can be upgraded"
+        case .migrationFailed(let path, let from, let to, let message):
+            return "\(path): cannot bring the database from schema version \(from) to \(to) (\(message)); it is left as it was. Is it an nmt run database?"
         case .sqlite(let path, let code, let message, let context):
             return "\(path): SQLite error \(code) while \(context): \(message)"
         case .unknownRun(let name):

@@ -122,6 +122,42 @@ import Testing
         #expect(try store.evaluations(run: "r") == [evaluation])
     }
 
+    /// Migrations are one transaction: one that fails (here the last, its table already there)
+    /// leaves the database at the version it had, not half-way, with one line that says so.
+    @Test func failedMigrationLeavesTheDatabaseAsItWas() throws {
+        let path = try StoreFixtures.temporaryPath()
+        try Database(path: path).execute("CREATE TABLE gradient_noise (x)")
+        #expect(StoreFixtures.message { try RunStore(path: path) }
+            == "\(path): cannot bring the database from schema version 0 to \(Migrations.latestVersion) (table gradient_noise already exists); "
+            + "it is left as it was. Is it an nmt run database?")
+        let after = try Database(path: path)
+        #expect(try after.scalarInt("PRAGMA user_version") == 0)
+        #expect(try after.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs'") == 0)
+    }
+
+    /// Several processes creating one new database at once all get it, migrated once: each
+    /// takes the write lock in turn and finds the schema there. (Connections on threads: SQLite
+    /// locks them against each other as it does processes.)
+    @Test func concurrentCreationOfOneDatabaseSucceedsEverywhere() throws {
+        for _ in 0..<4 {
+            let path = try StoreFixtures.temporaryPath()
+            let start = DispatchSemaphore(value: 0), done = DispatchGroup()
+            let failures = LockedList()
+            for _ in 0..<6 {
+                done.enter()
+                Thread.detachNewThread {
+                    start.wait()
+                    do { _ = try RunStore(path: path, busyTimeoutMilliseconds: 60_000) } catch { failures.append("\(error)") }
+                    done.leave()
+                }
+            }
+            for _ in 0..<6 { start.signal() }
+            done.wait()
+            #expect(failures.items.isEmpty, "\(failures.items)")
+            #expect(try RunStore(path: path).schemaVersion() == Migrations.latestVersion)
+        }
+    }
+
     @Test func walIsOnForAFileDatabase() throws {
         let path = try StoreFixtures.temporaryPath()
         let store = try RunStore(path: path)
@@ -148,4 +184,12 @@ import Testing
         let message = StoreFixtures.message { try RunStore(path: path) }
         #expect(message == "\(path): not an nmt run database (file is not a database)")
     }
+}
+
+/// Strings appended from several threads.
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
 }
