@@ -87,12 +87,17 @@ public final class TrainingRun {
     public let trainer: Trainer
     public let collective: Collective
     let console: Console
+    /// This process's claim to write the run (`DatabaseLock.run`), held while the object lives;
+    /// nil on the ranks that do not write.
+    private let writerLock: DatabaseLock?
 
     /// The parts both ways in share: the trainer over the loaded corpus, recording to the
     /// store, and the validation-BLEU hook when the run asks for one.
     private init(store: RunStore?, name: String, config: RunConfiguration, model: TransformerModel, optimizer: any Optimizer,
-                 state: TrainingState?, corpora: CorpusFiles, vocabulary: BPEModel, collective: Collective, console: Console) throws {
+                 state: TrainingState?, corpora: CorpusFiles, vocabulary: BPEModel, collective: Collective, console: Console,
+                 writerLock: DatabaseLock?) throws {
         self.store = store
+        self.writerLock = writerLock
         self.name = name
         self.config = config
         self.collective = collective
@@ -129,6 +134,12 @@ public final class TrainingRun {
     // MARK: Starting and resuming
 
     public static func start(_ plan: Plan, collective: Collective = SingleProcess(), console: Console) throws -> TrainingRun {
+        try start(plan, collective: collective, console: console, lock: nil)
+    }
+
+    /// `lock`: the run's writer claim when the caller holds it already (a resume that starts
+    /// the run again); otherwise it is taken here.
+    private static func start(_ plan: Plan, collective: Collective, console: Console, lock held: DatabaseLock?) throws -> TrainingRun {
         Parallel.setThreadCap(plan.threads)
         guard collective.isRoot else { return try joinAsWorker(collective: collective, database: plan.database, console: console) }
         let vocabulary = try BPEModel.load(path: plan.data.vocabulary)
@@ -139,6 +150,8 @@ public final class TrainingRun {
         let store = try RunStore(path: plan.database)
         let runName = plan.name ?? defaultName(config)
         try checkName(runName)
+        // One writer per run: a second `train` of this name, or a resume of it, is refused.
+        let lock = try held ?? DatabaseLock.run(runName, database: plan.database)
         if (try? store.run(named: runName)) != nil {
             throw ApplicationError("a run named '\(runName)' already exists in \(plan.database): continue it with --resume \(runName), or choose another --name")
         }
@@ -156,7 +169,7 @@ public final class TrainingRun {
         let run: TrainingRun
         do {
             run = try TrainingRun(store: store, name: runName, config: config, model: model, optimizer: optimizer, state: nil,
-                                  corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
+                                  corpora: corpora, vocabulary: vocabulary, collective: collective, console: console, writerLock: lock)
         } catch {
             // Refused after its row was written (e.g. no training pair left once over-long ones
             // are skipped): the row goes too, so the name is free and no run sits in 'running'.
@@ -179,6 +192,10 @@ public final class TrainingRun {
             throw ApplicationError("no run database at \(database) (give --db)")
         }
         let store = try RunStore(path: database)
+        // Refused while another process trains the run: two writers would each save their own
+        // checkpoints of the same updates (and a run still before its first would be deleted below).
+        _ = try store.run(named: name)
+        let lock = try DatabaseLock.run(name, database: database)
         // Killed before its first checkpoint: nothing to resume from, so the run starts again
         // from its stored configuration (its updates are a function of it; nothing is lost).
         if try store.checkpointInfo(run: name, .last) == nil {
@@ -192,7 +209,7 @@ public final class TrainingRun {
             try store.deleteRun(name)
             return try start(Plan(name: name, database: database, preset: config.preset, model: { [config] _ in config.model },
                                   optimizer: config.optimizer, schedule: config.schedule, trainer: config.trainer, data: config.data,
-                                  threads: threads), collective: collective, console: console)
+                                  threads: threads), collective: collective, console: console, lock: lock)
         }
         var restored = try RunRestore.restore(store: store, run: name, at: .last)
         // Limits may be raised on resume; the schedule stays as stored, so the learning rates
@@ -235,7 +252,7 @@ public final class TrainingRun {
                 .send(weights: restored.model.parameters, over: collective)
         }
         let run = try TrainingRun(store: store, name: name, config: config, model: restored.model, optimizer: optimizer, state: state,
-                                  corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
+                                  corpora: corpora, vocabulary: vocabulary, collective: collective, console: console, writerLock: lock)
         console.info("run \(name): resuming after update \(state.update) (epoch \(state.epoch)) from checkpoint \(checkpoint.info.id); "
             + "\(BLASRuntime.description)\(collective.jobDescription(config.trainer))")
         if stored.rankCount != collective.size {
@@ -265,7 +282,7 @@ public final class TrainingRun {
             ?? config.optimizer.makeOptimizer(parameterCount: model.parameterCount)
         let state = try handshake.state.map(Trainer.decodeState)
         return try TrainingRun(store: nil, name: handshake.name, config: config, model: model, optimizer: optimizer, state: state,
-                               corpora: corpora, vocabulary: vocabulary, collective: collective, console: console)
+                               corpora: corpora, vocabulary: vocabulary, collective: collective, console: console, writerLock: nil)
     }
 
     // MARK: Running

@@ -131,4 +131,30 @@ struct HostileInputTests {
         let evaluated = try ws.run(["eval", "r", "--db", db, "--split", "test", "--beam", "1"])
         #expect(evaluated.status != 0 && evaluated.errorLines.count == 1, "\(evaluated.stderr)")
     }
+
+    /// One writer per run: while a process trains a run, a second `train --resume` of it (even
+    /// through a symlink to the database) and a second `train` of its name are refused in one
+    /// line; once the first is gone (kill -9 here), the resume goes ahead.
+    @Test func twoWritersOnOneRunAreRefused() throws {
+        let ws = try TrainingWorkspace(label: "hostile-writers")
+        let first = try NMTProcess.start(["train", "--name", "live"] + TrainingWorkspace.modelFlags + ["--optimizer", "radam", "--max-update", "1000000"],
+                                         in: ws.directory)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        // Until its row is there (a hang guard only: nothing here depends on the time taken).
+        let deadline = Date().addingTimeInterval(600)
+        func started() -> Bool { (try? RunStore(path: ws.path("nmt.sqlite")).run(named: "live")) != nil }
+        while first.isRunning && Date() < deadline && !started() { usleep(10_000) }
+        try #require(first.isRunning && started(), "the first writer did not start")
+        try FileManager.default.createSymbolicLink(atPath: ws.path("link.sqlite"), withDestinationPath: ws.path("nmt.sqlite"))
+        for db in ["nmt.sqlite", "link.sqlite"] {
+            let second = try ws.run(["train", "--resume", "live", "--db", db, "--max-update", "2"])
+            refused(second, "run 'live' is being trained by another process", "resume through \(db)")
+        }
+        refused(try ws.train("live", ["--max-update", "2"]), "being trained by another process", "a second train of the name")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let resumed = try ws.run(["train", "--resume", "live", "--max-update", "2"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+    }
 }
+

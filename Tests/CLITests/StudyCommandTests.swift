@@ -46,7 +46,7 @@ struct StudyCommandTests {
         // Kill once a run is complete (evaluated) and another has started.
         while Date() < deadline && process.isRunning {
             do {
-                if store == nil, FileManager.default.fileExists(atPath: ws.path("nmt.sqlite.study-s.lock")) { store = try RunStore(path: ws.path("nmt.sqlite")) }
+                if store == nil, FileManager.default.fileExists(atPath: ws.path("nmt.sqlite.lock")) { store = try RunStore(path: ws.path("nmt.sqlite")) }
                 if let s = store, try s.studyRuns(study: "s").contains(where: { r in r.status == .finished && ((try? s.evaluations(run: r.run).count) ?? 0) == 1 }) { break }
             } catch { lastError = "\(error)" }
             usleep(5_000)

@@ -51,7 +51,7 @@ public enum StudyRunner {
         guard var settings = request.settings else { throw ApplicationError("nmt study plan needs the study's settings") }
         settings = try prepare(settings, lossThreshold: request.lossThreshold, database: request.database, console: console)
         let store = try RunStore(path: request.database)
-        let lock = try StudyLock(database: request.database, study: request.name)
+        let lock = try DatabaseLock.study(request.name, database: request.database)
         defer { withExtendedLifetime(lock) {} }
         if let stored = try store.study(named: request.name) {
             let old = try StudySettings.decode(stored.settingsJSON, study: request.name)
@@ -82,7 +82,7 @@ public enum StudyRunner {
             try checkReadable(settings)
         }
         let store = try RunStore(path: request.database)
-        let lock = try StudyLock(database: request.database, study: request.name)
+        let lock = try DatabaseLock.study(request.name, database: request.database)
         defer { withExtendedLifetime(lock) {} }
         let studyID: Int64
         if let stored = try store.study(named: request.name) {
