@@ -163,10 +163,10 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw OptimError.invalidSetting(message) } }
         try check(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got \(beta1)")
         try check(beta2 > 0 && beta2 < 1, "beta2 must be in (0, 1), got \(beta2)")
-        try check(eps > 0, "eps must be positive, got \(eps)")
-        try check(weightDecay >= 0, "weight decay must be non-negative, got \(weightDecay)")
+        try check(eps > 0 && eps.isFinite, "eps must be positive and finite, got \(eps)")
+        try check(weightDecay >= 0 && weightDecay.isFinite, "weight decay must be non-negative and finite, got \(weightDecay)")
         try check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got \(momentum)")
-        try check(rhoThreshold >= 4, "rho threshold must be at least 4 (rt is undefined below), got \(rhoThreshold)")
+        try check(rhoThreshold >= 4 && rhoThreshold.isFinite, "rho threshold must be a number of at least 4 (rt is undefined below), got \(rhoThreshold)")
         try check(adamFreeze >= 0, "--adam-freeze must be a non-negative number of updates, got \(adamFreeze)")
         try check(adamFreeze == 0 || kind == .adam, "--adam-freeze applies to --optimizer adam only, not \(kind.rawValue)")
         try check(!adamFreezeRescaleLR || adamFreeze > 0, "--adam-freeze-rescale-lr needs --adam-freeze N")

@@ -100,7 +100,8 @@ public struct Schedule: Codable, Equatable, Sendable {
     public var untunedWarmupLength: Double? { untunedWarmupBeta2.map { 2 / (1 - $0) } }
 
     public func validate() throws {
-        if !(lr > 0) { throw OptimError.invalidSetting("learning rate must be positive, got \(lr)") }
+        // Finite too: an infinite rate would train on garbage (and cannot be stored as JSON).
+        if !(lr > 0 && lr.isFinite) { throw OptimError.invalidSetting("learning rate must be positive, got \(lr)") }
         if warmup < 0 { throw OptimError.invalidSetting("warmup must be non-negative, got \(warmup)") }
         if warmupInitLR < 0 || warmupInitLR > lr { throw OptimError.invalidSetting("warmup-init-lr must be in [0, lr], got \(warmupInitLR)") }
         if let b2 = untunedWarmupBeta2 {

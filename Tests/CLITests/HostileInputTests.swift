@@ -31,6 +31,21 @@ struct HostileInputTests {
         refused(try ws.run(["serve", "--run", "r", "--port", "0", "--batch-wait-ms", "1e300"]), "--batch-wait-ms must be in 0...60000", "serve --batch-wait-ms")
     }
 
+    /// An infinite setting is refused by its own check in one line, before anything runs (it
+    /// used to reach the stored JSON and fail there as a raw EncodingError dump).
+    @Test func infiniteSettingsAreRefused() throws {
+        let ws = try TrainingWorkspace(label: "hostile-infinite")
+        for (flag, fragment) in [("--lr", "learning rate must be positive, got inf"), ("--eps", "eps must be positive and finite, got inf"),
+                                 ("--weight-decay", "weight decay must be non-negative and finite, got inf"),
+                                 ("--rho-threshold", "rho threshold must be a number of at least 4"),
+                                 ("--clip-norm", "--clip-norm must be non-negative and finite, got inf")] {
+            let r = try ws.train("inf", [flag, "inf", "--max-update", "2"])
+            refused(r, fragment, "\(flag) inf")
+            #expect(!r.stderr.contains("EncodingError"), "\(flag) inf: \(r.stderr)")
+        }
+        #expect(try RunStore(path: ws.path("nmt.sqlite")).listRuns().isEmpty, "a refused run leaves no row")
+    }
+
     @Test func sizesFromFilesAreBounded() throws {
         let ws = try TrainingWorkspace(label: "hostile-files")
         // A BPE header declaring 10^11 pieces: refused before the vocabulary is allocated.
