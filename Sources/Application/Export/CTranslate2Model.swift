@@ -25,16 +25,18 @@ public enum CTranslate2Model {
         var isScalar: Bool { shape.isEmpty }
     }
 
-    /// Writes the directory (created if needed; existing files of these names replaced).
+    /// Writes the directory (created whole or not at all: `NewDirectory`; in an existing one the
+    /// files of these names are replaced).
     public static func write(_ model: TransformerModel, pieces: [String], to directory: String) throws {
         guard pieces.count == model.config.vocabularySize else {
             throw ApplicationError("the vocabulary has \(pieces.count) pieces but the model was built for \(model.config.vocabularySize)")
         }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(modelBin(model)).write(to: URL(fileURLWithPath: directory + "/model.bin"), options: .atomic)
-            try Data(configJSON.utf8).write(to: URL(fileURLWithPath: directory + "/config.json"), options: .atomic)
-            try Data(vocabularyJSON(pieces).utf8).write(to: URL(fileURLWithPath: directory + "/shared_vocabulary.json"), options: .atomic)
+            try NewDirectory.write(directory) { folder in
+                try Data(modelBin(model)).write(to: folder.appendingPathComponent("model.bin"), options: .atomic)
+                try Data(configJSON.utf8).write(to: folder.appendingPathComponent("config.json"), options: .atomic)
+                try Data(vocabularyJSON(pieces).utf8).write(to: folder.appendingPathComponent("shared_vocabulary.json"), options: .atomic)
+            }
         } catch let error as ApplicationError {
             throw error
         } catch {

@@ -70,41 +70,46 @@ public enum ModelBundle {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    /// Writes the bundle of `run` (its restored checkpoint) to `directory` (created if needed;
-    /// the three files are replaced). `vocabularyPath` is the run's BPE model file when it is no
-    /// longer where the run was trained with it; its hash is checked against the run's.
+    /// Writes the bundle of `run` (its restored checkpoint) to `directory` (created whole or
+    /// not at all: `NewDirectory`; in an existing one the three files are replaced, the
+    /// manifest last, and loading checks every file's hash). `vocabularyPath` is the run's BPE
+    /// model file when it is no longer where the run was trained with it; its hash is checked
+    /// against the run's.
     @discardableResult
     public static func write(_ run: RestoredRun, vocabularyPath: String? = nil, to directory: String) throws -> Manifest {
         let vocabularyPath = vocabularyPath ?? run.config.data.vocabulary
         _ = try RunRestore.vocabulary(of: run, path: vocabularyPath)
-        let location = Location(directory: URL(fileURLWithPath: directory))
-        try FileManager.default.createDirectory(at: location.directory, withIntermediateDirectories: true)
-        try run.model.save(to: URL(fileURLWithPath: location.model))
-        let vocabulary = try Data(contentsOf: URL(fileURLWithPath: vocabularyPath))
-        try vocabulary.write(to: URL(fileURLWithPath: location.vocabulary), options: .atomic)
+        var written: Manifest?
+        try NewDirectory.write(directory) { folder in
+            let location = Location(directory: folder)
+            try run.model.save(to: URL(fileURLWithPath: location.model))
+            let vocabulary = try Data(contentsOf: URL(fileURLWithPath: vocabularyPath))
+            try vocabulary.write(to: URL(fileURLWithPath: location.vocabulary), options: .atomic)
 
-        let info = run.checkpoint.info
-        let evaluations = try run.store.evaluations(run: run.name)
-            .filter { $0.checkpointID == info.id }
-            .map { Manifest.Evaluation(split: $0.split, bleu: $0.bleu, chrF: $0.chrF, signature: $0.signature,
-                                       decoding: $0.decodingJSON, hypothesisSHA256: $0.hypothesisSHA256) }
-        let record = run.record.run
-        var corpus: [String: Manifest.File] = [:]
-        for file in record.corpus { corpus[file.role] = Manifest.File(path: file.path, sha256: file.sha256) }
-        let manifest = Manifest(
-            format: format,
-            description: describe(run, corpus: record.corpus, evaluations: evaluations),
-            run: run.name,
-            checkpoint: .init(id: info.id, update: info.update, kind: info.kind.rawValue),
-            configuration: record.configurationJSON,
-            provenance: .init(tool: record.toolVersion, gitCommit: record.gitCommit, blas: record.blas, seed: record.seed,
-                              corpus: corpus, vocabularySHA256: record.vocabularySHA256),
-            evaluations: evaluations,
-            files: [modelFile: try fileSHA256(location.model), vocabularyFile: try fileSHA256(location.vocabulary)])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try (encoder.encode(manifest) + Data("\n".utf8)).write(to: URL(fileURLWithPath: location.manifest), options: .atomic)
-        return manifest
+            let info = run.checkpoint.info
+            let evaluations = try run.store.evaluations(run: run.name)
+                .filter { $0.checkpointID == info.id }
+                .map { Manifest.Evaluation(split: $0.split, bleu: $0.bleu, chrF: $0.chrF, signature: $0.signature,
+                                           decoding: $0.decodingJSON, hypothesisSHA256: $0.hypothesisSHA256) }
+            let record = run.record.run
+            var corpus: [String: Manifest.File] = [:]
+            for file in record.corpus { corpus[file.role] = Manifest.File(path: file.path, sha256: file.sha256) }
+            let manifest = Manifest(
+                format: format,
+                description: describe(run, corpus: record.corpus, evaluations: evaluations),
+                run: run.name,
+                checkpoint: .init(id: info.id, update: info.update, kind: info.kind.rawValue),
+                configuration: record.configurationJSON,
+                provenance: .init(tool: record.toolVersion, gitCommit: record.gitCommit, blas: record.blas, seed: record.seed,
+                                  corpus: corpus, vocabularySHA256: record.vocabularySHA256),
+                evaluations: evaluations,
+                files: [modelFile: try fileSHA256(location.model), vocabularyFile: try fileSHA256(location.vocabulary)])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try (encoder.encode(manifest) + Data("\n".utf8)).write(to: URL(fileURLWithPath: location.manifest), options: .atomic)
+            written = manifest
+        }
+        return written!
     }
 
     /// The manifest of a bundle directory.
