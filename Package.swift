@@ -23,10 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // YAML config files (nmt train --config, nmt show --config).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        // HTTP serving (nmt serve): FlyingFox, async sockets with no further dependencies.
-        // (Hummingbird 2 was the first choice, but its swift-metrics dependency has a target
-        // named Metrics, which SwiftPM refuses next to ours.)
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // System libraries.
@@ -73,8 +69,10 @@ let package = Package(
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimized),
         // nmt serve: the HTTP API over the application's translator, with dynamic batching.
-        .target(name: "Serving", dependencies: ["Application", "Decoding", .product(name: "FlyingFox", package: "FlyingFox"),
-                                                .product(name: "FlyingSocks", package: "FlyingFox")]),
+        // Its own HTTP/1.1 layer (parser with hard limits, a thread per connection), so every
+        // byte a client sends is bounded and fuzzed here; FlyingFox, used before, had no line
+        // or header limits and ended its accept loop when descriptors ran out.
+        .target(name: "Serving", dependencies: ["Application", "Decoding"]),
         .executableTarget(
             name: "nmt",
             dependencies: [
@@ -107,7 +105,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim", "TestSupport"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Store", "Text", "Transformer", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["nmt", "Store", "Transformer", "TestSupport"]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "Application", "TestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Application", "Decoding", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

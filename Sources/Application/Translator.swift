@@ -43,9 +43,10 @@ public final class Translator {
     }
 
     /// The source pieces and the `nbest` scored hypotheses of each line, in order.
-    public func translateScored(_ lines: [String]) throws -> [ScoredTranslation] {
+    /// `shouldStop` ends the search early (`BeamSearch.Stopped`): see `BeamSearch.search`.
+    public func translateScored(_ lines: [String], shouldStop: (() -> Bool)? = nil) throws -> [ScoredTranslation] {
         let sources = encode(lines)
-        return try hypotheses(ids: sources).enumerated().map { index, hyps in
+        return try hypotheses(ids: sources, shouldStop: shouldStop).enumerated().map { index, hyps in
             ScoredTranslation(sourcePieces: vocabulary.pieces(sources[index]), hypotheses: hyps.map { hyp in
                 ScoredHypothesis(text: vocabulary.decode(hyp.tokens), pieces: vocabulary.pieces(hyp.tokens), logProb: hyp.logProb,
                                  score: hyp.score, tokenLogProbs: hyp.tokenLogProbs)
@@ -71,7 +72,7 @@ public final class Translator {
 
     /// The `nbest` hypotheses of each source, in order; an empty source gives one empty
     /// hypothesis of log-probability 0.
-    public func hypotheses(ids sources: [[Int32]]) throws -> [[BeamSearch.Hypothesis]] {
+    public func hypotheses(ids sources: [[Int32]], shouldStop: (() -> Bool)? = nil) throws -> [[BeamSearch.Hypothesis]] {
         var results = [[BeamSearch.Hypothesis]](repeating: [BeamSearch.Hypothesis(tokens: [], logProb: 0, score: 0)],
                                                 count: sources.count)
         let order = sources.indices.filter { !sources[$0].isEmpty }.sorted {
@@ -80,7 +81,8 @@ public final class Translator {
         // The beam-expanded source block of a batch stays within four times the token budget.
         let batches = TokenBudget.batches(order, budget: maxTokens * 4, rowsPerItem: search.settings.beam) { sources[$0].count + 1 }
         for batch in batches {
-            let hyps = try search.search(TransformerDecoder(model: model, shortlist: shortlist, int8: int8), sources: batch.map { sources[$0] })
+            let hyps = try search.search(TransformerDecoder(model: model, shortlist: shortlist, int8: int8), sources: batch.map { sources[$0] },
+                                        shouldStop: shouldStop)
             for (i, index) in batch.enumerated() {
                 results[index] = hyps[i]
                 outputTokens += hyps[i].first?.tokens.count ?? 0

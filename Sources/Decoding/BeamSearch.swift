@@ -65,8 +65,12 @@ public struct BeamSearch {
 
     public init(settings: Settings) { self.settings = settings }
 
-    /// Best `nbest` hypotheses of each source, in input order.
-    public func search(_ decoder: IncrementalDecoder, sources: [[Int32]]) throws -> [[Hypothesis]] {
+    /// Thrown by `search` when its `shouldStop` says so (checked before every decoder step).
+    public struct Stopped: Error { public init() {} }
+
+    /// Best `nbest` hypotheses of each source, in input order. `shouldStop`, asked before each
+    /// decoder step, ends the search early with `Stopped` (a server's deadline passed).
+    public func search(_ decoder: IncrementalDecoder, sources: [[Int32]], shouldStop: (() -> Bool)? = nil) throws -> [[Hypothesis]] {
         try settings.validate()
         let n = sources.count
         guard n > 0 else { return [] }
@@ -91,6 +95,7 @@ public struct BeamSearch {
         var bases = [Double](repeating: -.infinity, count: n * beam)
 
         while !rowsOfSentence.isEmpty {
+            if let shouldStop, shouldStop() { throw Stopped() }
             let tokens: [Int32] = rowsOfSentence.flatMap { s in live[s].map { $0.tokens.last ?? decoder.bosID } }
             try decoder.step(tokens: tokens, logProbs: &logProbs)
             let rows = rowsPerSentence

@@ -2,7 +2,8 @@ import Application
 import Foundation
 
 /// The HTTP API of `nmt serve`, apart from any socket: a request (method, path, body) in, a
-/// response (status, headers, JSON) out, so every route and error is testable directly.
+/// response (status, headers, JSON) out, so every route and error is testable directly. It is
+/// synchronous: each connection has its own thread, which waits for its translation.
 ///   POST /translate             {"text": ["…"], "beam": 5} → {"translations": ["…"], "scores": [s]}
 ///   POST /translate             with "nbest": k also → {"nbest": [[{"translation", "score"} × k] per sentence]}
 ///   POST /translator/translate  OpenNMT-py's REST shape: [{"src": "…", "id": 100, "n_best": k}] →
@@ -24,10 +25,14 @@ public struct TranslationAPI: Sendable {
         public var defaultBeam = 5
         /// Hypotheses per sentence when a request does not say (`nmt serve --nbest`).
         public var defaultNBest = 1
+        /// The work one request may ask for: Σ (characters + 1) × beam over its sentences. With
+        /// the other limits alone a request could ask for 256 × 2,000 characters at beam 64.
+        public var maxRequestWork = 1_000_000
 
         public init(maxBodyBytes: Int = 1 << 20, maxSentences: Int = 256, maxLineCharacters: Int = 2000, maxBeam: Int = 64, defaultBeam: Int = 5,
-                    defaultNBest: Int = 1) {
+                    defaultNBest: Int = 1, maxRequestWork: Int = 1_000_000) {
             self.defaultNBest = defaultNBest
+            self.maxRequestWork = maxRequestWork
             self.maxBodyBytes = maxBodyBytes
             self.maxSentences = maxSentences
             self.maxLineCharacters = maxLineCharacters
@@ -54,14 +59,15 @@ public struct TranslationAPI: Sendable {
     public let limits: Limits
     /// The GET /model document (a JSON object).
     public let modelJSON: Data
-    /// Translates sentences with a beam size, keeping the n best hypotheses of each.
-    private let translate: @Sendable ([String], Int, Int) async throws -> [ScoredTranslation]
+    /// Translates sentences with a beam size, keeping the n best hypotheses of each, before a deadline.
+    public typealias Translate = @Sendable (_ lines: [String], _ beam: Int, _ nbest: Int, _ deadline: Date) throws -> [ScoredTranslation]
+    private let translate: Translate
 
     /// OpenNMT-py's id of the one model served (its example configuration's first id).
     public static let openNMTModelID = 100
 
     public init(limits: Limits, modelJSON: Data,
-                translate: @escaping @Sendable ([String], Int, Int) async throws -> [ScoredTranslation]) {
+                translate: @escaping Translate) {
         self.limits = limits
         self.modelJSON = modelJSON
         self.translate = translate
@@ -73,8 +79,9 @@ public struct TranslationAPI: Sendable {
     /// Whether `path` is routed and `method` is the one it takes: the server reads a body only then.
     public static func accepts(method: String, path: String) -> Bool { routes[path] == method }
 
-    /// The response to `method path` with `body` (nil when it was not read: over the size limit).
-    public func respond(method: String, path: String, body: Data?) async -> Response {
+    /// The response to `method path` with `body` (nil when it was not read: over the size
+    /// limit); a translation not done by `deadline` is stopped and answered 504.
+    public func respond(method: String, path: String, body: Data?, deadline: Date = .distantFuture) -> Response {
         guard let allowed = Self.routes[path] else { return .error(404, "no such path '\(path)'; the API has \(Self.routes.keys.sorted().joined(separator: ", "))") }
         guard method == allowed else { return .error(405, "\(path) takes \(allowed), not \(method)", headers: ["Allow": allowed]) }
         switch path {
@@ -89,11 +96,12 @@ public struct TranslationAPI: Sendable {
         guard let body else { return .error(413, "request body over the limit of \(limits.maxBodyBytes) bytes") }
         do {
             let json = try parse(body)
-            return path == "/translate" ? try await translateNative(json) : try await translateOpenNMT(json)
+            return path == "/translate" ? try translateNative(json, deadline: deadline) : try translateOpenNMT(json, deadline: deadline)
         } catch let error as RequestError {
             return .error(400, error.message)
         } catch let error as ServingError {
             if case .busy = error { return .error(503, error.description, headers: ["Retry-After": "1"]) }
+            if case .timedOut = error { return .error(504, "translation did not finish within the request timeout (the server's --request-timeout); it was stopped") }
             return .error(503, error.description)
         } catch {
             return .error(500, "translation failed: \(error)")
@@ -109,7 +117,7 @@ public struct TranslationAPI: Sendable {
     }
 
     /// The sentences, checked against the limits (`what` names them in errors).
-    private func lines(_ items: [String], what: String) throws -> [String] {
+    private func lines(_ items: [String], what: String, beam: Int) throws -> [String] {
         if items.isEmpty { throw RequestError(message: "\(what) is empty: give at least one sentence") }
         if items.count > limits.maxSentences {
             throw RequestError(message: "\(what) has \(items.count) sentences, over the limit of \(limits.maxSentences) per request")
@@ -119,6 +127,11 @@ public struct TranslationAPI: Sendable {
                 throw RequestError(message: "sentence \(i) has \(line.count) characters, over the limit of \(limits.maxLineCharacters)")
             }
             if line.contains(where: \.isNewline) { throw RequestError(message: "sentence \(i) contains a line break: send one sentence per item") }
+        }
+        let work = items.reduce(0) { $0 + ($1.count + 1) * beam }
+        if work > limits.maxRequestWork {
+            throw RequestError(message: "the request asks for \(work) units of work ((characters + 1) × beam, summed over its sentences), "
+                + "over the limit of \(limits.maxRequestWork) (the server's --max-request-work): send fewer or shorter sentences or a smaller beam")
         }
         return items
     }
@@ -140,7 +153,7 @@ public struct TranslationAPI: Sendable {
         return beam
     }
 
-    private func translateNative(_ json: JSONValue) async throws -> Response {
+    private func translateNative(_ json: JSONValue, deadline: Date) throws -> Response {
         guard case .object(let object) = json else {
             throw RequestError(message: #"body must be a JSON object such as {"text": ["Hola."], "beam": 5}"#)
         }
@@ -153,7 +166,7 @@ public struct TranslationAPI: Sendable {
         }
         let beam = try beam(object["beam"])
         let nbest = try nbest(object["nbest"], beam: beam, field: "nbest")
-        let results = try await translate(try lines(items.map { $0.string! }, what: "'text'"), beam, nbest)
+        let results = try translate(try lines(items.map { $0.string! }, what: "'text'", beam: beam), beam, nbest, deadline)
         let translations: [String] = results.map { $0.hypotheses[0].text }
         let scores: [Double] = results.map { $0.hypotheses[0].score }
         var answer: [String: Any] = ["translations": translations, "scores": scores]
@@ -163,7 +176,7 @@ public struct TranslationAPI: Sendable {
         return .json(200, answer)
     }
 
-    private func translateOpenNMT(_ json: JSONValue) async throws -> Response {
+    private func translateOpenNMT(_ json: JSONValue, deadline: Date) throws -> Response {
         guard case .array(let items) = json else { throw RequestError(message: #"body must be a JSON list such as [{"src": "Hola.", "id": 0}]"#) }
         var sources: [String] = []
         var requested: Int?
@@ -191,7 +204,7 @@ public struct TranslationAPI: Sendable {
             sources.append(src)
         }
         let nbest = requested ?? min(limits.defaultNBest, limits.defaultBeam)
-        let results = try await translate(try lines(sources, what: "the list"), limits.defaultBeam, nbest)
+        let results = try translate(try lines(sources, what: "the list", beam: limits.defaultBeam), limits.defaultBeam, nbest, deadline)
         // OpenNMT-py lists the n best of each source one after another, in one list.
         let answers: [[String: Any]] = zip(sources, results).flatMap { src, r in
             r.hypotheses.prefix(nbest).map { h in ["src": src, "tgt": h.text, "n_best": nbest, "pred_score": h.score] as [String: Any] }

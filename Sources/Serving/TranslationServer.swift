@@ -1,95 +1,93 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 
-/// `nmt serve`'s HTTP/1.1 server: FlyingFox (async sockets over poll/epoll, no dependencies)
-/// carrying TranslationAPI. SIGTERM or SIGINT stops accepting, lets requests in flight finish
+/// `nmt serve`'s HTTP/1.1 server: a listening socket, an accept loop, and one thread per
+/// connection (at most `maxConnections`; one more is answered 503 and closed, and so is one that
+/// arrives while the process is out of file descriptors), carrying TranslationAPI. Its own
+/// request parser bounds every line, header and body (`HTTPRequestParser`) and every error is a
+/// JSON answer. SIGTERM or SIGINT (or `stop()`) stops accepting, lets requests in flight finish
 /// (up to `drainSeconds`), then `run` returns.
-///
-/// FlyingFox's own `stop(timeout:)` closes the listener and lets connections finish, but its
-/// accept loop does not notice the closed socket, so it always waits the whole timeout. The
-/// server therefore counts the requests in its handler and ends the serving task itself once
-/// none is left (plus a moment for the last response to be written).
 public final class TranslationServer: @unchecked Sendable {
-    private let server: HTTPServer
     private let api: TranslationAPI
-    private let drainSeconds: Double
-    private var signalSources: [DispatchSourceSignal] = []
-    private let stopRequested = LockedFlag()
-    private let inFlight = InFlightCounter()
-    private var serving: Task<Void, Error>?
-
     private let host: String
     private let port: UInt16
+    private let limits: ConnectionLimits
+    private let drainSeconds: Double
+    private let log: @Sendable (String) -> Void
+    private let state = ServerState()
 
-    public init(api: TranslationAPI, host: String, port: UInt16, requestTimeout: Double = 300, drainSeconds: Double = 60) throws {
+    public init(api: TranslationAPI, host: String, port: UInt16, limits: ConnectionLimits = ConnectionLimits(), drainSeconds: Double = 60,
+                log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.api = api
         self.host = host
         self.port = port
+        var limits = limits
+        limits.http.maxBodyBytes = api.limits.maxBodyBytes
+        self.limits = limits
         self.drainSeconds = drainSeconds
-        let address: any SocketAddress
-        do {
-            address = host.contains(":") ? try sockaddr_in6.inet6(ip6: host, port: port) : try sockaddr_in.inet(ip4: host, port: port)
-        } catch {
-            throw ServingSetupError("--host \(host): not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)")
-        }
-        server = HTTPServer(config: .init(address: address, timeout: requestTimeout, logger: .disabled),
-                            handler: APIHandler(api: api, inFlight: inFlight))
+        self.log = log
     }
 
-    /// Serves until a stop signal; `onListening` gets the bound address (port 0 picks a free one).
-    public func run(onListening: @escaping @Sendable (String, UInt16) -> Void, onStop: @escaping @Sendable () -> Void = {}) async throws {
-        let server = self.server
-        let announce = Task {
-            try await server.waitUntilListening(timeout: 30)
-            switch await server.listeningAddress {
-            case .ip4(let host, let port)?: onListening(host, port)
-            case .ip6(let host, let port)?: onListening(host, port)
-            default: break
+    /// Serves on the calling thread until a stop signal or `stop()`; `onListening` gets the
+    /// bound address (port 0 picks a free one). With `handleSignals`, SIGTERM and SIGINT stop the server.
+    public func run(handleSignals: Bool = true, onListening: (String, UInt16) -> Void, onStop: @escaping @Sendable () -> Void = {}) throws {
+        let listener = try ListeningSocket(host: host, port: port)
+        state.onStop = onStop
+        var signalSources: [DispatchSourceSignal] = []
+        if handleSignals {
+            for signalNumber in [SIGTERM, SIGINT] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { [weak self] in self?.stop() }
+                source.resume()
+                signalSources.append(source)
             }
         }
-        let serving = Task { try await server.run() }
-        self.serving = serving
-        // Installed once `serving` is set, which stop() ends.
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.stop(onStop: onStop) }
-            source.resume()
-            signalSources.append(source)
-        }
-        do {
-            try await serving.value
-        } catch {
-            // Ending the serving task is how a stop ends: only other errors are errors.
-            if !stopRequested.value { announce.cancel(); throw Self.explained(error, host: host, port: port) }
-        }
+        defer { for source in signalSources { source.cancel() } }
+        onListening(listener.host, listener.port)
+        acceptConnections(listener)
     }
 
-    /// A socket error as one line naming the address (FlyingSocks prints its enum otherwise).
-    static func explained(_ error: Error, host: String, port: UInt16) -> Error {
-        guard case let SocketError.failed(type, code, message) = error else { return error }
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        switch (type, code) {
-        case ("Bind", EADDRINUSE): return ServingSetupError("cannot listen on \(address): the port is in use (another server?); choose another --port, or --port 0 for a free one")
-        case ("Bind", EACCES): return ServingSetupError("cannot listen on \(address): permission denied (ports below 1024 need root)")
-        case ("Bind", EADDRNOTAVAIL): return ServingSetupError("cannot listen on \(address): no such address on this machine")
-        default: return ServingSetupError("cannot \(type.lowercased()) on \(address): \(message) (errno \(code))")
-        }
+    /// Stops accepting; `run` returns once the requests in flight are answered (or after `drainSeconds`).
+    public func stop() {
+        guard state.requestStop() else { return }
+        state.onStop?()
     }
 
-    private func stop(onStop: @escaping @Sendable () -> Void) {
-        guard stopRequested.setOnce() else { return }
-        onStop()
-        let server = self.server, drain = drainSeconds, inFlight = self.inFlight, serving = self.serving
-        Task { await server.stop(timeout: drain) }   // closes the listener at once
-        Task {
-            let deadline = Date().addingTimeInterval(drain)
-            while inFlight.count > 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
-            try? await Task.sleep(nanoseconds: 200_000_000)   // the last response's bytes
-            serving?.cancel()
+    private func acceptConnections(_ listener: ListeningSocket) {
+        let busy = TranslationAPI.Response.error(503, "server busy: too many connections; retry later", headers: ["Retry-After": "1"])
+            .serialized(keepAlive: false)
+        var loggedExhaustion = false
+        while !state.stopping {
+            switch listener.accept(timeoutMilliseconds: 100) {
+            case .nothing: continue
+            case .outOfDescriptors:
+                if !loggedExhaustion { log("nmt serve: out of file descriptors; refusing connections (503) until some close"); loggedExhaustion = true }
+                if !listener.shed(answer: busy) { usleep(10_000) }
+            case .connection(let fd):
+                loggedExhaustion = false
+                guard state.openConnection(limit: limits.maxConnections) else {
+                    busy.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL)) }
+                    close(fd)
+                    continue
+                }
+                let connection = HTTPConnection(descriptor: fd, limits: limits, respond: { [api, state] request, deadline in
+                    state.requestStarted()
+                    defer { state.requestEnded() }
+                    return api.respond(method: request.method, path: request.path, body: request.body, deadline: deadline)
+                }, isStopping: { [state] in state.stopping })
+                let thread = Thread { [state] in
+                    connection.run()
+                    state.closeConnection()
+                }
+                thread.name = "nmt-connection"
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
         }
+        // Stopped: no new connections; idle ones close themselves, requests in flight finish.
+        state.waitForConnections(until: Date().addingTimeInterval(drainSeconds))
     }
+
 }
 
 public struct ServingSetupError: Error, CustomStringConvertible {
@@ -97,58 +95,39 @@ public struct ServingSetupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-final class InFlightCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
-    func add(_ delta: Int) { lock.lock(); value += delta; lock.unlock() }
-}
+/// The server's counters, shared by the accept loop and the connection threads.
+private final class ServerState: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopRequested = false
+    private var connections = 0
+    private var requests = 0
+    var onStop: (@Sendable () -> Void)?
 
-final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
-    /// Sets the flag; true only for the first call.
-    func setOnce() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if flag { return false }
-        flag = true
+    var stopping: Bool { condition.lock(); defer { condition.unlock() }; return stopRequested }
+
+    /// Sets the stop flag; true only for the first call.
+    func requestStop() -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        if stopRequested { return false }
+        stopRequested = true
+        condition.broadcast()
         return true
     }
-}
 
-/// FlyingFox's side: reads the body (never more than the limit), asks the API, writes its answer.
-struct APIHandler: HTTPHandler {
-    let api: TranslationAPI
-    let inFlight: InFlightCounter
-
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        inFlight.add(1)
-        defer { inFlight.add(-1) }
-        let method = request.method.rawValue, path = request.path
-        var body: Data? = Data()
-        if TranslationAPI.accepts(method: method, path: path) && method == "POST" {
-            body = try await Self.read(request.bodySequence, limit: api.limits.maxBodyBytes)
-        }
-        let answer = await api.respond(method: method, path: path, body: body)
-        var headers = HTTPHeaders()
-        for (name, value) in answer.headers { headers[HTTPHeader(name)] = value }
-        return HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: Self.phrases[answer.status] ?? "Error"), headers: headers,
-                            body: answer.body)
+    func openConnection(limit: Int) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        guard connections < limit else { return false }
+        connections += 1
+        return true
     }
 
-    /// The body, or nil past `limit` bytes (by Content-Length before reading, or while reading
-    /// a chunked body); FlyingFox discards the rest before the next request.
-    static func read(_ body: HTTPBodySequence, limit: Int) async throws -> Data? {
-        if let count = body.count, count > limit { return nil }
-        var data = Data()
-        for try await chunk in body {
-            data.append(chunk)
-            if data.count > limit { return nil }
-        }
-        return data
-    }
+    func closeConnection() { condition.lock(); connections -= 1; condition.broadcast(); condition.unlock() }
+    func requestStarted() { condition.lock(); requests += 1; condition.unlock() }
+    func requestEnded() { condition.lock(); requests -= 1; condition.broadcast(); condition.unlock() }
 
-    static let phrases = [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large",
-                          500: "Internal Server Error", 503: "Service Unavailable"]
+    /// Until every connection has closed (idle ones do within 0.1 s of a stop) or `deadline`.
+    func waitForConnections(until deadline: Date) {
+        condition.lock(); defer { condition.unlock() }
+        while connections > 0 && condition.wait(until: deadline) {}
+    }
 }

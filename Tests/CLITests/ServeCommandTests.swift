@@ -79,6 +79,37 @@ struct ServeCommandTests {
         #expect(end.status == 0, "\(end.stderr)")
     }
 
+    /// Out of file descriptors, the server refuses connections (503) instead of ending, and
+    /// serves again once clients close; `--host localhost` just works.
+    @Test func runningOutOfDescriptorsShedsConnectionsAndKeepsServing() throws {
+        let ws = try TranslateCommandTests.trainedWorkspace()
+        let server = try NMTCoprocess(["serve", "--run", "r", "--port", "0", "--host", "localhost", "--max-connections", "1000",
+                                       "--read-timeout", "120", "--threads", "1"], in: ws.directory, descriptorLimit: 64)
+        guard let line = server.readLine(timeout: 600), let port = line.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
+            throw TestSupportError("the server did not say where it listens: \(try server.finish().stderr)")
+        }
+        #expect(line.hasPrefix("nmt serve: listening on http://127.0.0.1:"))
+        // 100 clients each start a request and hold it: more than 64 descriptors.
+        var clients: [LoopbackClient] = []
+        for _ in 0..<100 {
+            let client = try LoopbackClient(port: port)
+            try client.send(Data("GET /health HTTP/1.1\r\n".utf8))
+            clients.append(client)
+        }
+        let refused = clients.suffix(30).map { String(decoding: $0.read(timeout: 0.2), as: UTF8.self) }.filter { $0.hasPrefix("HTTP/1.1 503") }
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.contains("\"error\"") }, "the last clients are refused with a JSON 503")
+        for client in clients { client.close() }
+        var healthy = false
+        for _ in 0..<200 where !healthy {
+            healthy = (try? LoopbackHTTP.request(port: port, "GET", "/health", timeout: 10))?.status == 200
+            if !healthy { usleep(50_000) }
+        }
+        #expect(healthy, "serving again once the clients closed")
+        server.send(signal: SIGTERM)
+        let end = try server.finish()
+        #expect(end.status == 0 && end.stderr.contains("out of file descriptors"), "\(end.stderr)")
+    }
+
     /// A request in flight when SIGTERM arrives is answered; then the server exits 0.
     ///
     /// "In flight" is known from an event, not assumed after a delay: the queue holds two

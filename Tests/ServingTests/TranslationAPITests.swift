@@ -17,10 +17,10 @@ import Testing
     }
 
     let api = TranslationAPI(limits: .init(maxBodyBytes: 200, maxSentences: 3, maxLineCharacters: 10, maxBeam: 8, defaultBeam: 4),
-                             modelJSON: Data(#"{"run":"r"}"#.utf8), translate: { lines, beam, nbest in Self.fake(lines, beam: beam, nbest: nbest) })
+                             modelJSON: Data(#"{"run":"r"}"#.utf8), translate: { lines, beam, nbest, _ in Self.fake(lines, beam: beam, nbest: nbest) })
 
     func call(_ method: String, _ path: String, _ body: String? = "") async -> (Int, [String: Any]?, Any?, [String: String]) {
-        let r = await api.respond(method: method, path: path, body: body.map { Data($0.utf8) })
+        let r = api.respond(method: method, path: path, body: body.map { Data($0.utf8) })
         let json = try? JSONSerialization.jsonObject(with: r.body)
         #expect(r.headers["Content-Type"] == "application/json")
         return (r.status, json as? [String: Any], json, r.headers)
@@ -104,10 +104,42 @@ import Testing
     @Test func oversizedBodiesAndBusyServers() async {
         let (status, object, _, _) = await call("POST", "/translate", nil)
         #expect(status == 413 && (object?["error"] as? String ?? "").contains("200 bytes"))
-        let busy = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _, _ in throw ServingError.busy(queued: 5, limit: 5) }
-        let r = await busy.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8))
+        let busy = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _, _, _ in throw ServingError.busy(queued: 5, limit: 5) }
+        let r = busy.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8))
         #expect(r.status == 503 && r.headers["Retry-After"] == "1")
-        let failing = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _, _ in throw CocoaError(.fileNoSuchFile) }
-        #expect(await failing.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8)).status == 500)
+        let failing = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _, _, _ in throw CocoaError(.fileNoSuchFile) }
+        #expect(failing.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8)).status == 500)
+        let late = TranslationAPI(limits: .init(), modelJSON: Data("{}".utf8)) { _, _, _, _ in throw ServingError.timedOut }
+        let timedOut = late.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["a"]}"#.utf8))
+        #expect(timedOut.status == 504 && String(decoding: timedOut.body, as: UTF8.self).contains("--request-timeout"))
     }
+
+    /// A request's work ((characters + 1) × beam, summed) is bounded before anything is queued,
+    /// and the deadline given to `respond` reaches the translator.
+    @Test func theWorkOfOneRequestIsBounded() async throws {
+        let seen = DeadlineLog()
+        let api = TranslationAPI(limits: .init(maxLineCharacters: 100, maxBeam: 8, maxRequestWork: 100), modelJSON: Data("{}".utf8)) {
+            lines, beam, nbest, deadline in
+            seen.set(deadline)
+            return Self.fake(lines, beam: beam, nbest: nbest)
+        }
+        // 2 sentences of 9 characters at beam 5: (9 + 1) × 5 × 2 = 100, at the limit.
+        let deadline = Date(timeIntervalSince1970: 2_000_000_000)
+        let fits = api.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["123456789", "abcdefghi"]}"#.utf8), deadline: deadline)
+        #expect(fits.status == 200 && seen.get() == deadline)
+        let over = api.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["123456789", "abcdefghij"]}"#.utf8))
+        let message = String(decoding: over.body, as: UTF8.self)
+        #expect(over.status == 400 && message.contains("105 units of work") && message.contains("--max-request-work"), "\(message)")
+        let wide = api.respond(method: "POST", path: "/translate", body: Data(#"{"text": ["123456789"], "beam": 8}"#.utf8))
+        #expect(wide.status == 200)
+        let wider = api.respond(method: "POST", path: "/translator/translate", body: Data(#"[{"src": "123456789"}, {"src": "abcdefghij"}]"#.utf8))
+        #expect(wider.status == 400, "the OpenNMT route has the same bound")
+    }
+}
+
+final class DeadlineLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Date?
+    func set(_ date: Date) { lock.lock(); value = date; lock.unlock() }
+    func get() -> Date? { lock.lock(); defer { lock.unlock() }; return value }
 }

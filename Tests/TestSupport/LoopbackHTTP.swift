@@ -59,7 +59,7 @@ public enum LoopbackHTTP {
         return answer
     }
 
-    static func parse(_ data: Data) -> Reply? {
+    public static func parse(_ data: Data) -> Reply? {
         guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { return nil }
         let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = head[0].split(separator: " ")

@@ -8,9 +8,15 @@ public final class NMTCoprocess {
     private let input = Pipe(), output = Pipe(), error = Pipe()
     private var buffered: [UInt8] = []
 
-    public init(_ arguments: [String], in directory: URL) throws {
-        process.executableURL = try NMTBinary.require()
-        process.arguments = arguments
+    /// `descriptorLimit` runs it with at most that many open files (`ulimit -n`).
+    public init(_ arguments: [String], in directory: URL, descriptorLimit: Int? = nil) throws {
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try NMTBinary.require().path] + arguments
+        } else {
+            process.executableURL = try NMTBinary.require()
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.standardInput = input
         process.standardOutput = output
