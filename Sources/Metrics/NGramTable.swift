@@ -1,3 +1,7 @@
+// The hot loops of BLEU and chrF. Metrics is built with overflow checks (it reads users'
+// files); here, where every value is bounded (code points < 2^21, offsets and counts within a
+// line), arithmetic wraps explicitly (&+, &*) instead of being checked at every n-gram.
+
 /// An n-gram key: up to four token ids (32 bits each) or up to six code points (21 bits each, plus 1),
 /// packed into 128 bits. Unused positions are 0, so n-grams of different orders never collide.
 struct NGramKey: Equatable {
@@ -12,9 +16,9 @@ struct NGramKey: Equatable {
     init(tokenIDs ids: UnsafeBufferPointer<UInt32>, start: Int, order: Int) {
         var packed: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         packed.0 = UInt64(ids[start])
-        if order > 1 { packed.1 = UInt64(ids[start + 1]) }
-        if order > 2 { packed.2 = UInt64(ids[start + 2]) }
-        if order > 3 { packed.3 = UInt64(ids[start + 3]) }
+        if order > 1 { packed.1 = UInt64(ids[start &+ 1]) }
+        if order > 2 { packed.2 = UInt64(ids[start &+ 2]) }
+        if order > 3 { packed.3 = UInt64(ids[start &+ 3]) }
         hi = packed.0 | packed.1 << 32
         lo = packed.2 | packed.3 << 32
     }
@@ -23,8 +27,8 @@ struct NGramKey: Equatable {
     @inline(__always)
     init(codePoints text: UnsafeBufferPointer<UInt32>, start: Int, order: Int) {
         var h: UInt64 = 0, l: UInt64 = 0
-        for k in 0 ..< min(order, 3) { h |= UInt64(text[start + k] + 1) << (21 * UInt64(k)) }
-        if order > 3 { for k in 3 ..< order { l |= UInt64(text[start + k] + 1) << (21 * UInt64(k - 3)) } }
+        for k in 0 ..< min(order, 3) { h |= UInt64(text[start &+ k] &+ 1) << (21 &* UInt64(k)) }
+        if order > 3 { for k in 3 ..< order { l |= UInt64(text[start &+ k] &+ 1) << (21 &* UInt64(k &- 3)) } }
         hi = h
         lo = l
     }
@@ -99,7 +103,7 @@ final class NGramTable {
             let entry = entries[i]
             if entry.generation != generation { return (i, false) }
             if entry.key == key { return (i, true) }
-            i = (i + 1) & mask
+            i = (i &+ 1) & mask
         }
     }
 
@@ -116,7 +120,7 @@ final class NGramTable {
             entries[i].reference = reference
             entries[i].countInReference = 0
         }
-        entries[i].countInReference += 1
+        entries[i].countInReference &+= 1
         if entries[i].countInReference > entries[i].available {
             entries[i].available = entries[i].countInReference
             entries[i].full = entries[i].countInReference
@@ -134,7 +138,7 @@ final class NGramTable {
     func consume(_ key: NGramKey) -> Bool {
         let (i, found) = slot(for: key)
         guard found, entries[i].available > 0 else { return false }
-        entries[i].available -= 1
+        entries[i].available &-= 1
         return true
     }
 }

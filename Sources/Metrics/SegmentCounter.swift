@@ -193,7 +193,7 @@ final class SegmentCounter {
             hypothesis.withUnsafeBufferPointer { text in
                 for order in 1 ... orders where text.count >= order {
                     var matched = 0
-                    for start in 0 ... text.count - order where table.consume(key(text, start, order)) { matched += 1 }
+                    for start in 0 ... text.count - order where table.consume(key(text, start, order)) { matched &+= 1 }
                     candidates[s].matches[firstSlot + order - 1] = matched
                     // A hypothesis n-gram only counts when the reference has n-grams of that order.
                     candidates[s].hypothesis[firstSlot + order - 1] = referenceCounts[order - 1] > 0 ? text.count - order + 1 : 0

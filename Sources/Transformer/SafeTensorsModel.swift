@@ -1,8 +1,19 @@
 // Model weights as safetensors, with the names of docs/safetensors.md (fairseq-like).
 // The config is stored as JSON in the metadata under "nmt.transformer_config".
+@_exported import SafeTensors
 import Foundation
 
 extension TransformerModel {
+    /// The file, its errors as the module's (`TransformerError.safetensors`).
+    static func open(_ url: URL) throws -> SafeTensorsFile { try reported { try SafeTensorsFile(contentsOf: url) } }
+
+    /// `body`, a SafeTensorsError thrown as the module's error.
+    static func reported<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SafeTensorsError {
+            throw TransformerError.safetensors(file: error.file, message: error.message)
+        }
+    }
+
     public static let configMetadataKey = "nmt.transformer_config"
     /// Names that PyTorch/fairseq state dicts may carry for the tied embedding; accepted on
     /// load (their shape must match) and otherwise ignored.
@@ -14,9 +25,9 @@ extension TransformerModel {
         encoder.outputFormatting = [.sortedKeys]
         let config = String(decoding: try encoder.encode(self.config), as: UTF8.self)
         let base = UnsafePointer(parameters.baseAddress!)
-        try SafeTensorsFile.write(to: url, tensors: layout.tensors.map { t in
+        try Self.reported { try SafeTensorsFile.write(to: url, tensors: layout.tensors.map { t in
             (t.name, t.shape, UnsafeBufferPointer(start: base + t.offset, count: t.count))
-        }, metadata: [Self.configMetadataKey: config])
+        }, metadata: [Self.configMetadataKey: config]) }
     }
 
     /// Replaces every parameter by the file's tensor of the same name. Every tensor must be
@@ -34,7 +45,7 @@ extension TransformerModel {
         }
         var staged = [Float](repeating: 0, count: layout.count)
         for t in layout.tensors {
-            let values = try file.floats(t.name, expectedShape: t.shape)
+            let values = try Self.reported { try file.floats(t.name, expectedShape: t.shape) }
             staged.withUnsafeMutableBufferPointer { dst in
                 values.withUnsafeBufferPointer { (dst.baseAddress! + t.offset).update(from: $0.baseAddress!, count: t.count) }
             }
@@ -42,11 +53,11 @@ extension TransformerModel {
         staged.withUnsafeBufferPointer { parameters.baseAddress!.update(from: $0.baseAddress!, count: layout.count) }
     }
 
-    public func loadParameters(from url: URL) throws { try loadParameters(from: SafeTensorsFile(contentsOf: url)) }
+    public func loadParameters(from url: URL) throws { try loadParameters(from: Self.open(url)) }
 
     /// A model whose config comes from the file's metadata and whose weights from its tensors.
     public static func load(from url: URL) throws -> TransformerModel {
-        let file = try SafeTensorsFile(contentsOf: url)
+        let file = try open(url)
         guard let json = file.metadata[configMetadataKey] else {
             throw TransformerError.safetensors(file: url.path, message: "no '\(configMetadataKey)' metadata: pass a config and use loadParameters(from:)")
         }

@@ -12,6 +12,14 @@ public struct SafeTensorsEntry: Equatable, Sendable {
     public var end: Int
 }
 
+/// What is wrong with a safetensors file, naming it.
+public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var message: String
+    public init(file: String, message: String) { self.file = file; self.message = message }
+    public var description: String { "\(file): \(message)" }
+}
+
 public struct SafeTensorsFile {
     public let path: String
     public let entries: [String: SafeTensorsEntry]
@@ -19,19 +27,19 @@ public struct SafeTensorsFile {
     let data: Data
     let dataStart: Int
 
-    func fail(_ m: String) -> TransformerError { .safetensors(file: path, message: m) }
+    func fail(_ m: String) -> SafeTensorsError { SafeTensorsError(file: path, message: m) }
 
     public init(contentsOf url: URL) throws {
         let fileData: Data
         do { fileData = try Data(contentsOf: url) } catch {
-            throw TransformerError.safetensors(file: url.path, message: "cannot read file (\(error.localizedDescription))")
+            throw SafeTensorsError(file: url.path, message: "cannot read file (\(error.localizedDescription))")
         }
         try self.init(data: fileData, path: url.path)
     }
 
     public init(data fileData: Data, path: String) throws {
         self.path = path
-        func fail(_ m: String) -> TransformerError { .safetensors(file: path, message: m) }
+        func fail(_ m: String) -> SafeTensorsError { SafeTensorsError(file: path, message: m) }
         guard fileData.count >= 8 else { throw fail("truncated: \(fileData.count) bytes, no 8-byte header length") }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(fileData[fileData.startIndex + i]) << (8 * UInt64(i)) }
@@ -144,7 +152,7 @@ public struct SafeTensorsFile {
         out.append(contentsOf: headerBytes)
         for t in tensors { out.append(UnsafeBufferPointer(start: t.values.baseAddress, count: t.values.count)) }
         do { try out.write(to: url, options: .atomic) } catch {
-            throw TransformerError.safetensors(file: url.path, message: "cannot write file (\(error.localizedDescription))")
+            throw SafeTensorsError(file: url.path, message: "cannot write file (\(error.localizedDescription))")
         }
     }
 }
