@@ -28,9 +28,6 @@ public enum StreamTranslation {
             progress.update(done)
         }
         progress.finish(done)
-        if input.invalidLines > 0 {
-            console.warn("\(input.invalidLines) input lines had invalid UTF-8 (replaced by U+FFFD)")
-        }
         if translator.truncatedLines > 0 {
             console.warn("\(translator.truncatedLines) input lines were longer than the model's \(translator.maxSourceTokens) tokens and were truncated")
         }

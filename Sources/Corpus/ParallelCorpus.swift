@@ -78,7 +78,7 @@ public enum CorpusFileError: Error, Equatable, CustomStringConvertible {
         case .empty(let path):
             return "\(path): the corpus is empty"
         case .invalidUTF8(let path, let line):
-            return "\(path):\(line): invalid UTF-8"
+            return "\(path):\(line): not valid UTF-8"
         }
     }
 }

@@ -9,7 +9,7 @@ public enum MetricsInputError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .invalidUTF8(file, line, byteOffset):
-            return "\(file): line \(line): invalid UTF-8 (byte offset \(byteOffset) in the file)"
+            return "\(file):\(line): not valid UTF-8 (byte offset \(byteOffset) in the file)"
         case let .lineCountMismatch(file, lines, expectedFile, expectedLines):
             return "\(file) has \(lines) line\(lines == 1 ? "" : "s") but \(expectedFile) has \(expectedLines): the hypotheses and every reference file need one line per segment"
         case .noReferences:

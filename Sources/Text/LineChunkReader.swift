@@ -23,7 +23,8 @@ public struct StreamError: Error, CustomStringConvertible {
 
 public final class LineChunkReader {
     private let fd: Int32
-    private let name: String
+    /// What the input is called in errors.
+    public let name: String
     private let chunkBytes: Int
     private var pending: [UInt8] = []
     /// Whether `pending` holds a "\n" (kept up to date by `fill`, so no rescans).

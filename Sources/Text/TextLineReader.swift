@@ -4,20 +4,20 @@ import Glibc
 
 /// Lines as Strings in batches, streamed through `LineChunkReader` (the one line reader):
 /// memory stays bounded by a chunk however long the input, and each line is decoded once, so
-/// reading is linear in the input. Invalid UTF-8 is replaced (U+FFFD) and the lines it touched
-/// are counted; a final line without a newline is still a line.
+/// reading is linear in the input. Invalid UTF-8 is an error naming the line, as everywhere
+/// else nmt reads text (corpora, BPE input, hypotheses); a final line without a newline is
+/// still a line.
 public final class TextLineReader {
     private let reader: LineChunkReader
     private var chunk = LineChunk()
     private var nextLine = 0
     private var finished = false
-    public private(set) var invalidLines = 0
 
     public init(_ reader: LineChunkReader) { self.reader = reader }
 
     /// Standard input.
     public convenience init(standardInputChunkBytes chunkBytes: Int = 1 << 20) {
-        self.init(LineChunkReader(fd: STDIN_FILENO, name: "standard input", chunkBytes: chunkBytes))
+        self.init(LineChunkReader(fd: STDIN_FILENO, name: "<stdin>", chunkBytes: chunkBytes))
     }
 
     /// The next batch of at most `maxLines` lines, or nil at the end of the input. It waits
@@ -34,18 +34,17 @@ public final class TextLineReader {
                 continue
             }
             let take = min(maxLines - lines.count, chunk.lines.count - nextLine)
-            chunk.bytes.withUnsafeBufferPointer { bytes in
-                for range in chunk.lines[nextLine..<(nextLine + take)] { lines.append(decode(UnsafeBufferPointer(rebasing: bytes[range]))) }
+            try chunk.bytes.withUnsafeBufferPointer { bytes in
+                for index in nextLine..<(nextLine + take) {
+                    guard let line = String(validating: UnsafeBufferPointer(rebasing: bytes[chunk.lines[index]]), as: UTF8.self) else {
+                        throw StreamError("\(reader.name):\(chunk.firstLineNumber + index): not valid UTF-8")
+                    }
+                    lines.append(line)
+                }
             }
             nextLine += take
         }
         return lines.isEmpty && finished ? nil : lines
-    }
-
-    private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
-        invalidLines += 1
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Lines in the regular file open on `fd` (for an ETA), without moving its offset; nil for

@@ -119,9 +119,9 @@ struct BleuCommandTests {
     @Test func invalidUTF8NamesFileAndLine() throws {
         let dir = try files(["hyp.txt": Array("fine\nbad \u{E9}".utf8.dropLast(1)) + [0x0A], "ref.txt": Array("fine\nok\n".utf8)])
         let run = try nmt([dir.appendingPathComponent("ref.txt").path, "--hyp", dir.appendingPathComponent("hyp.txt").path])
-        expectOneErrorLine(run, mentioning: ["hyp.txt", "line 2", "invalid UTF-8"])
+        expectOneErrorLine(run, mentioning: ["hyp.txt:2", "not valid UTF-8"])
         let inReference = try nmt([dir.appendingPathComponent("hyp.txt").path], stdin: Data("x\ny\n".utf8))
-        expectOneErrorLine(inReference, mentioning: ["hyp.txt", "line 2", "invalid UTF-8"])
+        expectOneErrorLine(inReference, mentioning: ["hyp.txt:2", "not valid UTF-8"])
     }
 
     @Test func unknownTokenizerIsRejected() throws {

@@ -163,7 +163,7 @@ struct TrainCommandTests {
             (["--src", "missing.es", "--max-update", "1"], ["missing.es"]),
             (["--src", "short.es", "--tgt", "long.en", "--max-update", "1"], ["short.es", "long.en", "2", "3"]),
             (["--src", "empty.es", "--tgt", "empty.en", "--max-update", "1"], ["empty"]),
-            (["--src", "train.es", "--tgt", "bad.en", "--max-update", "1"], ["bad.en:3", "invalid UTF-8"]),
+            (["--src", "train.es", "--tgt", "bad.en", "--max-update", "1"], ["bad.en:3", "not valid UTF-8"]),
             (["--vocab", "missing.bpe", "--max-update", "1"], ["missing.bpe"]),
             (["--max-update", "1", "--db", "junk.sqlite"], ["junk.sqlite"]),
             (["--max-time", "soon"], ["--max-time"]),

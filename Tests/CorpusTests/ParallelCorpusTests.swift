@@ -46,6 +46,6 @@ import Testing
 
     @Test func invalidUTF8NamesFileAndLine() throws {
         let (src, tgt) = try files(Array("a\nb\n".utf8), Array("A\n".utf8) + [0x42, 0xC3, 0x28, 0x0A])
-        #expect(message { try ParallelCorpus.read(source: src, target: tgt) } == "\(tgt):2: invalid UTF-8")
+        #expect(message { try ParallelCorpus.read(source: src, target: tgt) } == "\(tgt):2: not valid UTF-8")
     }
 }

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Text
 
 /// The string-line reader over LineChunkReader: batches, chunk boundaries anywhere, invalid
-/// UTF-8 counted, a last line without newline kept.
+/// UTF-8 an error naming the line, a last line without newline kept.
 @Suite struct TextLineReaderTests {
     func reader(_ bytes: [UInt8], chunkBytes: Int) throws -> (TextLineReader, TemporaryDirectory) {
         let scratch = try TemporaryDirectory("line-reader")
@@ -26,15 +26,18 @@ import TestSupport
         _ = scratch
         #expect(batches.flatMap { $0 } == ["uno", "", "dos tres", "ñandú", "last"])
         #expect(batches.map(\.count) == [2, 2, 1])
-        #expect(r.invalidLines == 0)
     }
 
-    @Test func invalidUTF8IsReplacedAndCounted() throws {
-        let (r, scratch) = try reader([0x61, 0xFF, 0x0A, 0x62, 0x0A, 0xC3, 0x0A], chunkBytes: 3)
-        let lines = try allLines(r, batch: 10).flatMap { $0 }
+    /// The lines before the bad one come first (a faithful prefix), then the error names it.
+    @Test(arguments: [1, 3, 64])
+    func invalidUTF8IsAnErrorNamingTheLine(chunkBytes: Int) throws {
+        let (r, scratch) = try reader([0x61, 0x0A, 0x62, 0x0A, 0x63, 0xFF, 0x0A, 0x64, 0x0A], chunkBytes: chunkBytes)
         _ = scratch
-        #expect(lines == ["a\u{FFFD}", "b", "\u{FFFD}"])
-        #expect(r.invalidLines == 2)
+        var lines: [String] = []
+        #expect {
+            while let batch = try r.next(maxLines: 1) { lines += batch }
+        } throws: { "\($0)".hasSuffix("in.txt:3: not valid UTF-8") }
+        #expect(lines == ["a", "b"])
     }
 
     @Test func emptyInputHasNoLinesAndANewlineHasOne() throws {
