@@ -24,12 +24,13 @@ struct NMT: ParsableCommand {
         // Must run before anything touches OpenBLAS's kernels (shared/TOOLCHAIN.md).
         BLASRuntime.ensureOptimizedKernel(arguments: CommandLine.arguments)
         var command: ParsableCommand
-        let arguments: [String]
+        var places: [String: String] = [:]
         do {
-            arguments = try TrainConfigFile.expand(Array(CommandLine.arguments.dropFirst()))
-            command = try parseAsRoot(arguments)
+            let expanded = try TrainConfigFile.expandNamingPlaces(Array(CommandLine.arguments.dropFirst()))
+            places = expanded.places
+            command = try parseAsRoot(expanded.arguments)
         } catch {
-            exitWithParseError(error, arguments: Array(CommandLine.arguments.dropFirst()))
+            exitWithParseError(error, arguments: Array(CommandLine.arguments.dropFirst()), places: places)
         }
         do {
             try command.run()
@@ -57,14 +58,16 @@ extension NMT {
     /// A command line that does not parse: one line naming the problem and where the options
     /// are listed (ArgumentParser's own report adds a usage block), exit status 64 as before.
     /// Help and version requests are not errors and print in full.
-    static func exitWithParseError(_ error: Error, arguments: [String]) -> Never {
+    static func exitWithParseError(_ error: Error, arguments: [String], places: [String: String] = [:]) -> Never {
         if error is ApplicationError {
             FileHandle.standardError.write(Data("nmt: error: \(error)\n".utf8))
             Foundation.exit(1)
         }
         let code = exitCode(for: error)
         if code == .success { exit(withError: error) }
-        let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        var first = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        // A value from a --config file: named by its file and line.
+        if let placed = TrainConfigFile.placed(first, places: places) { first = placed }
         let subcommand = arguments.first.flatMap { name in configuration.subcommands.first { $0._commandName == name } }
         let help = subcommand.map { "nmt \($0._commandName) --help" } ?? "nmt --help"
         FileHandle.standardError.write(Data("nmt: error: \(first) (\(help) lists the options)\n".utf8))

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @Option(help: ArgumentHelp("A YAML file of train settings: each key is a flag's name ('lr: 1e-3', 'eval-bleu: true', 'warmup: untuned'); flags on the command line override it. `nmt show NAME --config` writes one.", valueName: "run.yaml"))
-    var config: String?   // read (and removed) by TrainConfigFile.expand before parsing
+    var config: String?   // read (and removed) by TrainConfigFile.expandNamingPlaces before parsing
     @Option(help: "Run name (unique in the database). Generated if absent.") var name: String?
     @Option(help: "Continue the named run from its last checkpoint.") var resume: String?
     @OptionGroup var database: DatabaseOptions

@@ -36,8 +36,10 @@ enum TrainConfigFile {
     /// `arguments` (after the program name) with a train command's `--config FILE`s replaced by
     /// the files' settings, placed first. Several files are layered as Marian does: a later file
     /// wins over an earlier one, and the command line over every file.
-    static func expand(_ arguments: [String]) throws -> [String] {
-        guard arguments.first == "train" else { return arguments }
+    /// With the arguments, the file and line each argument from a file came from ("--lr=abc" →
+    /// "run.yaml:3"), so a value the parser refuses is reported where it was written.
+    static func expandNamingPlaces(_ arguments: [String]) throws -> (arguments: [String], places: [String: String]) {
+        guard arguments.first == "train" else { return (arguments, [:]) }
         var rest = Array(arguments.dropFirst())
         var paths: [String] = []
         var i = 0
@@ -53,19 +55,31 @@ enum TrainConfigFile {
                 i += 1
             }
         }
-        guard !paths.isEmpty else { return arguments }
+        guard !paths.isEmpty else { return (arguments, [:]) }
         var taken = Set(rest.prefix { $0 != "--" }.compactMap { argument -> String? in
             guard argument.hasPrefix("--") else { return nil }
             return String(argument.dropFirst(2).prefix { $0 != "=" })
         })
         // From the last file to the first, each takes the keys nothing later has set.
         var layers: [[String]] = []
+        var places: [String: String] = [:]
         for path in paths.reversed() {
             let file = try ConfigFile(path: path)
-            layers.insert(try commandLine(from: file, path: path, skipping: taken), at: 0)
+            layers.insert(try commandLine(from: file, path: path, skipping: taken) { argument, place in places[argument] = place }, at: 0)
             taken.formUnion(file.entries.map(\.key))
         }
-        return ["train"] + layers.joined() + rest
+        return (["train"] + layers.joined() + rest, places)
+    }
+
+    /// ArgumentParser's "The value 'V' is invalid for '--KEY …'" about a value from a file, as
+    /// one line naming the file and line; nil for any other message.
+    static func placed(_ message: String, places: [String: String]) -> String? {
+        let prefix = "The value '", middle = "' is invalid for '--"
+        guard message.hasPrefix(prefix), let split = message.range(of: middle) else { return nil }
+        let value = String(message[message.index(message.startIndex, offsetBy: prefix.count)..<split.lowerBound])
+        let key = String(message[split.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" })
+        guard let place = places["--\(key)=\(value)"] else { return nil }
+        return "\(place): '\(key)': the value '\(value)' is invalid"
     }
 
     /// Flags whose one value is a comma-separated list, so a YAML list may stand for it.
@@ -84,7 +98,8 @@ enum TrainConfigFile {
     }
 
     /// The command-line form of a file's entries.
-    static func commandLine(from file: ConfigFile, path: String, skipping given: Set<String> = []) throws -> [String] {
+    static func commandLine(from file: ConfigFile, path: String, skipping given: Set<String> = [],
+                            placed: (String, String) -> Void = { _, _ in }) throws -> [String] {
         var out: [String] = []
         let base = baseDirectory(of: path)
         for var entry in file.entries {
@@ -97,6 +112,8 @@ enum TrainConfigFile {
             }
             if entry.key == "config" { throw ApplicationError("\(place): a config file cannot name another (config)") }
             if given.contains(entry.key) { continue }
+            let before = out.count
+            defer { for argument in out[before...] { placed(argument, place) } }
             switch (entry.value, flag.isOption) {
             case (.boolean(let on), false):
                 if on { out.append("--\(entry.key)") }

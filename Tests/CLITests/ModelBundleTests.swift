@@ -64,6 +64,13 @@ struct ModelBundleTests {
         #expect(damaged.status != 0 && damaged.errorLines.count == 1, "\(damaged.stderr)")
         #expect(damaged.stderr.contains("bundle/model.safetensors: SHA-256") && damaged.stderr.contains("model.json"), "\(damaged.stderr)")
 
+        // A file the manifest names is missing: one line naming it (not a Foundation error dump).
+        #expect(try ws.run(["export", "r", "--format", "bundle", "--out", "partial"]).status == 0)
+        try FileManager.default.removeItem(atPath: ws.path("partial/vocab.bpe"))
+        let gone = try ws.run(["translate", "--model", "partial"], stdin: Self.input)
+        #expect(gone.status != 0 && gone.errorLines.count == 1 && gone.stderr.contains("partial/vocab.bpe: no such file")
+                && !gone.stderr.contains("NSCocoaErrorDomain"), "\(gone.stderr)")
+
         let missing = try NMTProcess.run(["translate"], in: ws.directory, stdin: Self.input, environment: ["NMT_MODEL_DIR": ws.path("nowhere")])
         #expect(missing.status != 0 && missing.errorLines.count == 1 && missing.stderr.contains("NMT_MODEL_DIR=") && missing.stderr.contains("nowhere"),
                 "\(missing.stderr)")

@@ -93,7 +93,8 @@ struct TrainConfigFileTests {
         ("- seed\n", "bad.yaml:1: expected a mapping"),
         ("config: other.yaml\n", "bad.yaml:1: a config file cannot name another"),
         ("seed:\n", "bad.yaml:1: 'seed' has no value"),
-        ("seed: abc\n", "The value 'abc' is invalid for '--seed"),
+        ("seed: abc\n", "bad.yaml:1: 'seed': the value 'abc' is invalid"),
+        ("lr: 1e-3\nwarmup: 7\nmax-update: many\n", "bad.yaml:3: 'max-update': the value 'many' is invalid"),
     ])
     func badConfigFilesGiveOneLineErrorsNamingTheLine(text: String, message: String) throws {
         let ws = try TrainingWorkspace(label: "badconfig")

@@ -117,8 +117,13 @@ public enum ModelBundle {
         guard let data = FileManager.default.contents(atPath: location.manifest) else {
             throw ApplicationError("\(location.manifest): cannot read the bundle's manifest")
         }
+        return try manifest(data: data, name: location.manifest)
+    }
+
+    /// A manifest's bytes decoded (`name` names them in the error).
+    public static func manifest(data: Data, name: String) throws -> Manifest {
         do { return try JSONDecoder().decode(Manifest.self, from: data) } catch {
-            throw ApplicationError("\(location.manifest): not an nmt model manifest (\(error))")
+            throw ApplicationError("\(name): not an nmt model manifest (\(error))")
         }
     }
 
@@ -136,7 +141,10 @@ public enum ModelBundle {
     }
 
     static func fileSHA256(_ path: String) throws -> String {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        guard FileManager.default.fileExists(atPath: path) else { throw ApplicationError("\(path): no such file") }
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) else {
+            throw ApplicationError("\(path): cannot be read")
+        }
         return data.withUnsafeBytes { SHA256.hexDigest(of: $0) }
     }
 
