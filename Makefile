@@ -9,7 +9,7 @@ DEBUG_BIN := .build/debug/nmt
 NMT ?= $(RELEASE_BIN)
 VOCAB := vocab/bible.8k.bpe
 
-.PHONY: all deps build build-debug test test-kernels data vocab vocab-update demo bench bench-deps train-small package-model clean
+.PHONY: all deps build build-debug test test-kernels fuzz test-sanitize data vocab vocab-update demo bench bench-deps train-small package-model clean
 
 all: build
 
@@ -43,6 +43,25 @@ test: deps
 	$(MAKE) data NMT=$(DEBUG_BIN)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# libFuzzer over every reader of outside input (Sources/FuzzTargets), FUZZ_SECONDS each, with
+# AddressSanitizer; its own build directory. Not part of `make test` (the committed inputs are).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(SWIFT) build --scratch-path .build-fuzz --product nmt-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+	scripts/fuzz/run.sh .build-fuzz/debug/nmt-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The whole suite under AddressSanitizer, then its concurrent parts (serving and batching, the
+# parallel loops, the WAL checkpointer, the study runner) under ThreadSanitizer; own build
+# directories, slow (not in CI; docs/ARCHITECTURE.md says how long). The CLI tests run the
+# sanitized nmt built beside the tests.
+TSAN_TESTS ?= ServingTests|DatabaseLockTests|DataParallelTrainerTests|RunStoreTests|KernelGradientTests|ServeCommandTests|StudyCommandTests
+test-sanitize: deps
+	$(MAKE) data NMT=$(DEBUG_BIN)
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --filter '$(TSAN_TESTS)'
 
 # The whole suite under every OpenBLAS kernel this CPU can run, at 1 and 2 threads
 # (KERNELS="…" THREADS="…" to narrow it); `make test` stays one run.

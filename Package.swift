@@ -97,6 +97,12 @@ let package = Package(
             ]
         ),
 
+        // The readers of outside input as functions of bytes, fuzzed by `make fuzz` through
+        // nmt-fuzz (a libFuzzer binary when built with -DFUZZING -sanitize=fuzzer,address; else
+        // it replays inputs); FuzzTargetsTests replays every committed input.
+        .target(name: "FuzzTargets", dependencies: ["Application", "Corpus", "Metrics", "SafeTensors", "Serving", "Text"], swiftSettings: checked),
+        .executableTarget(name: "nmt-fuzz", dependencies: ["FuzzTargets"]),
+
         // Model speed benchmark (scripts/bench/30-model.sh).
         .executableTarget(name: "nmt-bench", dependencies: ["Tensor", "Transformer", "CBLAS", "Parallelism"], swiftSettings: kernels),
 
@@ -120,6 +126,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Optim", "TestSupport"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Store", "Text", "Transformer", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["nmt", "Store", "Transformer", "TestSupport"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "TestSupport"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Application", "Decoding", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
