@@ -21,9 +21,16 @@ public final class LoopbackClient {
     private var closed = false
     public func close() { if !closed { Glibc.close(fd); closed = true } }
 
+    /// Sends all of `data` (waiting while the server's buffers are full).
     public func send(_ data: Data) throws {
-        let n = data.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard n == data.count else { throw TestSupportError("send failed") }
+        var sent = 0
+        try data.withUnsafeBytes { buffer in
+            while sent < buffer.count {
+                let n = Glibc.send(fd, buffer.baseAddress! + sent, buffer.count - sent, Int32(MSG_NOSIGNAL))
+                if n <= 0 { throw TestSupportError("send failed after \(sent) bytes") }
+                sent += n
+            }
+        }
     }
 
     /// Sends `data` 64 KiB at a time until the server answers (or all is sent), then reads the

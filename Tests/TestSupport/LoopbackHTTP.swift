@@ -27,36 +27,9 @@ public enum LoopbackHTTP {
 
     /// Sends `bytes`, then reads until the server closes the connection (or `timeout`).
     public static func raw(port: UInt16, _ bytes: Data, timeout: Double = 60) throws -> Data {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw TestSupportError("cannot connect to 127.0.0.1:\(port)") }
-        var sent = 0
-        try bytes.withUnsafeBytes { buffer in
-            while sent < buffer.count {
-                let n = send(fd, buffer.baseAddress! + sent, buffer.count - sent, Int32(MSG_NOSIGNAL))
-                if n <= 0 { throw TestSupportError("send failed after \(sent) bytes") }
-                sent += n
-            }
-        }
-        var answer = Data()
-        let deadline = Date().addingTimeInterval(timeout)
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while Date() < deadline {
-            var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&request, 1, 100) > 0 else { continue }
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { break }
-            answer.append(contentsOf: chunk[..<n])
-        }
-        return answer
+        let client = try LoopbackClient(port: port)
+        try client.send(bytes)
+        return client.read(timeout: timeout)
     }
 
     public static func parse(_ data: Data) -> Reply? {
