@@ -85,6 +85,7 @@ public final class TranslationServer: @unchecked Sendable {
             }
         }
         // Stopped: no new connections; idle ones close themselves, requests in flight finish.
+        listener.stopListening()
         state.waitForConnections(until: Date().addingTimeInterval(drainSeconds))
     }
 

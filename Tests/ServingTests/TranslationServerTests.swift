@@ -139,6 +139,23 @@ import TestSupport
         #expect(try LoopbackHTTP.post(port: running.port, "/translate", json: #"{"text": ["fast"]}"#).status == 200)
     }
 
+    /// Once stopped, the server closes its socket at once: a new client is refused rather than
+    /// left waiting in the backlog while a slow connection holds the drain.
+    @Test func aStoppedServerRefusesNewClientsWhileItDrains() throws {
+        let running = try Running(limits: ConnectionLimits(readTimeout: 3))
+        let holder = try LoopbackClient(port: running.port)
+        try holder.send(Data("GET /health HTTP/1.1\r\n".utf8))   // mid-request: the drain waits for it
+        running.server.stop()
+        var refused = false
+        for _ in 0..<250 where !refused {
+            refused = (try? LoopbackClient(port: running.port)) == nil
+            if !refused { usleep(20_000) }
+        }
+        #expect(refused)
+        running.stop()
+        _ = holder
+    }
+
     @Test func namesResolveAndBadAddressesAreOneLine() throws {
         let running = try Running(host: "localhost")
         defer { running.stop() }

@@ -47,8 +47,17 @@ final class ListeningSocket {
     }
 
     deinit {
-        close(descriptor)
+        stopListening()
         if reserve >= 0 { close(reserve) }
+    }
+
+    private var listening = true
+
+    /// Closes the socket: new clients are refused at once instead of waiting in the backlog.
+    func stopListening() {
+        guard listening else { return }
+        listening = false
+        close(descriptor)
     }
 
     enum Accepted { case connection(Int32), nothing, outOfDescriptors }
