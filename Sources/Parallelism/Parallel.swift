@@ -11,6 +11,7 @@
 //
 // This target depends on nothing, so Text, Metrics, Optim and Corpus can use it too.
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,14 +21,16 @@ public enum Parallel {
     /// `setThreadCap`, or on a thread inside `withThreadCap`, that scope's.
     public static var threadCap: Int {
         let scoped = Int(bitPattern: pthread_getspecific(scopedCapKey))
-        return scoped > 0 ? scoped : processCap
+        return scoped > 0 ? scoped : processCap.load(ordering: .relaxed)
     }
 
-    private static var processCap: Int = initialThreadCap()
+    /// Atomic: a study's runs set it (to the same value) on their own threads while other runs'
+    /// loops read it, which ThreadSanitizer reported as a data race on a plain variable.
+    private static let processCap = Atomic<Int>(initialThreadCap())
 
     /// Caps every parallel loop at `n` threads (at least 1), process-wide.
     public static func setThreadCap(_ n: Int) {
-        processCap = max(1, n)
+        processCap.store(max(1, n), ordering: .relaxed)
     }
 
     /// Runs `body` with the parallel loops (and split GEMMs) it starts on this thread capped at

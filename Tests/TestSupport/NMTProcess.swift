@@ -23,17 +23,22 @@ public enum NMTProcess {
         process.standardOutput = output
         process.standardError = error
         try withTerminationSignalsUnblocked(ranks != nil) { try process.run() }
+        // The semaphores hand the threads' work over (a flag polled without a lock was a data
+        // race ThreadSanitizer reported).
+        let written = DispatchSemaphore(value: 0), errorRead = DispatchSemaphore(value: 0)
         let writer = Thread {
             if let stdin { input.fileHandleForWriting.write(stdin) }
             try? input.fileHandleForWriting.close()
+            written.signal()
         }
         writer.start()
         let errorData = DataBox()
-        let reader = Thread { errorData.data = error.fileHandleForReading.readDataToEndOfFile(); errorData.done = true }
+        let reader = Thread { errorData.data = error.fileHandleForReading.readDataToEndOfFile(); errorRead.signal() }
         reader.start()
         let out = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorData.done || writer.isExecuting { usleep(1000) }
+        errorRead.wait()
+        written.wait()
         return Result(status: process.terminationStatus, stdoutData: out, stderr: String(decoding: errorData.data, as: UTF8.self))
     }
 
@@ -84,6 +89,5 @@ public enum NMTProcess {
     /// Written by a reader thread, read after it finished.
     final class DataBox: @unchecked Sendable {
         var data = Data()
-        var done = false
     }
 }
