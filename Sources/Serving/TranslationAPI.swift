@@ -76,8 +76,6 @@ public struct TranslationAPI: Sendable {
     static let routes: [String: String] = ["/translate": "POST", "/translator/translate": "POST", "/health": "GET", "/model": "GET",
                                            "/translator/health": "GET", "/translator/models": "GET"]
 
-    /// Whether `path` is routed and `method` is the one it takes: the server reads a body only then.
-    public static func accepts(method: String, path: String) -> Bool { routes[path] == method }
 
     /// The response to `method path` with `body` (nil when it was not read: over the size
     /// limit); a translation not done by `deadline` is stopped and answered 504.

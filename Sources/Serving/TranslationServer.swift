@@ -70,10 +70,8 @@ public final class TranslationServer: @unchecked Sendable {
                     close(fd)
                     continue
                 }
-                let connection = HTTPConnection(descriptor: fd, limits: limits, respond: { [api, state] request, deadline in
-                    state.requestStarted()
-                    defer { state.requestEnded() }
-                    return api.respond(method: request.method, path: request.path, body: request.body, deadline: deadline)
+                let connection = HTTPConnection(descriptor: fd, limits: limits, respond: { [api] request, deadline in
+                    api.respond(method: request.method, path: request.path, body: request.body, deadline: deadline)
                 }, isStopping: { [state] in state.stopping })
                 let thread = Thread { [state] in
                     connection.run()
@@ -101,7 +99,6 @@ private final class ServerState: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopRequested = false
     private var connections = 0
-    private var requests = 0
     var onStop: (@Sendable () -> Void)?
 
     var stopping: Bool { condition.lock(); defer { condition.unlock() }; return stopRequested }
@@ -123,8 +120,6 @@ private final class ServerState: @unchecked Sendable {
     }
 
     func closeConnection() { condition.lock(); connections -= 1; condition.broadcast(); condition.unlock() }
-    func requestStarted() { condition.lock(); requests += 1; condition.unlock() }
-    func requestEnded() { condition.lock(); requests -= 1; condition.broadcast(); condition.unlock() }
 
     /// Until every connection has closed (idle ones do within 0.1 s of a stop) or `deadline`.
     func waitForConnections(until deadline: Date) {
